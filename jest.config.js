@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  snapshotSerializers: ['<rootDir>/test/support/asset-serializer.js'],
+  // Synth and bundling tests are CPU-bound; two workers match the CI machine.
+  maxWorkers: 2,
+  testTimeout: 120000,
+};

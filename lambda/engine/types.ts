@@ -1,0 +1,140 @@
+/**
+ * The compiled rule tables and the engine's inputs and outputs.
+ *
+ * `CompiledTables` is plain JSON: the config compiler (lib/config) writes it,
+ * the esbuild bundle embeds it as a string, and the engine indexes it once per
+ * process. Nothing here imports AWS or CDK.
+ */
+
+/** How a site turns a request into a region. */
+export type SiteMode =
+  /** The first path segment names the region; without one, the visitor's country decides. */
+  | 'region-path'
+  /** The hostname decides the region; paths carry no region segment. */
+  | 'region-host'
+  /** Not redirected: served unchanged by the frozen site's origin. */
+  | 'frozen';
+
+/** A site as the engine sees it. */
+export interface CompiledSite {
+  readonly name: string;
+  readonly mode: SiteMode;
+  /** Index into `CompiledTables.regions`; only for `region-host` sites. */
+  readonly region?: number;
+}
+
+/** A region's destination. */
+export interface CompiledRegion {
+  readonly name: string;
+  /** `store`: a Xiaomi store, default rules apply; `frozen`: the frozen site, path passed through. */
+  readonly kind: 'store' | 'frozen';
+  /** Absolute `https://` URL ending in `/`. */
+  readonly url: string;
+}
+
+/** Response header values, validated by the config loader. */
+export interface CompiledHeaders {
+  /** Cache-Control of a redirect decided by hostname and path with a permanent status. */
+  readonly permanent: string;
+  /** Cache-Control of a temporary (302/307) redirect that is the same for every visitor. */
+  readonly temporary: string;
+  /** Cache-Control of a redirect that depends on the visitor's country: never stored outside CloudFront. */
+  readonly perVisitor: string;
+  /** Strict-Transport-Security of every redirect. */
+  readonly hsts: string;
+}
+
+/**
+ * The bulk redirect list in columns (one array per field, one index per
+ * entry, in file order), so that a million entries parse quickly.
+ */
+export interface CompiledBulk {
+  /** The list's file name as reviewers know it, used in rule names. */
+  readonly file: string;
+  /** `host + canonical path` of each source. */
+  readonly keys: readonly string[];
+  /** Packed parameters: see `BULK_*` below. */
+  readonly meta: readonly number[];
+  /** Index into `targets` of each entry's target URL. */
+  readonly target: readonly number[];
+  /** 1-based line number of each entry in `file`. */
+  readonly line: readonly number[];
+  /** Distinct target URLs. */
+  readonly targets: readonly string[];
+}
+
+/** Bits 0-1 of `meta`: the source's scheme. */
+export const BULK_SCHEME_MASK = 3;
+export const BULK_SCHEME_ANY = 0;
+export const BULK_SCHEME_HTTP = 1;
+export const BULK_SCHEME_HTTPS = 2;
+export const BULK_INCLUDE_SUBDOMAINS = 4;
+export const BULK_SUBPATH_MATCHING = 8;
+export const BULK_PRESERVE_QUERY = 16;
+export const BULK_PRESERVE_PATH_SUFFIX = 32;
+/** Bits 6-7 of `meta`: index into `BULK_STATUSES`. */
+export const BULK_STATUS_SHIFT = 6;
+export const BULK_STATUSES = [301, 302, 307, 308] as const;
+/** Subpath-matching sources may hold at most this many `/` in their path (Cloudflare's limit). */
+export const BULK_MAX_SUBPATH_SLASHES = 16;
+
+export interface CompiledTables {
+  readonly format: 1;
+  readonly sites: readonly CompiledSite[];
+  /** `[hostname, index into sites]`. */
+  readonly hosts: readonly (readonly [string, number])[];
+  readonly regions: readonly CompiledRegion[];
+  /** `[ISO 3166 alpha-2 code, index into regions]`. */
+  readonly countries: readonly (readonly [string, number])[];
+  /** Region of visitors whose country is unmapped or unknown. */
+  readonly defaultRegion: number;
+  /** Hosts every emitted `Location` must be on. */
+  readonly allowedHosts: readonly string[];
+  readonly headers: CompiledHeaders;
+  readonly bulk: CompiledBulk;
+}
+
+/** One request, as the engine needs it. */
+export interface EngineRequest {
+  /** HTTP method, any case. */
+  readonly method: string;
+  /** The viewer's scheme; CloudFront redirects HTTP to HTTPS before the function runs. */
+  readonly scheme: 'http' | 'https';
+  /** The Host header as received (port and case are normalised here). */
+  readonly host: string;
+  /** The raw path, percent-encoded as received, starting with `/`. */
+  readonly path: string;
+  /** The raw query string without `?`, or `''`. */
+  readonly query: string;
+  /** CloudFront-Viewer-Country, or `''`/undefined when unknown. */
+  readonly country?: string;
+}
+
+/** What happens to a request. */
+export type Decision =
+  | {
+      readonly action: 'redirect';
+      readonly status: 301 | 302 | 307 | 308;
+      readonly location: string;
+      /** Names what matched: `bulk:<file>:<line>`, `default:<rule>` or `fallback:<reason>`. */
+      readonly rule: string;
+      /** Whether the visitor's country decided the destination. */
+      readonly perVisitor: boolean;
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly action: 'origin';
+      readonly status: null;
+      readonly location: null;
+      readonly rule: string;
+      readonly perVisitor: false;
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly action: 'respond';
+      readonly status: number;
+      readonly location: null;
+      readonly rule: string;
+      readonly perVisitor: false;
+      readonly headers: Readonly<Record<string, string>>;
+    };

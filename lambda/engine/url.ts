@@ -1,0 +1,169 @@
+/**
+ * URL normalisation and encoding for the redirect engine.
+ *
+ * Pure functions, no I/O and no AWS imports: the same code runs in the
+ * Lambda@Edge bundle, the resolver CLI and the config compiler (which
+ * normalises bulk-list sources exactly as requests are normalised).
+ *
+ * Canonical form of a path (RFC 3986 section 6.2.2, plus two project rules):
+ * - repeated slashes collapse and empty segments disappear;
+ * - percent-encoded unreserved characters (`A-Z a-z 0-9 - . _ ~`) are decoded,
+ *   every other escape keeps its encoding with upper-case hex digits;
+ * - characters that may not appear in a path segment (controls, spaces,
+ *   non-ASCII, `"<>\^`{|}`, a `%` not starting an escape) are percent-encoded
+ *   as UTF-8, so a canonical segment is always printable ASCII;
+ * - `.` and `..` segments resolve (after decoding, so `%2e%2e` is `..`) and
+ *   never climb above the root;
+ * - a trailing `index.html` (any case) is dropped and a trailing slash is
+ *   remembered but does not change the segments.
+ */
+
+/** A request path in canonical form. */
+export interface CanonicalPath {
+  /** Canonical, percent-encoded segments; never empty strings, never `.` or `..`. */
+  readonly segments: readonly string[];
+  /** Whether the request path ended with `/` (or with a dropped `index.html`). */
+  readonly trailingSlash: boolean;
+  /** The trailing `index.html` segment as sent, when one was dropped. */
+  readonly index?: string;
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+/** Characters that stand for themselves in a path segment (RFC 3986 pchar without `%`). */
+const SEGMENT_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
+/** A query string that needs no encoding (RFC 3986 query; escapes checked separately). */
+const QUERY_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+const HEX = '0123456789ABCDEF';
+
+function isHex(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+}
+
+/** UTF-8 percent-encoding of one character (or surrogate pair); upper-case hex. */
+function encodeChar(ch: string): string {
+  return ch.length === 1 && ch.charCodeAt(0) < 128
+    ? '%' + HEX[ch.charCodeAt(0) >> 4] + HEX[ch.charCodeAt(0) & 15]
+    : encodeURIComponent(ch);
+}
+
+/**
+ * Percent-encodes every character of `text` that is not in `safe` and is not
+ * the start of a valid `%XX` escape. Lone surrogates become U+FFFD.
+ */
+function encodeExcept(text: string, safe: RegExp, decodeUnreserved: boolean): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '%') {
+      if (i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+        const hex = text.slice(i + 1, i + 3).toUpperCase();
+        const decoded = String.fromCharCode(parseInt(hex, 16));
+        out += decodeUnreserved && UNRESERVED.test(decoded) ? decoded : '%' + (decodeUnreserved ? hex : text.slice(i + 1, i + 3));
+        i += 2;
+      } else {
+        out += '%25';
+      }
+      continue;
+    }
+    if (safe.test(ch)) {
+      out += ch;
+      continue;
+    }
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += encodeChar(text.slice(i, i + 2));
+        i++;
+        continue;
+      }
+    }
+    out += encodeChar(code >= 0xd800 && code <= 0xdfff ? '\ufffd' : ch);
+  }
+  return out;
+}
+
+/** One path segment in canonical form (see the module comment). */
+export function canonicalSegment(raw: string): string {
+  if (SEGMENT_SAFE.test(raw)) return raw;
+  return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/, true);
+}
+
+/**
+ * A query string made safe for a `Location` header: unchanged when it is
+ * already a valid RFC 3986 query, otherwise with the offending characters
+ * percent-encoded. Existing escapes are kept exactly as sent.
+ */
+export function safeQuery(raw: string): string {
+  if (QUERY_SAFE.test(raw) && !/%(?![0-9A-Fa-f]{2})/.test(raw)) return raw;
+  return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/, false);
+}
+
+/** Splits, cleans and resolves a raw request path. Never throws. */
+export function canonicalPath(raw: string): CanonicalPath {
+  const segments: string[] = [];
+  let endsInDot = false;
+  for (const part of raw.split('/')) {
+    if (part === '') continue;
+    const seg = canonicalSegment(part);
+    endsInDot = seg === '.' || seg === '..';
+    if (seg === '..') segments.pop();
+    else if (!endsInDot) segments.push(seg);
+  }
+  const trailingSlash = raw.endsWith('/') || endsInDot || segments.length === 0;
+  if (!trailingSlash && segments[segments.length - 1].toLowerCase() === 'index.html') {
+    const index = segments.pop();
+    return { segments, trailingSlash: true, index };
+  }
+  return { segments, trailingSlash };
+}
+
+/** The canonical path string: `/` joined segments, no trailing slash, `/` for the root. */
+export function pathKey(segments: readonly string[]): string {
+  return '/' + segments.join('/');
+}
+
+/**
+ * Lower-cases the letters of a canonical segment, keeping percent-escapes'
+ * hex digits upper-case (so `POCO-%C3%A9` becomes `poco-%C3%A9`).
+ */
+export function lowerSegment(seg: string): string {
+  const lower = seg.toLowerCase();
+  return lower.indexOf('%') < 0 ? lower : lower.replace(/%[0-9a-f]{2}/g, (m) => m.toUpperCase());
+}
+
+/**
+ * Normalises a Host header value: lower case, port and trailing dot removed.
+ * Returns `''` for anything that is not a plausible DNS name.
+ */
+export function normaliseHost(raw: string | undefined): string {
+  if (!raw) return '';
+  let host = raw.trim().toLowerCase();
+  const colon = host.indexOf(':');
+  if (colon >= 0) host = host.slice(0, colon);
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(host) && host.length <= 253
+    ? host
+    : '';
+}
+
+/** A two-letter country code in upper case, or `''` for anything else. */
+export function normaliseCountry(raw: string | undefined): string {
+  if (!raw) return '';
+  const cc = raw.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(cc) ? cc : '';
+}
+
+/**
+ * Whether `location` is safe to emit: an absolute `https://` URL whose host
+ * is in `allowedHosts`, made only of printable ASCII (no controls, no spaces,
+ * no backslashes), with no user-info or port.
+ */
+export function isSafeLocation(location: string, allowedHosts: ReadonlySet<string>): boolean {
+  if (!location.startsWith('https://')) return false;
+  if (!/^[\x21-\x7e]+$/.test(location) || location.includes('\\')) return false;
+  const rest = location.slice(8);
+  const end = rest.search(/[/?#]/);
+  const host = end < 0 ? rest : rest.slice(0, end);
+  return allowedHosts.has(host);
+}

@@ -1,0 +1,106 @@
+/**
+ * The Lambda@Edge adapter: CloudFront origin-request event in, generated
+ * redirect (or the untouched request) out. All decisions are the engine's.
+ *
+ * Why origin-request: a response generated there is cached by CloudFront
+ * under the behavior's cache key, so the function runs once per cache key
+ * rather than once per visitor request.
+ *
+ * What the decision reads from the event, and nothing else:
+ * - `request.method`
+ * - `request.uri`
+ * - `request.querystring`
+ * - header `host` (must be forwarded to the origin request, and be part of
+ *   the cache key, or CloudFront replaces it with the origin's)
+ * - header `cloudfront-viewer-country` (must be in the cache key of
+ *   region-path sites; CloudFront adds it only after viewer-request)
+ * The scheme is always `https`: the distributions redirect HTTP to HTTPS
+ * before the function runs.
+ */
+import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { CompiledTables, Decision, RedirectEngine } from './engine';
+
+/** Request fields and headers the decision reads; the CDK policies are built from this list. */
+export const DECISION_INPUTS = {
+  fields: ['method', 'uri', 'querystring'],
+  headers: ['host', 'cloudfront-viewer-country'],
+} as const;
+
+const STATUS_TEXT: Record<number, string> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  405: 'Method Not Allowed',
+};
+
+/** Longest URI written to a log line. */
+const LOG_URI_MAX = 512;
+
+export interface HandlerOptions {
+  /**
+   * Receives one JSON line per decision.
+   * @default console.log
+   */
+  readonly log?: (line: string) => void;
+}
+
+export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
+
+function header(headers: CloudFrontHeaders | undefined, name: string): string | undefined {
+  const values = headers?.[name];
+  return Array.isArray(values) && values.length > 0 && typeof values[0]?.value === 'string' ? values[0].value : undefined;
+}
+
+/** Every header value is printable ASCII: nothing a client could split or smuggle. */
+function printable(decision: Decision): boolean {
+  return Object.values(decision.headers).every((v) => /^[\x20-\x7e]*$/.test(v));
+}
+
+function toResponse(decision: Decision): CloudFrontResultResponse {
+  const headers: CloudFrontHeaders = {};
+  for (const [key, value] of Object.entries(decision.headers)) headers[key.toLowerCase()] = [{ key, value }];
+  const status = decision.status ?? 500;
+  return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
+}
+
+/** Builds the handler around compiled tables (the bundle passes the embedded ones). */
+export function createHandler(tables: CompiledTables, options: HandlerOptions = {}): EdgeHandler {
+  const engine = new RedirectEngine(tables);
+  const log = options.log ?? ((line: string) => console.log(line));
+  return async (event) => {
+    let request: CloudFrontRequest | undefined;
+    let decision: Decision;
+    try {
+      request = event.Records[0].cf.request;
+      decision = engine.decide({
+        method: String(request.method ?? 'GET'),
+        scheme: 'https',
+        host: header(request.headers, 'host') ?? '',
+        path: typeof request.uri === 'string' ? request.uri : '/',
+        query: typeof request.querystring === 'string' ? request.querystring : '',
+        country: header(request.headers, 'cloudfront-viewer-country'),
+      });
+    } catch {
+      decision = engine.decide({ method: 'GET', scheme: 'https', host: '', path: '/', query: '' });
+    }
+    if (!printable(decision)) decision = engine.decide({ method: 'GET', scheme: 'https', host: '', path: '/', query: '' });
+    try {
+      const uri = typeof request?.uri === 'string' ? request.uri.slice(0, LOG_URI_MAX) : null;
+      log(
+        JSON.stringify({
+          rule: decision.rule,
+          action: decision.action,
+          status: decision.status,
+          host: header(request?.headers, 'host') ?? null,
+          uri,
+          country: header(request?.headers, 'cloudfront-viewer-country') ?? null,
+        }),
+      );
+    } catch {
+      // Logging must never turn a redirect into an error.
+    }
+    if (decision.action === 'origin' && request) return request;
+    return toResponse(decision);
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * config/sites.json: sites, hostnames, regions and their stores, the
+ * country map, the allow-list of redirect targets and response headers.
+ * Validated field by field; every problem is collected before failing.
+ */
+import type { CompiledHeaders, SiteMode } from '../../lambda/engine';
+import { jsonErrorOffset } from './json-position';
+import { oneOf, ProblemList, q } from './problems';
+
+export interface RegionConfig {
+  /** Region name, also the path segment that selects it on region-path sites. */
+  readonly name: string;
+  /** `store`: default rules redirect into `url`; `frozen`: paths pass through to `url` unchanged. */
+  readonly kind: 'store' | 'frozen';
+  /** Absolute `https://` URL ending in `/`. */
+  readonly url: string;
+}
+
+export interface SiteConfig {
+  /** Site name, from the key in `sites`. */
+  readonly name: string;
+  readonly mode: SiteMode;
+  /** Region of a `region-host` site. */
+  readonly region?: string;
+  /** Lower-case DNS names the site answers on. */
+  readonly hostnames: readonly string[];
+}
+
+export interface SitesConfig {
+  readonly file: string;
+  readonly allowedTargetHosts: readonly string[];
+  readonly regions: readonly RegionConfig[];
+  readonly defaultRegion: string;
+  /** ISO 3166 alpha-2 code → region name. */
+  readonly countries: ReadonlyMap<string, string>;
+  readonly sites: readonly SiteConfig[];
+  readonly headers: CompiledHeaders;
+}
+
+/** Response headers used when `responseHeaders` leaves a value out. */
+export const DEFAULT_HEADERS: CompiledHeaders = {
+  permanent: 'public, max-age=86400',
+  temporary: 'public, max-age=300',
+  perVisitor: 'private, no-store',
+  hsts: 'max-age=63072000',
+};
+
+/** One year: the least HSTS max-age accepted. */
+export const MIN_HSTS_SECONDS = 31536000;
+
+const SITE_MODES: readonly SiteMode[] = ['region-path', 'region-host', 'frozen'];
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Whether `host` is a lower-case DNS name with at least two labels. */
+export function isHostname(host: string): boolean {
+  return HOSTNAME.test(host);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** Reports keys of `obj` that are not in `known`, suggesting the nearest known one. */
+function unknownKeys(p: ProblemList, path: string, obj: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key) || key.startsWith('$')) continue;
+    const near = known.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+    const fix = near && near[1] <= 3 ? `rename it to "${near[0]}".` : `remove it; known keys here are ${oneOf(known)}.`;
+    p.atField(path ? `${path}.${key}` : key, `unknown key ${q(key)}.`, fix);
+  }
+}
+
+function jsonSyntaxProblem(p: ProblemList, text: string): void {
+  const offset = jsonErrorOffset(text);
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  const found = offset >= text.length ? 'end of file' : q(text.slice(offset, offset + 12).split('\n')[0] || '\n');
+  p.atLine(line, `is not valid JSON: unexpected ${found} at column ${column}.`, 'correct the JSON there (a missing or extra comma, quote or bracket is usual).');
+}
+
+/** Checks an `https://host/path/` URL of a region. */
+function checkRegionUrl(p: ProblemList, field: string, url: unknown, allowed: readonly string[]): url is string {
+  if (typeof url !== 'string') {
+    p.atField(field, `must be a URL string, found ${q(url)}.`, 'write an absolute https:// URL ending in "/", such as "https://www.mi.com/uk/".');
+    return false;
+  }
+  const m = /^https:\/\/([^/?#@:]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*)$/.exec(url);
+  if (!m || !url.endsWith('/')) {
+    p.atField(field, `${q(url)} is not an absolute https:// URL with a path ending in "/" and no query or fragment.`, 'write it like "https://www.mi.com/uk/".');
+    return false;
+  }
+  if (!allowed.includes(m[1])) {
+    p.atField(field, `host ${q(m[1])} is not in allowedTargetHosts.`, `add ${q(m[1])} to allowedTargetHosts, or use one of ${oneOf(allowed)}.`);
+    return false;
+  }
+  return true;
+}
+
+function checkHeaders(p: ProblemList, raw: unknown): CompiledHeaders {
+  if (raw === undefined) return DEFAULT_HEADERS;
+  if (!isObject(raw)) {
+    p.atField('responseHeaders', `must be an object, found ${q(raw)}.`, 'remove it to use the defaults, or give {"cacheControl": {...}, "strictTransportSecurity": "..."}.');
+    return DEFAULT_HEADERS;
+  }
+  unknownKeys(p, 'responseHeaders', raw, ['cacheControl', 'strictTransportSecurity']);
+  const out: { -readonly [K in keyof CompiledHeaders]: string } = { ...DEFAULT_HEADERS };
+  const cc = raw.cacheControl;
+  if (cc !== undefined && !isObject(cc)) {
+    p.atField('responseHeaders.cacheControl', `must be an object, found ${q(cc)}.`, 'give {"permanent": "...", "temporary": "...", "perVisitor": "..."} or remove it.');
+  } else if (cc) {
+    unknownKeys(p, 'responseHeaders.cacheControl', cc, ['permanent', 'temporary', 'perVisitor']);
+    for (const key of ['permanent', 'temporary', 'perVisitor'] as const) {
+      const v = cc[key];
+      if (v === undefined) continue;
+      const field = `responseHeaders.cacheControl.${key}`;
+      if (typeof v !== 'string' || !/^[\x20-\x7e]+$/.test(v)) {
+        p.atField(field, `must be a non-empty header value of printable ASCII, found ${q(v)}.`, `write a Cache-Control value such as ${q(DEFAULT_HEADERS[key])}.`);
+      } else if (key === 'perVisitor' && !/\b(private|no-store)\b/.test(v)) {
+        p.atField(field, `${q(v)} lets browsers or shared caches store a redirect that differs per visitor.`, 'include "private" or "no-store", such as "private, no-store".');
+      } else {
+        out[key] = v;
+      }
+    }
+  }
+  const hsts = raw.strictTransportSecurity;
+  if (hsts !== undefined) {
+    const m = typeof hsts === 'string' ? /^max-age=(\d+)(;\s*includeSubDomains)?(;\s*preload)?$/.exec(hsts) : null;
+    if (!m) {
+      p.atField('responseHeaders.strictTransportSecurity', `${q(hsts)} is not a Strict-Transport-Security value.`, 'write it like "max-age=63072000" (optionally followed by "; includeSubDomains").');
+    } else if (Number(m[1]) < MIN_HSTS_SECONDS) {
+      p.atField('responseHeaders.strictTransportSecurity', `max-age ${m[1]} is shorter than a year.`, `use max-age=${MIN_HSTS_SECONDS} or more.`);
+    } else {
+      out.hsts = hsts as string;
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses and validates the text of config/sites.json.
+ * Problems go to `p`; the result is only meaningful when `p.ok`.
+ */
+export function parseSites(text: string, p: ProblemList): SitesConfig | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    jsonSyntaxProblem(p, text.replace(/^\uFEFF/, ''));
+    return undefined;
+  }
+  if (!isObject(raw)) {
+    p.atField('(file)', `must hold a JSON object, found ${q(raw)}.`, 'start from the default config/sites.json.');
+    return undefined;
+  }
+  unknownKeys(p, '', raw, ['allowedTargetHosts', 'regions', 'defaultRegion', 'countries', 'sites', 'responseHeaders']);
+
+  // allowedTargetHosts
+  const allowed: string[] = [];
+  if (!Array.isArray(raw.allowedTargetHosts) || raw.allowedTargetHosts.length === 0) {
+    p.atField('allowedTargetHosts', `must be a non-empty list of hostnames, found ${q(raw.allowedTargetHosts)}.`, 'list the hosts redirects may lead to, such as ["www.mi.com"].');
+  } else {
+    raw.allowedTargetHosts.forEach((h, i) => {
+      if (typeof h === 'string' && isHostname(h)) allowed.push(h);
+      else p.atField(`allowedTargetHosts[${i}]`, `${q(h)} is not a lower-case hostname.`, typeof h === 'string' && isHostname(h.toLowerCase()) ? `write it in lower case: ${q(h.toLowerCase())}.` : 'write a DNS name such as "www.mi.com".');
+    });
+  }
+
+  // regions
+  const regions: RegionConfig[] = [];
+  if (!isObject(raw.regions) || Object.keys(raw.regions).length === 0) {
+    p.atField('regions', `must be an object of regions, found ${q(raw.regions)}.`, 'give {"global": {"store": "https://www.mi.com/global/"}, ...}.');
+  } else {
+    for (const [name, r] of Object.entries(raw.regions)) {
+      const field = `regions.${name}`;
+      if (!NAME.test(name)) {
+        p.atField(field, `region name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
+        continue;
+      }
+      if (!isObject(r)) {
+        p.atField(field, `must be an object, found ${q(r)}.`, 'give {"store": "https://www.mi.com/<region>/"} or {"frozen": "https://<host>/"}.');
+        continue;
+      }
+      unknownKeys(p, field, r, ['store', 'frozen']);
+      const kinds = (['store', 'frozen'] as const).filter((k) => r[k] !== undefined);
+      if (kinds.length !== 1) {
+        p.atField(field, kinds.length === 0 ? 'has neither "store" nor "frozen".' : 'has both "store" and "frozen".', 'give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.');
+        continue;
+      }
+      const kind = kinds[0];
+      if (checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed)) regions.push({ name, kind, url: r[kind] as string });
+    }
+  }
+  // References are checked against every declared region, valid or not, so one bad region is reported once.
+  const regionNames = isObject(raw.regions) ? Object.keys(raw.regions).filter((n) => NAME.test(n)) : [];
+  const knownRegion = (v: unknown): v is string => typeof v === 'string' && regionNames.includes(v);
+
+  // defaultRegion
+  if (!knownRegion(raw.defaultRegion)) {
+    p.atField('defaultRegion', `${q(raw.defaultRegion)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+  }
+
+  // countries
+  const countries = new Map<string, string>();
+  if (raw.countries !== undefined && !isObject(raw.countries)) {
+    p.atField('countries', `must be an object of country code → region, found ${q(raw.countries)}.`, 'give {"GB": "uk", ...}.');
+  } else if (raw.countries) {
+    for (const [cc, region] of Object.entries(raw.countries)) {
+      if (!/^[A-Z]{2}$/.test(cc)) {
+        p.atField(`countries.${cc}`, `${q(cc)} is not an upper-case ISO 3166-1 alpha-2 country code.`, /^[a-z]{2}$/i.test(cc) ? `write it as ${q(cc.toUpperCase())}.` : 'use a two-letter code such as "GB".');
+      } else if (!knownRegion(region)) {
+        p.atField(`countries.${cc}`, `${q(region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+      } else {
+        countries.set(cc, region);
+      }
+    }
+  }
+
+  // sites
+  const sites: SiteConfig[] = [];
+  const hostOwner = new Map<string, string>();
+  if (!isObject(raw.sites) || Object.keys(raw.sites).length === 0) {
+    p.atField('sites', `must be an object of sites, found ${q(raw.sites)}.`, 'give {"global": {"mode": "region-path", "hostnames": ["po.co"]}, ...}.');
+  } else {
+    for (const [name, s] of Object.entries(raw.sites)) {
+      const field = `sites.${name}`;
+      if (!NAME.test(name)) {
+        p.atField(field, `site name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
+        continue;
+      }
+      if (!isObject(s)) {
+        p.atField(field, `must be an object, found ${q(s)}.`, 'give {"mode": "...", "hostnames": [...]}.');
+        continue;
+      }
+      unknownKeys(p, field, s, ['mode', 'region', 'hostnames']);
+      const mode = s.mode as SiteMode;
+      let ok = true;
+      if (!SITE_MODES.includes(mode)) {
+        p.atField(`${field}.mode`, `${q(s.mode)} is not a site mode.`, `use ${oneOf(SITE_MODES.map((m) => `"${m}"`))}.`);
+        ok = false;
+      }
+      if (mode === 'region-host' && !knownRegion(s.region)) {
+        p.atField(`${field}.region`, `${q(s.region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+        ok = false;
+      } else if (mode !== 'region-host' && s.region !== undefined) {
+        p.atField(`${field}.region`, `a ${q(s.mode)} site takes no region (found ${q(s.region)}).`, 'remove "region", or set "mode": "region-host".');
+        ok = false;
+      }
+      const hostnames: string[] = [];
+      if (!Array.isArray(s.hostnames) || s.hostnames.length === 0) {
+        p.atField(`${field}.hostnames`, `must be a non-empty list of hostnames, found ${q(s.hostnames)}.`, 'list the DNS names the site answers on, such as ["uk.po.co"].');
+        ok = false;
+      } else {
+        s.hostnames.forEach((h, i) => {
+          const hf = `${field}.hostnames[${i}]`;
+          if (typeof h !== 'string' || !isHostname(h)) {
+            p.atField(hf, `${q(h)} is not a lower-case hostname.`, typeof h === 'string' && isHostname(h.toLowerCase()) ? `write it in lower case: ${q(h.toLowerCase())}.` : 'write a DNS name such as "uk.po.co".');
+            ok = false;
+          } else if (hostOwner.has(h)) {
+            p.atField(hf, `${q(h)} is already a hostname of site ${q(hostOwner.get(h))}.`, 'give each hostname to one site only.');
+            ok = false;
+          } else {
+            hostOwner.set(h, name);
+            hostnames.push(h);
+          }
+        });
+      }
+      if (ok) sites.push({ name, mode, hostnames, ...(mode === 'region-host' ? { region: s.region as string } : {}) });
+    }
+  }
+
+  const headers = checkHeaders(p, raw.responseHeaders);
+  if (!p.ok) return undefined;
+  return { file: p.file, allowedTargetHosts: allowed, regions, defaultRegion: raw.defaultRegion as string, countries, sites, headers };
+}

@@ -1,0 +1,97 @@
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { CompiledTables } from '../lambda/engine';
+import { bundleEdgeFunction, EDGE_EVENT, EDGE_LIMITS, EdgeBundle, writeBundle } from './bundle';
+
+/** Region Lambda@Edge functions must be created in. */
+export const EDGE_FUNCTION_REGION = 'us-east-1';
+
+export interface RedirectFunctionProps {
+  /** The compiled rule tables (from `loadConfig`), embedded in the bundle. */
+  readonly tables: CompiledTables;
+  /**
+   * Memory of the function in MB. Redirect decisions need little; the
+   * compiled tables of a very large bulk list need more.
+   * @default 128
+   */
+  readonly memorySize?: number;
+  /**
+   * Time limit of one invocation.
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The Lambda@Edge redirect function: lambda/handler.ts bundled by esbuild with
+ * the tables inside, a role trusted by Lambda and Lambda@Edge, and a numbered
+ * version for CloudFront to associate with the origin-request event.
+ */
+export class RedirectFunction extends Construct {
+  /** The function; associate `currentVersion`, not the function, with CloudFront. */
+  readonly function: lambda.Function;
+  /** The numbered version CloudFront runs. */
+  readonly currentVersion: lambda.IVersion;
+  /** The bundle's sizes, for tests and reports. */
+  readonly bundle: EdgeBundle;
+
+  constructor(scope: Construct, id: string, props: RedirectFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || stack.region !== EDGE_FUNCTION_REGION) {
+      throw new Error(
+        `RedirectFunction ${this.node.path}: Lambda@Edge functions must be created in ${EDGE_FUNCTION_REGION}, ` +
+          `but stack ${stack.stackName} has region ${Token.isUnresolved(stack.region) ? '(not set)' : stack.region}. ` +
+          `Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`,
+      );
+    }
+    const limits = EDGE_LIMITS[EDGE_EVENT];
+    const memorySize = props.memorySize ?? 128;
+    if (!Token.isUnresolved(memorySize) && (memorySize < 128 || memorySize > limits.maxMemoryMb)) {
+      throw new Error(`RedirectFunction ${this.node.path}: memorySize ${memorySize} is outside 128-${limits.maxMemoryMb} MB, the ${EDGE_EVENT} range. Fix: choose a value in that range.`);
+    }
+    const timeout = props.timeout ?? Duration.seconds(5);
+    if (!timeout.isUnresolved() && timeout.toSeconds() > limits.maxTimeoutSeconds) {
+      throw new Error(`RedirectFunction ${this.node.path}: timeout ${timeout.toSeconds()} s exceeds the ${EDGE_EVENT} limit of ${limits.maxTimeoutSeconds} s. Fix: use ${limits.maxTimeoutSeconds} s or less.`);
+    }
+
+    this.bundle = bundleEdgeFunction(props.tables);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-edge-'));
+    writeBundle(this.bundle, dir);
+
+    const functionName = `${stack.stackName}-redirects`.slice(0, 64);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
+      description: 'Runs the po.co redirect function at CloudFront edge locations; may only write its own logs.',
+    });
+    // Lambda@Edge writes logs in the region of the edge location that ran it,
+    // to /aws/lambda/us-east-1.<function name>, so the region must be a wildcard.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [
+          stack.formatArn({ service: 'logs', region: '*', resource: 'log-group', resourceName: `/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        ],
+      }),
+    );
+
+    this.function = new lambda.Function(this, 'Function', {
+      functionName,
+      description: `po.co sunset redirects (${EDGE_EVENT}), ${props.tables.bulk.keys.length} bulk entries`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(dir),
+      memorySize,
+      timeout,
+      role,
+    });
+    this.currentVersion = this.function.currentVersion;
+  }
+}
