@@ -15,9 +15,10 @@ describe('CSV format', () => {
     ]);
   });
 
-  test('a quoted field may span lines; its record keeps its first line number', () => {
+  test('a quoted field must close on its line, so a stray quote costs one line, not the rest of the file', () => {
     expect(parseCsv('a,"b\nc",d\ne,f\n')).toEqual([
-      { line: 1, fields: ['a', 'b\nc', 'd'] },
+      { line: 1, fields: ['a'], error: { message: 'a quoted field is not closed on its line.', fix: 'add the closing double quote (URLs never span lines).' } },
+      { line: 2, fields: [], error: { message: 'a double quote inside the unquoted field "c\\"".', fix: 'quote the whole field and double the quote inside it ("").' } },
       { line: 3, fields: ['e', 'f'] },
     ]);
   });
