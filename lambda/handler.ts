@@ -74,7 +74,7 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
     try {
       request = event.Records[0].cf.request;
       decision = engine.decide({
-        method: String(request.method ?? 'GET'),
+        method: typeof request.method === 'string' ? request.method : 'GET',
         scheme: 'https',
         host: header(request.headers, 'host') ?? '',
         path: typeof request.uri === 'string' ? request.uri : '/',

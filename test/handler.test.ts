@@ -1,0 +1,99 @@
+/** The Lambda@Edge adapter: event in, CloudFront response (or the request) out. */
+import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { createHandler, DECISION_INPUTS } from '../lambda/handler';
+import { originRequestEvent } from '../lib/cloudfront-event';
+import { tablesFor } from './support/engine';
+
+const logs: string[] = [];
+const handler = createHandler(tablesFor('po.co/promo,https://www.mi.com/uk/sale/,302'), { log: (l) => logs.push(l) });
+beforeEach(() => logs.splice(0));
+
+describe('redirects', () => {
+  test('a generated response in CloudFront form, with its headers', async () => {
+    const res = (await handler(originRequestEvent({ host: 'po.co', uri: '/uk/product/POCO-F6', querystring: 'a=1' }))) as CloudFrontResultResponse;
+    expect(res).toEqual({
+      status: '301',
+      statusDescription: 'Moved Permanently',
+      headers: {
+        location: [{ key: 'Location', value: 'https://www.mi.com/uk/product/poco-f6/?a=1' }],
+        'cache-control': [{ key: 'Cache-Control', value: 'public, max-age=86400' }],
+        'strict-transport-security': [{ key: 'Strict-Transport-Security', value: 'max-age=63072000' }],
+      },
+    });
+  });
+
+  test('the viewer country reaches the decision', async () => {
+    const res = (await handler(originRequestEvent({ host: 'www.po.co', uri: '/', country: 'FR' }))) as CloudFrontResultResponse;
+    expect(res.status).toBe('302');
+    expect(res.headers?.location[0].value).toBe('https://www.mi.com/fr/');
+    expect(res.headers?.['cache-control'][0].value).toBe('private, no-store');
+  });
+
+  test('one structured log line per decision: rule, status, host, uri, country (no query string)', async () => {
+    await handler(originRequestEvent({ host: 'po.co', uri: '/promo', querystring: 'email=a@b.c', country: 'GB' }));
+    expect(logs.map((l) => JSON.parse(l))).toEqual([{ rule: 'bulk:list.csv:1', action: 'redirect', status: 302, host: 'po.co', uri: '/promo', country: 'GB' }]);
+  });
+
+  test('POST gets 405 with Allow', async () => {
+    const res = (await handler(originRequestEvent({ host: 'po.co', method: 'POST' }))) as CloudFrontResultResponse;
+    expect(res.status).toBe('405');
+    expect(res.headers?.allow[0].value).toBe('GET, HEAD');
+  });
+});
+
+describe('the frozen site', () => {
+  test('requests go to the origin untouched', async () => {
+    const event = originRequestEvent({ host: 'in.po.co', uri: '/product/poco-c75', querystring: 'x=1' });
+    const before = JSON.stringify(event);
+    const res = await handler(event);
+    expect(res).toBe(event.Records[0].cf.request);
+    expect(JSON.stringify(event)).toBe(before);
+    expect(JSON.parse(logs[0])).toMatchObject({ rule: 'origin:frozen-site', action: 'origin', status: null });
+  });
+});
+
+describe('what the decision reads', () => {
+  test('only the declared inputs: other headers, client IP and origin make no difference', async () => {
+    expect(DECISION_INPUTS).toEqual({ fields: ['method', 'uri', 'querystring'], headers: ['host', 'cloudfront-viewer-country'] });
+    const plain = originRequestEvent({ host: 'po.co', uri: '/x', country: 'DE' });
+    const noisy = originRequestEvent({ host: 'po.co', uri: '/x', country: 'DE' });
+    const req = noisy.Records[0].cf.request as unknown as Record<string, unknown> & { headers: Record<string, unknown> };
+    req.clientIp = '198.51.100.7';
+    req.headers['accept-language'] = [{ key: 'Accept-Language', value: 'fr-FR' }];
+    req.headers['user-agent'] = [{ key: 'User-Agent', value: 'curl' }];
+    req.headers.cookie = [{ key: 'Cookie', value: 'region=uk' }];
+    req.origin = { s3: { domainName: 'b.s3.amazonaws.com', path: '', authMethod: 'origin-access-identity', region: 'us-east-1', customHeaders: {} } };
+    expect(await handler(noisy)).toEqual(await handler(plain));
+  });
+
+  test('the event builder forwards only the declared headers, as the policies do', () => {
+    const e = originRequestEvent({ host: 'po.co', country: 'GB', otherHeaders: { 'User-Agent': 'x', Cookie: 'y' } });
+    expect(Object.keys(e.Records[0].cf.request.headers).sort()).toEqual(['cloudfront-viewer-country', 'host']);
+  });
+});
+
+describe('malformed events never throw and still redirect', () => {
+  const odd: [string, unknown][] = [
+    ['no records', { Records: [] }],
+    ['no request', { Records: [{ cf: {} }] }],
+    ['null event', null],
+    ['headers missing', { Records: [{ cf: { request: { method: 'GET', uri: '/uk/', querystring: '' } } }] }],
+    ['empty header list', { Records: [{ cf: { request: { method: 'GET', uri: '/uk/', querystring: '', headers: { host: [] } } } }] }],
+    ['non-string fields', { Records: [{ cf: { request: { method: 7, uri: {}, querystring: [], headers: { host: [{ key: 'Host', value: 5 }] } } } }] }],
+  ];
+  test.each(odd)('%s', async (_name, event) => {
+    const res = (await handler(event as CloudFrontRequestEvent)) as CloudFrontResultResponse;
+    expect(res.status).toBe('302');
+    expect(res.headers?.location[0].value).toBe('https://www.mi.com/global/');
+  });
+
+  test('a failing logger does not break the redirect', async () => {
+    const h = createHandler(tablesFor(''), {
+      log: () => {
+        throw new Error('log sink down');
+      },
+    });
+    const res = (await h(originRequestEvent({ host: 'po.co', uri: '/de/' }))) as CloudFrontResultResponse;
+    expect(res.headers?.location[0].value).toBe('https://www.mi.com/de/');
+  });
+});
