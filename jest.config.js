@@ -4,7 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  snapshotSerializers: ['<rootDir>/test/support/asset-serializer.js'],
   // Synth and bundling tests are CPU-bound; two workers match the CI machine.
   maxWorkers: 2,
   testTimeout: 120000,

@@ -43,7 +43,7 @@ export interface ParsedUrl {
 /** Splits a URL without normalising it, so the engine sees the path as CloudFront would. */
 export function parseRawUrl(url: string): ParsedUrl | string {
   const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#\s]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/.exec(url);
-  if (!m) return `${JSON.stringify(url)} is not a URL; give one like https://po.co/uk/`;
+  if (!m || !/^[A-Za-z0-9.-]+(:\d+)?$/.test(m[2])) return `${JSON.stringify(url)} is not a URL; give one like https://po.co/uk/`;
   const scheme = (m[1] ?? 'https').toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') return `${JSON.stringify(url)} has scheme "${m[1]}"; only http and https reach CloudFront`;
   return { scheme, host: m[2], path: m[3] || '/', query: m[4] ?? '' };
