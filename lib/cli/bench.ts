@@ -1,0 +1,240 @@
+/**
+ * npm run bench [-- --sizes 1000,10000,100000 --out FILE]
+ *
+ * Measures on this machine, with the default bulk list and generated lists:
+ * - decision cost per request: the engine alone, and the bundled handler
+ *   with a CloudFront event, beside a single Map.get of the request path
+ *   (the floor) and a first-match scan over the same rules;
+ * - compile time (parse, validate, compile) and bundle size;
+ * - cold start: loading the bundle in a fresh Node.js process.
+ * Prints a table and writes the numbers as JSON. Timings are medians of
+ * several rounds; nothing here is asserted by the test suite.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { CloudFrontRequestEvent } from 'aws-lambda';
+import { canonicalPath, CompiledTables, EngineRequest, pathKey, RedirectEngine } from '../../lambda/engine';
+import type { EdgeHandler } from '../../lambda/handler';
+import { bundleEdgeFunction, writeBundle } from '../bundle';
+import { originRequestEvent } from '../cloudfront-event';
+import { compileTables } from '../config/compile';
+import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, PROJECT_ROOT } from '../config/load';
+import { ProblemList } from '../config/problems';
+import { BulkEntry, hostRoles, parseRedirects } from '../config/redirects';
+import { parseSites } from '../config/sites';
+import { generatedSource, generateList } from '../generate-list';
+
+interface Row {
+  list: string;
+  lines: number;
+  compileMs: number;
+  bundleBytes: number;
+  bundleCompressedBytes: number;
+  coldStartMs: number;
+  engineNs: number;
+  handlerNs: number;
+  mapGetNs: number;
+  firstMatchNs: number;
+}
+
+/** Median ns per call of `fn` over `items`, in rounds of at least `minMs`. */
+function timePerCall<T>(items: readonly T[], fn: (item: T) => unknown, minMs = 200, rounds = 5): number {
+  let sink = 0;
+  const warm = Date.now() + minMs; // let the JIT settle before measuring
+  while (Date.now() < warm) for (const item of items) sink += fn(item) ? 1 : 0;
+  const results: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let calls = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0n;
+    do {
+      for (const item of items) sink += fn(item) ? 1 : 0;
+      calls += items.length;
+      elapsed = process.hrtime.bigint() - start;
+    } while (elapsed < BigInt(minMs) * 1000000n);
+    results.push(Number(elapsed) / calls);
+  }
+  if (sink < 0) console.log(sink);
+  return results.sort((a, b) => a - b)[Math.floor(rounds / 2)];
+}
+
+async function timeAsyncPerCall<T>(items: readonly T[], fn: (item: T) => Promise<unknown>, minMs = 200, rounds = 5): Promise<number> {
+  const warm = Date.now() + minMs;
+  while (Date.now() < warm) for (const item of items) await fn(item);
+  const results: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let calls = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0n;
+    do {
+      for (const item of items) await fn(item);
+      calls += items.length;
+      elapsed = process.hrtime.bigint() - start;
+    } while (elapsed < BigInt(minMs) * 1000000n);
+    results.push(Number(elapsed) / calls);
+  }
+  return results.sort((a, b) => a - b)[Math.floor(rounds / 2)];
+}
+
+/**
+ * The request mix, the same for every list: half contract URLs (default
+ * rules), half URLs that are sources in generated lists (bulk hits there,
+ * default rules with the default list).
+ */
+function corpus(): EngineRequest[] {
+  const contract = [
+    ['po.co', '/', 'GB'],
+    ['po.co', '/product/poco-f6', 'DE'],
+    ['www.po.co', '/global/', ''],
+    ['po.co', '/uk/product/poco-f6-pro', ''],
+    ['po.co', '/FR/Product/POCO-X7/specs', ''],
+    ['po.co', '/de/support/warranty', ''],
+    ['po.co', '/es/some/old/page', ''],
+    ['uk.po.co', '/product/poco-m6', ''],
+    ['po.co', '/in/product/poco-c75', ''],
+    ['fr.po.co', '/blog/2021/launch', 'FR'],
+  ];
+  const out: EngineRequest[] = contract.map(([host, p, country]) => ({ method: 'GET', scheme: 'https', host, path: p, query: 'utm_source=box', country }));
+  for (let i = 0; i < contract.length; i++) {
+    const [host, ...rest] = generatedSource((i * 7907) % 1000).split('/');
+    out.push({ method: 'GET', scheme: 'https', host, path: '/' + rest.join('/'), query: '', country: 'IT' });
+  }
+  return out;
+}
+
+function coldStart(file: string): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr}`);
+    runs.push(Number(r.stdout));
+  }
+  return runs.sort((a, b) => a - b)[1];
+}
+
+async function measure(list: string, csv: string): Promise<Row> {
+  const sp = new ProblemList(DEFAULT_SITES_FILE);
+  const sites = parseSites(fs.readFileSync(DEFAULT_SITES_FILE, 'utf8'), sp);
+  if (!sites) throw new Error('config/sites.json is invalid; run npm run resolve for the problems');
+  const t0 = process.hrtime.bigint();
+  const rp = new ProblemList(list);
+  const entries: BulkEntry[] = parseRedirects(csv, rp, hostRoles(sites));
+  const tables: CompiledTables = compileTables(sites, list, entries);
+  const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!rp.ok) throw new Error(`${list} has ${rp.problems.length} problems`);
+
+  const bundle = bundleEdgeFunction(tables);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-'));
+  const file = writeBundle(bundle, dir);
+  const coldStartMs = coldStart(file);
+
+  const requests = corpus();
+  const engine = new RedirectEngine(tables);
+  const engineNs = timePerCall(requests, (r) => engine.decide(r));
+
+  const log = console.log;
+  console.log = () => undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const handler: EdgeHandler = require(file).handler;
+  const events: CloudFrontRequestEvent[] = requests.map((r) => originRequestEvent({ host: r.host, uri: r.path, querystring: r.query, country: r.country }));
+  const handlerNs = await timeAsyncPerCall(events, (e) => handler(e));
+  console.log = log;
+
+  const map = new Map<string, number>();
+  tables.bulk.keys.forEach((k, i) => map.set(k, i));
+  const keys = requests.map((r) => r.host + r.path);
+  const mapGetNs = timePerCall(keys, (k) => map.get(k));
+
+  // What simple redirectors do: normalise, then test the rules in order until one matches.
+  const rules = entries.map((e) => ({ host: e.host, path: e.path, subpath: e.subpathMatching, target: e.target }));
+  const scan = (r: EngineRequest): string | undefined => {
+    const p = pathKey(canonicalPath(r.path).segments);
+    for (const rule of rules) {
+      if (rule.host === r.host && (rule.path === p || (rule.subpath && p.startsWith(rule.path === '/' ? '/' : rule.path + '/')))) return rule.target;
+    }
+    return undefined;
+  };
+  const firstMatchNs = timePerCall(requests, scan, 200, entries.length > 20000 ? 1 : 5);
+
+  return {
+    list,
+    lines: entries.length,
+    compileMs,
+    bundleBytes: bundle.bytes,
+    bundleCompressedBytes: bundle.compressedBytes,
+    coldStartMs,
+    engineNs,
+    handlerNs,
+    mapGetNs,
+    firstMatchNs,
+  };
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let sizes = [1000, 10000, 100000];
+  let out = path.join(PROJECT_ROOT, '.bench', 'results.json');
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number);
+    else if (argv[i] === '--out') out = argv[++i] ?? out;
+    else {
+      process.stderr.write(`bench: unknown argument ${JSON.stringify(argv[i])}\nUsage: npm run bench -- [--sizes 1000,10000,100000] [--out FILE]\n`);
+      return 2;
+    }
+  }
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write('bench: --sizes takes whole numbers separated by commas, such as 1000,100000\n');
+    return 2;
+  }
+  const rows: Row[] = [];
+  const say = (s: string): boolean => process.stderr.write(s + '\n');
+  say(`bench: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node.js ${process.version}`);
+  say('bench: measuring the default list (config/redirects.csv)');
+  rows.push(await measure('config/redirects.csv', fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8')));
+  for (const n of sizes) {
+    say(`bench: generating and measuring a ${fmt(n)}-line list`);
+    rows.push(await measure(`generated-${n}.csv`, generateList(n)));
+  }
+
+  const base = rows[0];
+  const header = ['list', 'lines', 'compile ms', 'bundle KiB', 'zipped KiB', 'cold start ms', 'engine ns', 'handler ns', 'Map.get ns', 'first-match ns', 'engine/default', 'engine/Map.get', 'handler/Map.get'];
+  const table = rows.map((r) => [
+    r.list,
+    fmt(r.lines),
+    fmt(r.compileMs, 1),
+    fmt(r.bundleBytes / 1024, 1),
+    fmt(r.bundleCompressedBytes / 1024, 1),
+    fmt(r.coldStartMs, 1),
+    fmt(r.engineNs),
+    fmt(r.handlerNs),
+    fmt(r.mapGetNs, 1),
+    fmt(r.firstMatchNs),
+    fmt(r.engineNs / base.engineNs, 2) + '×',
+    fmt(r.engineNs / r.mapGetNs, 1) + '×',
+    fmt(r.handlerNs / r.mapGetNs, 1) + '×',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  process.stdout.write([line(header), '|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...table.map(line)].join('\n') + '\n');
+
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, rows }, null, 2) + '\n');
+  say(`bench: wrote ${path.relative(process.cwd(), out) || out}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
