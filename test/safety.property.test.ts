@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { canonicalPath, isSafeLocation, pathKey } from '../lambda/engine';
+import { canonicalPath, pathKey } from '../lambda/engine';
 import { createHandler } from '../lambda/handler';
 import { originRequestEvent } from '../lib/cloudfront-event';
 import { PAYLOADS, WORDLIST } from './support/payloads';
@@ -41,6 +41,21 @@ const handlers = {
 };
 
 const SAFETY_NETS = /fallback:(unsafe-location|engine-error)/;
+
+/**
+ * The oracle, independent of the engine's own check: printable ASCII without
+ * backslash, and what a browser's URL parser makes of it is https on an
+ * allowed host, with no user-info and no port.
+ */
+function isSafeLocation(location: string, allowed: ReadonlySet<string>): boolean {
+  if (!/^[\x21-\x7e]+$/.test(location) || location.includes('\\') || !location.startsWith('https://')) return false;
+  try {
+    const u = new URL(location);
+    return u.protocol === 'https:' && allowed.has(u.hostname) && u.username === '' && u.password === '' && u.port === '';
+  } catch {
+    return false;
+  }
+}
 
 /** Checks one response against the safety contract; returns a reason or undefined. */
 function unsafe(res: unknown, host: string, method: string): string | undefined {

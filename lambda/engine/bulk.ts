@@ -31,17 +31,17 @@ export interface BulkMatch {
 export class BulkIndex {
   private readonly first = new Map<string, number>();
   private readonly next: Int32Array;
-  /** Hosts that are the exact host of at least one source. */
-  private readonly exactHosts = new Set<string>();
-  /** Hosts of include-subdomains sources. */
-  private readonly parentHosts = new Set<string>();
-  /** Largest number of segments in any subpath-matching source. */
-  private readonly maxSubpathDepth: number;
+  /** Exact hosts of sources → the largest segment count of their subpath sources (-1: none). */
+  private readonly exactHosts = new Map<string, number>();
+  /** Hosts of include-subdomains sources → the same. */
+  private readonly parentHosts = new Map<string, number>();
+  // Scratch space for one match (the engine is single-threaded): candidate hosts, most specific first.
+  private readonly candHost: string[] = [];
+  private readonly candExact: boolean[] = [];
 
   constructor(private readonly bulk: CompiledBulk) {
     const { keys, meta } = bulk;
     this.next = new Int32Array(keys.length).fill(-1);
-    let maxDepth = -1;
     // Walk backwards so that each chain lists entries in file order.
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i];
@@ -50,14 +50,10 @@ export class BulkIndex {
       this.first.set(key, i);
       const slash = key.indexOf('/');
       const host = key.slice(0, slash);
-      this.exactHosts.add(host);
-      if (meta[i] & BULK_INCLUDE_SUBDOMAINS) this.parentHosts.add(host);
-      if (meta[i] & BULK_SUBPATH_MATCHING) {
-        const depth = key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length;
-        if (depth > maxDepth) maxDepth = depth;
-      }
+      const depth = meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
+      this.exactHosts.set(host, Math.max(depth, this.exactHosts.get(host) ?? -1));
+      if (meta[i] & BULK_INCLUDE_SUBDOMAINS) this.parentHosts.set(host, Math.max(depth, this.parentHosts.get(host) ?? -1));
     }
-    this.maxSubpathDepth = maxDepth;
   }
 
   /** Number of entries. */
@@ -72,38 +68,42 @@ export class BulkIndex {
    * @param segments canonical path segments
    */
   match(scheme: 'http' | 'https', host: string, segments: readonly string[]): BulkMatch | undefined {
-    const hosts: string[] = [];
-    const exact: boolean[] = [];
-    if (this.exactHosts.has(host)) {
-      hosts.push(host);
-      exact.push(true);
+    const hosts = this.candHost;
+    const exact = this.candExact;
+    let n = 0;
+    let maxSub = -1;
+    const own = this.exactHosts.get(host);
+    if (own !== undefined) {
+      hosts[n] = host;
+      exact[n++] = true;
+      maxSub = own;
     }
     if (this.parentHosts.size > 0) {
       for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
         const parent = host.slice(dot + 1);
-        if (this.parentHosts.has(parent)) {
-          hosts.push(parent);
-          exact.push(false);
+        const depth = this.parentHosts.get(parent);
+        if (depth !== undefined) {
+          hosts[n] = parent;
+          exact[n++] = false;
+          if (depth > maxSub) maxSub = depth;
         }
       }
     }
-    if (hosts.length === 0) return undefined;
+    if (n === 0) return undefined;
 
-    // ends[d] = length of the path key prefix that holds the first d segments.
-    const ends: number[] = [1];
-    let path = '/';
-    for (let d = 0; d < segments.length; d++) {
-      path = d === 0 ? '/' + segments[0] : path + '/' + segments[d];
-      ends.push(path.length);
-    }
     const wanted = scheme === 'https' ? BULK_SCHEME_HTTPS : BULK_SCHEME_HTTP;
     const { meta } = this.bulk;
-
+    const path = segments.length === 0 ? '/' : '/' + segments.join('/');
+    // The full path first (exact and subpath sources), then shorter prefixes (subpath sources only).
+    let end = path.length;
     for (let depth = segments.length; depth >= 0; depth--) {
       const isFull = depth === segments.length;
-      if (!isFull && depth > this.maxSubpathDepth) continue;
-      const prefix = isFull ? path : path.slice(0, ends[depth]);
-      for (let h = 0; h < hosts.length; h++) {
+      if (!isFull) {
+        end -= segments[depth].length + 1;
+        if (depth > maxSub) continue;
+      }
+      const prefix = isFull ? path : depth === 0 ? '/' : path.slice(0, end);
+      for (let h = 0; h < n; h++) {
         let anyScheme = -1;
         for (let i = this.first.get(hosts[h] + prefix) ?? -1; i >= 0; i = this.next[i]) {
           const m = meta[i];

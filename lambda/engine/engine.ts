@@ -21,7 +21,7 @@ import {
 import {
   CanonicalPath,
   canonicalPath,
-  isSafeLocation,
+  locationChecker,
   lowerSegment,
   normaliseCountry,
   normaliseHost,
@@ -39,6 +39,8 @@ interface Hop {
   readonly location: string;
   readonly rule: string;
   readonly perVisitor: boolean;
+  /** The location is on one of this project's redirect hosts: follow it. */
+  readonly internal?: boolean;
 }
 
 const PERMANENT = new Set<number>([301, 308]);
@@ -48,7 +50,10 @@ export class RedirectEngine {
   private readonly regionByName = new Map<string, number>();
   private readonly countryRegion = new Map<string, number>();
   private readonly allowed: ReadonlySet<string>;
+  private readonly isSafe: (location: string) => boolean;
   private readonly bulk: BulkIndex;
+  /** Per bulk target: whether it points at one of this project's redirect hosts. */
+  private readonly internalTargets: Uint8Array;
   private readonly fallbackRegion: CompiledRegion;
 
   constructor(private readonly tables: CompiledTables) {
@@ -56,7 +61,9 @@ export class RedirectEngine {
     tables.regions.forEach((r, i) => this.regionByName.set(r.name, i));
     for (const [cc, region] of tables.countries) this.countryRegion.set(cc, region);
     this.allowed = new Set(tables.allowedHosts);
+    this.isSafe = locationChecker(tables.allowedHosts);
     this.bulk = new BulkIndex(tables.bulk);
+    this.internalTargets = Uint8Array.from(tables.bulk.targets, (t) => (this.internalTarget(t) ? 1 : 0));
     this.fallbackRegion = tables.regions[tables.defaultRegion];
   }
 
@@ -80,7 +87,7 @@ export class RedirectEngine {
   }
 
   private decideUnsafe(req: EngineRequest): Decision {
-    const method = String(req.method).toUpperCase();
+    const method = req.method === 'GET' || req.method === 'HEAD' ? req.method : String(req.method).toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
       return {
         action: 'respond',
@@ -91,31 +98,35 @@ export class RedirectEngine {
         headers: { Allow: 'GET, HEAD', 'Cache-Control': 'no-store' },
       };
     }
-    const host = normaliseHost(req.host);
-    const site = this.hostSite.get(host);
+    let host = req.host;
+    let site = this.hostSite.get(host);
+    if (!site) {
+      host = normaliseHost(host);
+      site = this.hostSite.get(host);
+    }
     if (!site) return this.fallback('fallback:unknown-host');
     if (site.mode === 'frozen') {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
     const hop = this.resolve(req.scheme === 'http' ? 'http' : 'https', host, site, String(req.path ?? '/'), String(req.query ?? ''), req.country);
-    if (!isSafeLocation(hop.location, this.allowed)) return this.fallback('fallback:unsafe-location');
+    if (!this.isSafe(hop.location)) return this.fallback('fallback:unsafe-location');
     return this.redirect(hop);
   }
 
   /** Resolves a request on a redirect site, following internal bulk targets. */
   private resolve(scheme: 'http' | 'https', host: string, site: CompiledSite, path: string, query: string, country: string | undefined): Hop {
-    const chain: Hop[] = [];
+    let cpath = canonicalPath(path);
+    const hop = this.bulkHop(scheme, host, cpath, query) ?? this.defaultHop(site, cpath, query, country);
+    if (!hop.internal) return hop;
+    const chain: Hop[] = [hop];
     let fragment = '';
-    for (let hops = 0; ; hops++) {
-      const cpath = canonicalPath(path);
-      const hop = this.bulkHop(scheme, host, cpath, query) ?? this.defaultHop(site, cpath, query, country);
-      chain.push(hop);
-      const next = this.internalTarget(hop.location);
+    for (let hops = 1; ; hops++) {
+      const next = this.internalTarget(chain[chain.length - 1].location);
       if (!next) return combine(chain, fragment);
-      if (hops >= MAX_INTERNAL_HOPS) return { ...this.fallbackHop(), rule: 'fallback:redirect-loop' };
-      ({ host, site, path, query } = next);
-      scheme = 'https';
+      if (hops > MAX_INTERNAL_HOPS) return { ...this.fallbackHop(), rule: 'fallback:redirect-loop' };
       if (next.fragment) fragment = next.fragment;
+      cpath = canonicalPath(next.path);
+      chain.push(this.bulkHop('https', next.host, cpath, next.query) ?? this.defaultHop(next.site, cpath, next.query, country));
     }
   }
 
@@ -125,7 +136,8 @@ export class RedirectEngine {
     if (!match) return undefined;
     const { bulk } = this.tables;
     const meta = bulk.meta[match.entry];
-    let target = bulk.targets[bulk.target[match.entry]];
+    const targetIndex = bulk.target[match.entry];
+    let target = bulk.targets[targetIndex];
     const suffix = cpath.segments.slice(match.depth);
     const addSuffix = (meta & BULK_PRESERVE_PATH_SUFFIX) !== 0 && suffix.length > 0;
     const addQuery = (meta & BULK_PRESERVE_QUERY) !== 0 && query !== '';
@@ -144,6 +156,7 @@ export class RedirectEngine {
       location: target,
       rule: `bulk:${bulk.file}:${bulk.line[match.entry]}`,
       perVisitor: false,
+      internal: this.internalTargets[targetIndex] === 1,
     };
   }
 

@@ -99,13 +99,17 @@ export function safeQuery(raw: string): string {
   return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/, false);
 }
 
+/** A path in which no segment needs encoding or decoding (dot segments aside). */
+const PATH_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+
 /** Splits, cleans and resolves a raw request path. Never throws. */
 export function canonicalPath(raw: string): CanonicalPath {
   const segments: string[] = [];
+  const plain = PATH_SAFE.test(raw);
   let endsInDot = false;
   for (const part of raw.split('/')) {
     if (part === '') continue;
-    const seg = canonicalSegment(part);
+    const seg = plain ? part : canonicalSegment(part);
     endsInDot = seg === '.' || seg === '..';
     if (seg === '..') segments.pop();
     else if (!endsInDot) segments.push(seg);
@@ -155,15 +159,34 @@ export function normaliseCountry(raw: string | undefined): string {
 }
 
 /**
- * Whether `location` is safe to emit: an absolute `https://` URL whose host
- * is in `allowedHosts`, made only of printable ASCII (no controls, no spaces,
- * no backslashes), with no user-info or port.
+ * A checker for locations that are safe to emit: an absolute `https://` URL
+ * whose host is in `allowedHosts` (no user-info, no port), made only of
+ * printable ASCII other than backslash (no controls, no spaces).
  */
-export function isSafeLocation(location: string, allowedHosts: ReadonlySet<string>): boolean {
-  if (!location.startsWith('https://')) return false;
-  if (!/^[\x21-\x7e]+$/.test(location) || location.includes('\\')) return false;
-  const rest = location.slice(8);
-  const end = rest.search(/[/?#]/);
-  const host = end < 0 ? rest : rest.slice(0, end);
-  return allowedHosts.has(host);
+export function locationChecker(allowedHosts: Iterable<string>): (location: string) => boolean {
+  const prefixes = [...allowedHosts].map((h) => 'https://' + h);
+  return (location) => {
+    let hostEnd = -1;
+    for (const prefix of prefixes) {
+      if (location.startsWith(prefix)) {
+        const next = location.charCodeAt(prefix.length);
+        // end of string, '/', '?' or '#': the host is exactly the allowed one
+        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) {
+          hostEnd = prefix.length;
+          break;
+        }
+      }
+    }
+    if (hostEnd < 0) return false;
+    for (let i = hostEnd; i < location.length; i++) {
+      const c = location.charCodeAt(i);
+      if (c < 0x21 || c > 0x7e || c === 0x5c) return false;
+    }
+    return true;
+  };
+}
+
+/** `locationChecker(allowedHosts)(location)`, for one-off checks. */
+export function isSafeLocation(location: string, allowedHosts: Iterable<string>): boolean {
+  return locationChecker(allowedHosts)(location);
 }
