@@ -43,29 +43,47 @@ export class BundleTooLargeError extends Error {
   }
 }
 
+/** Stands for the tables in the esbuild output; replaced by their JSON as a string literal. */
+const TABLES_PLACEHOLDER = '__POCO_COMPILED_TABLES__';
+
+let handlerCode: string | undefined;
+
+/**
+ * The handler bundled once per process: esbuild never sees the tables, so a
+ * list of a million lines costs no more to bundle than an empty one.
+ */
+function bundledHandler(): string {
+  if (handlerCode === undefined) {
+    const result = buildSync({
+      stdin: {
+        contents:
+          "import { createHandler } from './lambda/handler';\n" +
+          `declare const ${TABLES_PLACEHOLDER}: string;\n` +
+          `export const handler = createHandler(JSON.parse(${TABLES_PLACEHOLDER}));\n`,
+        resolveDir: PROJECT_ROOT,
+        sourcefile: 'edge-entry.ts',
+        loader: 'ts',
+      },
+      absWorkingDir: PROJECT_ROOT,
+      bundle: true,
+      platform: 'node',
+      target: EDGE_NODE_TARGET,
+      format: 'cjs',
+      minify: true,
+      legalComments: 'none',
+      write: false,
+      logLevel: 'silent',
+    });
+    handlerCode = result.outputFiles[0].text;
+    if (handlerCode.split(TABLES_PLACEHOLDER).length !== 2) throw new Error(`bundle: expected ${TABLES_PLACEHOLDER} once in the esbuild output`);
+  }
+  return handlerCode;
+}
+
 /** Bundles lambda/handler.ts around `tables`. Throws `BundleTooLargeError` past the package limit. */
 export function bundleEdgeFunction(tables: CompiledTables): EdgeBundle {
-  const json = JSON.stringify(tables);
-  const result = buildSync({
-    stdin: {
-      contents:
-        "import { createHandler } from './lambda/handler';\n" +
-        `export const handler = createHandler(JSON.parse(${JSON.stringify(json)}));\n`,
-      resolveDir: PROJECT_ROOT,
-      sourcefile: 'edge-entry.ts',
-      loader: 'ts',
-    },
-    absWorkingDir: PROJECT_ROOT,
-    bundle: true,
-    platform: 'node',
-    target: EDGE_NODE_TARGET,
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0].text;
+  const literal = JSON.stringify(JSON.stringify(tables));
+  const code = bundledHandler().replace(TABLES_PLACEHOLDER, () => literal);
   const bytes = Buffer.byteLength(code);
   const compressedBytes = deflateRawSync(code).length;
   const limit = EDGE_LIMITS[EDGE_EVENT].compressedPackageBytes;

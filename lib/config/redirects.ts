@@ -50,15 +50,19 @@ export interface CsvRecord {
  * and a stray quote then costs one line, not the rest of the file.
  */
 export function parseCsv(text: string): CsvRecord[] {
+  return [...csvRecords(text)];
+}
+
+/** `parseCsv`, one record at a time, so a long list is never held twice. */
+export function* csvRecords(text: string): Generator<CsvRecord> {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const records: CsvRecord[] = [];
   let i = 0;
   while (i < lines.length) {
     const start = i + 1;
     const line = lines[i++];
     if (line.trim() === '') continue;
     if (!line.includes('"')) {
-      records.push({ line: start, fields: line.split(',').map((f) => f.trim()) });
+      yield { line: start, fields: line.split(',').map((f) => f.trim()) };
       continue;
     }
     const fields: string[] = [];
@@ -106,9 +110,8 @@ export function parseCsv(text: string): CsvRecord[] {
       if (pos >= line.length) break;
       pos++; // the comma
     }
-    records.push(error ? { line: start, fields, error } : { line: start, fields });
+    yield error ? { line: start, fields, error } : { line: start, fields };
   }
-  return records;
 }
 
 const STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
@@ -149,15 +152,17 @@ const SOURCE_URL = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#]*)([^?#]*)(\?[^#]
 export function parseRedirects(text: string, p: ProblemList, roles: HostRoles | undefined): BulkEntry[] {
   const entries: BulkEntry[] = [];
   const seen = new Map<string, number>();
-  const records = parseCsv(text);
-  for (const rec of records) {
+  let first = true;
+  for (const rec of csvRecords(text)) {
+    const isFirst = first;
+    first = false;
     const { line, fields } = rec;
     const before = p.problems.length;
     if (rec.error) {
       p.atLine(line, rec.error.message, rec.error.fix);
       continue;
     }
-    if (rec === records[0] && /^(source|source[ _]?url)$/i.test(fields[0] ?? '')) {
+    if (isFirst && /^(source|source[ _]?url)$/i.test(fields[0] ?? '')) {
       p.atLine(line, `${q(fields.join(','))} looks like a header row; the format has none.`, 'delete this line.');
       continue;
     }
