@@ -67,16 +67,6 @@ export class RedirectEngine {
     this.fallbackRegion = tables.regions[tables.defaultRegion];
   }
 
-  /** Number of bulk list entries indexed. */
-  get bulkSize(): number {
-    return this.bulk.size;
-  }
-
-  /** The site serving a hostname, if any. */
-  siteOf(host: string): CompiledSite | undefined {
-    return this.hostSite.get(normaliseHost(host));
-  }
-
   /** Decides what happens to one request. Never throws. */
   decide(req: EngineRequest): Decision {
     try {

@@ -3,5 +3,5 @@ export * from './types';
 export { RedirectEngine, MAX_INTERNAL_HOPS } from './engine';
 export { BulkIndex } from './bulk';
 export type { BulkMatch } from './bulk';
-export { canonicalPath, canonicalSegment, isSafeLocation, lowerSegment, normaliseCountry, normaliseHost, pathKey, safeQuery } from './url';
+export { canonicalPath, canonicalSegment, locationChecker, lowerSegment, normaliseCountry, normaliseHost, pathKey, safeQuery } from './url';
 export type { CanonicalPath } from './url';

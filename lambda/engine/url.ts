@@ -185,8 +185,3 @@ export function locationChecker(allowedHosts: Iterable<string>): (location: stri
     return true;
   };
 }
-
-/** `locationChecker(allowedHosts)(location)`, for one-off checks. */
-export function isSafeLocation(location: string, allowedHosts: Iterable<string>): boolean {
-  return locationChecker(allowedHosts)(location);
-}
