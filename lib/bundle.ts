@@ -82,7 +82,8 @@ function bundledHandler(): string {
 
 /** Bundles lambda/handler.ts around `tables`. Throws `BundleTooLargeError` past the package limit. */
 export function bundleEdgeFunction(tables: CompiledTables): EdgeBundle {
-  const literal = JSON.stringify(JSON.stringify(tables));
+  // A single-quoted literal: JSON needs no escaping there beyond backslash and quote.
+  const literal = "'" + JSON.stringify(tables).replace(/[\\']/g, (c) => '\\' + c) + "'";
   const code = bundledHandler().replace(TABLES_PLACEHOLDER, () => literal);
   const bytes = Buffer.byteLength(code);
   const compressedBytes = deflateRawSync(code).length;

@@ -7,10 +7,10 @@ import { parseCsv } from '../lib/config/redirects';
 
 describe('CSV format', () => {
   test('two to seven fields, quoted fields, blank lines, CRLF and a BOM', () => {
-    const list = '\uFEFFpo.co/a,https://www.mi.com/uk/\r\n\r\n"po.co/b","https://www.mi.com/uk/?a=""x"",y",302\n  po.co/c , https://www.mi.com/de/ ,308,true,FALSE,TRUE,false\n';
+    const list = '\uFEFFpo.co/a,https://www.mi.com/uk/\r\n\r\n"po.co/b","https://www.mi.com/uk/?a=x,y",302\n  po.co/c , https://www.mi.com/de/ ,308,true,FALSE,TRUE,false\n';
     expect(entries(list).map((e) => [e.line, e.host + e.path, e.target, e.status, e.preserveQueryString, e.subpathMatching, e.preservePathSuffix])).toEqual([
       [1, 'po.co/a', 'https://www.mi.com/uk/', 301, false, false, true],
-      [3, 'po.co/b', 'https://www.mi.com/uk/?a="x",y', 302, false, false, true],
+      [3, 'po.co/b', 'https://www.mi.com/uk/?a=x,y', 302, false, false, true],
       [4, 'po.co/c', 'https://www.mi.com/de/', 308, true, true, false],
     ]);
   });
@@ -21,6 +21,10 @@ describe('CSV format', () => {
       { line: 2, fields: [], error: { message: 'a double quote inside the unquoted field "c\\"".', fix: 'quote the whole field and double the quote inside it ("").' } },
       { line: 3, fields: ['e', 'f'] },
     ]);
+  });
+
+  test('a doubled quote inside a quoted field is one quote', () => {
+    expect(parseCsv('"a""b",  "c" ,d')).toEqual([{ line: 1, fields: ['a"b', 'c', 'd'] }]);
   });
 
   test('defaults: status 301, booleans false, preserve path suffix true', () => {

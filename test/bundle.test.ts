@@ -16,7 +16,7 @@ import { loadConfig, PROJECT_ROOT } from '../lib/config/load';
 import { ProblemList } from '../lib/config/problems';
 import { hostRoles, parseRedirects } from '../lib/config/redirects';
 import { generatedSource, generateList } from '../lib/generate-list';
-import { sites } from './support/engine';
+import { sites, tablesFor } from './support/engine';
 
 /** Loads a bundle as Lambda would: a fresh module from a file. */
 function load(bundle: EdgeBundle): EdgeHandler {
@@ -71,6 +71,16 @@ describe('the default bundle', () => {
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
     await differential(load(bundle), new RedirectEngine(tables), URLS, ['', 'GB', 'IN']);
   });
+});
+
+test('quotes, backslash escapes and non-ASCII in the tables survive the string literal', async () => {
+  const compiled = tablesFor("po.co/it's,https://www.mi.com/it/o'clock/\npo.co/caf%C3%A9,https://www.mi.com/fr/caf%C3%A9/\npo.co/%22q%22,https://www.mi.com/fr/q/");
+  const tables = { ...compiled, bulk: { ...compiled.bulk, file: 'C:\\lists\\"odd" \'name\'.csv' } };
+  const logs: string[] = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => logs.push(line));
+  const handler = load(bundleEdgeFunction(tables));
+  await differential(handler, new RedirectEngine(tables), ["https://po.co/it's", 'https://po.co/café', 'https://po.co/"q"', 'https://po.co/%22q%22'], ['']);
+  expect(JSON.parse(logs[0]).rule).toBe('bulk:C:\\lists\\"odd" \'name\'.csv:1');
 });
 
 describe('a generated 100,000-line list', () => {

@@ -64,7 +64,8 @@ describe('bulk list problems', () => {
     ['po.co/n,https://www.mi.com/"x"', 'list.csv:1: a double quote inside the unquoted field "https://www.mi.com/\\"x\\"". Fix: quote the whole field and double the quote inside it ("").'],
     ['po.co/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17,https://www.mi.com/uk/,301,,,TRUE', 'list.csv:1: SOURCE_URL "po.co/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17" has 17 "/" in its path; with SUBPATH_MATCHING at most 16 are allowed. Fix: shorten the source path, or set SUBPATH_MATCHING to FALSE.'],
     ['po.co/l,https://user@www.mi.com/', 'list.csv:1: TARGET_URL "https://user@www.mi.com/" has user information or a port. Fix: give only the hostname, such as www.mi.com.'],
-    ['po.co/m,https://www.mi.com/a b', 'list.csv:1: TARGET_URL "https://www.mi.com/a b" has a space, backslash, control or non-ASCII character. Fix: percent-encode it (a space is %20).'],
+    ['po.co/m,https://www.mi.com/a b', 'list.csv:1: TARGET_URL "https://www.mi.com/a b" has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^`{|}). Fix: percent-encode it (a space is %20).'],
+    ['po.co/m,"https://www.mi.com/""x"""', 'list.csv:1: TARGET_URL "https://www.mi.com/\\"x\\"" has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^`{|}). Fix: percent-encode it (a space is %20).'],
   ])('%s', (line, message) => {
     expect(csvProblems(line)).toEqual([message]);
   });

@@ -234,8 +234,8 @@ export function parseRedirects(text: string, p: ProblemList, roles: HostRoles | 
       p.atLine(line, `TARGET_URL ${q(targetRaw)} does not use https://; every redirect must lead to HTTPS.`, `write ${q('https://' + targetRaw.slice(tm[1].length + 3))}.`);
     } else if (/[@:]/.test(tm[2])) {
       p.atLine(line, `TARGET_URL ${q(targetRaw)} has user information or a port.`, 'give only the hostname, such as www.mi.com.');
-    } else if (/[^\x21-\x7e]|\\/.test(targetRaw)) {
-      p.atLine(line, `TARGET_URL ${q(targetRaw)} has a space, backslash, control or non-ASCII character.`, 'percent-encode it (a space is %20).');
+    } else if (/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/.test(targetRaw)) {
+      p.atLine(line, `TARGET_URL ${q(targetRaw)} has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^\`{|}).`, 'percent-encode it (a space is %20).');
     } else {
       const th = tm[2].toLowerCase();
       internal = !!roles && !roles.allowedTargets.has(th) && roles.redirect.has(th);

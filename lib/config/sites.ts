@@ -85,6 +85,37 @@ function unknownKeys(p: ProblemList, path: string, obj: Record<string, unknown>,
   }
 }
 
+/**
+ * The valid entries of an object keyed by name (`regions`, `sites`): the
+ * container must be a non-empty object, each name lower-case, each value an object.
+ */
+function namedEntries(p: ProblemList, key: string, raw: unknown, kind: string, example: string, entryExample: string): [string, Record<string, unknown>][] {
+  if (!isObject(raw) || Object.keys(raw).length === 0) {
+    p.atField(key, `must be an object of ${kind}s, found ${q(raw)}.`, `give ${example}.`);
+    return [];
+  }
+  const out: [string, Record<string, unknown>][] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    const field = `${key}.${name}`;
+    if (!NAME.test(name)) {
+      p.atField(field, `${kind} name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
+    } else if (!isObject(value)) {
+      p.atField(field, `must be an object, found ${q(value)}.`, `give ${entryExample}.`);
+    } else {
+      out.push([name, value]);
+    }
+  }
+  return out;
+}
+
+/** Reports `value` at `field` unless it is a lower-case hostname; returns whether it is one. */
+function checkHostname(p: ProblemList, field: string, value: unknown, example: string): value is string {
+  if (typeof value === 'string' && isHostname(value)) return true;
+  const lower = typeof value === 'string' && isHostname(value.toLowerCase());
+  p.atField(field, `${q(value)} is not a lower-case hostname.`, lower ? `write it in lower case: ${q((value as string).toLowerCase())}.` : `write a DNS name such as "${example}".`);
+  return false;
+}
+
 function jsonSyntaxProblem(p: ProblemList, text: string): void {
   const offset = jsonErrorOffset(text);
   const before = text.slice(0, Math.max(0, offset));
@@ -176,35 +207,23 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
     p.atField('allowedTargetHosts', `must be a non-empty list of hostnames, found ${q(raw.allowedTargetHosts)}.`, 'list the hosts redirects may lead to, such as ["www.mi.com"].');
   } else {
     raw.allowedTargetHosts.forEach((h, i) => {
-      if (typeof h === 'string' && isHostname(h)) allowed.push(h);
-      else p.atField(`allowedTargetHosts[${i}]`, `${q(h)} is not a lower-case hostname.`, typeof h === 'string' && isHostname(h.toLowerCase()) ? `write it in lower case: ${q(h.toLowerCase())}.` : 'write a DNS name such as "www.mi.com".');
+      if (checkHostname(p, `allowedTargetHosts[${i}]`, h, 'www.mi.com')) allowed.push(h);
     });
   }
 
   // regions
   const regions: RegionConfig[] = [];
-  if (!isObject(raw.regions) || Object.keys(raw.regions).length === 0) {
-    p.atField('regions', `must be an object of regions, found ${q(raw.regions)}.`, 'give {"global": {"store": "https://www.mi.com/global/"}, ...}.');
-  } else {
-    for (const [name, r] of Object.entries(raw.regions)) {
-      const field = `regions.${name}`;
-      if (!NAME.test(name)) {
-        p.atField(field, `region name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
-        continue;
-      }
-      if (!isObject(r)) {
-        p.atField(field, `must be an object, found ${q(r)}.`, 'give {"store": "https://www.mi.com/<region>/"} or {"frozen": "https://<host>/"}.');
-        continue;
-      }
-      unknownKeys(p, field, r, ['store', 'frozen']);
-      const kinds = (['store', 'frozen'] as const).filter((k) => r[k] !== undefined);
-      if (kinds.length !== 1) {
-        p.atField(field, kinds.length === 0 ? 'has neither "store" nor "frozen".' : 'has both "store" and "frozen".', 'give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.');
-        continue;
-      }
-      const kind = kinds[0];
-      if (checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed)) regions.push({ name, kind, url: r[kind] as string });
+  const regionExample = '{"global": {"store": "https://www.mi.com/global/"}, ...}';
+  for (const [name, r] of namedEntries(p, 'regions', raw.regions, 'region', regionExample, '{"store": "https://www.mi.com/<region>/"} or {"frozen": "https://<host>/"}')) {
+    const field = `regions.${name}`;
+    unknownKeys(p, field, r, ['store', 'frozen']);
+    const kinds = (['store', 'frozen'] as const).filter((k) => r[k] !== undefined);
+    if (kinds.length !== 1) {
+      p.atField(field, kinds.length === 0 ? 'has neither "store" nor "frozen".' : 'has both "store" and "frozen".', 'give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.');
+      continue;
     }
+    const kind = kinds[0];
+    if (checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed)) regions.push({ name, kind, url: r[kind] as string });
   }
   // References are checked against every declared region, valid or not, so one bad region is reported once.
   const regionNames = isObject(raw.regions) ? Object.keys(raw.regions).filter((n) => NAME.test(n)) : [];
@@ -234,54 +253,42 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
   // sites
   const sites: SiteConfig[] = [];
   const hostOwner = new Map<string, string>();
-  if (!isObject(raw.sites) || Object.keys(raw.sites).length === 0) {
-    p.atField('sites', `must be an object of sites, found ${q(raw.sites)}.`, 'give {"global": {"mode": "region-path", "hostnames": ["po.co"]}, ...}.');
-  } else {
-    for (const [name, s] of Object.entries(raw.sites)) {
-      const field = `sites.${name}`;
-      if (!NAME.test(name)) {
-        p.atField(field, `site name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
-        continue;
-      }
-      if (!isObject(s)) {
-        p.atField(field, `must be an object, found ${q(s)}.`, 'give {"mode": "...", "hostnames": [...]}.');
-        continue;
-      }
-      unknownKeys(p, field, s, ['mode', 'region', 'hostnames']);
-      const mode = s.mode as SiteMode;
-      let ok = true;
-      if (!SITE_MODES.includes(mode)) {
-        p.atField(`${field}.mode`, `${q(s.mode)} is not a site mode.`, `use ${oneOf(SITE_MODES.map((m) => `"${m}"`))}.`);
-        ok = false;
-      }
-      if (mode === 'region-host' && !knownRegion(s.region)) {
-        p.atField(`${field}.region`, `${q(s.region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
-        ok = false;
-      } else if (mode !== 'region-host' && s.region !== undefined) {
-        p.atField(`${field}.region`, `a ${q(s.mode)} site takes no region (found ${q(s.region)}).`, 'remove "region", or set "mode": "region-host".');
-        ok = false;
-      }
-      const hostnames: string[] = [];
-      if (!Array.isArray(s.hostnames) || s.hostnames.length === 0) {
-        p.atField(`${field}.hostnames`, `must be a non-empty list of hostnames, found ${q(s.hostnames)}.`, 'list the DNS names the site answers on, such as ["uk.po.co"].');
-        ok = false;
-      } else {
-        s.hostnames.forEach((h, i) => {
-          const hf = `${field}.hostnames[${i}]`;
-          if (typeof h !== 'string' || !isHostname(h)) {
-            p.atField(hf, `${q(h)} is not a lower-case hostname.`, typeof h === 'string' && isHostname(h.toLowerCase()) ? `write it in lower case: ${q(h.toLowerCase())}.` : 'write a DNS name such as "uk.po.co".');
-            ok = false;
-          } else if (hostOwner.has(h)) {
-            p.atField(hf, `${q(h)} is already a hostname of site ${q(hostOwner.get(h))}.`, 'give each hostname to one site only.');
-            ok = false;
-          } else {
-            hostOwner.set(h, name);
-            hostnames.push(h);
-          }
-        });
-      }
-      if (ok) sites.push({ name, mode, hostnames, ...(mode === 'region-host' ? { region: s.region as string } : {}) });
+  const siteExample = '{"global": {"mode": "region-path", "hostnames": ["po.co"]}, ...}';
+  for (const [name, s] of namedEntries(p, 'sites', raw.sites, 'site', siteExample, '{"mode": "...", "hostnames": [...]}')) {
+    const field = `sites.${name}`;
+    unknownKeys(p, field, s, ['mode', 'region', 'hostnames']);
+    const mode = s.mode as SiteMode;
+    let ok = true;
+    if (!SITE_MODES.includes(mode)) {
+      p.atField(`${field}.mode`, `${q(s.mode)} is not a site mode.`, `use ${oneOf(SITE_MODES.map((m) => `"${m}"`))}.`);
+      ok = false;
     }
+    if (mode === 'region-host' && !knownRegion(s.region)) {
+      p.atField(`${field}.region`, `${q(s.region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+      ok = false;
+    } else if (mode !== 'region-host' && s.region !== undefined) {
+      p.atField(`${field}.region`, `a ${q(s.mode)} site takes no region (found ${q(s.region)}).`, 'remove "region", or set "mode": "region-host".');
+      ok = false;
+    }
+    const hostnames: string[] = [];
+    if (!Array.isArray(s.hostnames) || s.hostnames.length === 0) {
+      p.atField(`${field}.hostnames`, `must be a non-empty list of hostnames, found ${q(s.hostnames)}.`, 'list the DNS names the site answers on, such as ["uk.po.co"].');
+      ok = false;
+    } else {
+      s.hostnames.forEach((h, i) => {
+        const hf = `${field}.hostnames[${i}]`;
+        if (!checkHostname(p, hf, h, 'uk.po.co')) {
+          ok = false;
+        } else if (hostOwner.has(h)) {
+          p.atField(hf, `${q(h)} is already a hostname of site ${q(hostOwner.get(h))}.`, 'give each hostname to one site only.');
+          ok = false;
+        } else {
+          hostOwner.set(h, name);
+          hostnames.push(h);
+        }
+      });
+    }
+    if (ok) sites.push({ name, mode, hostnames, ...(mode === 'region-host' ? { region: s.region as string } : {}) });
   }
 
   const headers = checkHeaders(p, raw.responseHeaders);
