@@ -34,8 +34,8 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method Not Allowed',
 };
 
-/** Longest URI written to a log line. */
-const LOG_URI_MAX = 512;
+/** Longest request value (host, URI, country) written to a log line. */
+const LOG_FIELD_MAX = 512;
 
 export interface HandlerOptions {
   /**
@@ -86,15 +86,15 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
     }
     if (!printable(decision)) decision = engine.decide({ method: 'GET', scheme: 'https', host: '', path: '/', query: '' });
     try {
-      const uri = typeof request?.uri === 'string' ? request.uri.slice(0, LOG_URI_MAX) : null;
+      const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, LOG_FIELD_MAX) : null);
       log(
         JSON.stringify({
           rule: decision.rule,
           action: decision.action,
           status: decision.status,
-          host: header(request?.headers, 'host') ?? null,
-          uri,
-          country: header(request?.headers, 'cloudfront-viewer-country') ?? null,
+          host: clip(header(request?.headers, 'host')),
+          uri: clip(request?.uri),
+          country: clip(header(request?.headers, 'cloudfront-viewer-country')),
         }),
       );
     } catch {

@@ -84,8 +84,8 @@ describe('bulk list problems', () => {
   test('a target that leads back into the list in a loop is an error at its line', () => {
     expect(loadError(DEFAULT_SITES_TEXT, 'po.co/ok,https://www.mi.com/uk/\npo.co/loop1,https://po.co/loop2\npo.co/loop2,https://po.co/loop1')).toEqual([
       'Config is invalid (2 problems); nothing was written.',
-      '  list.csv:2: TARGET_URL "https://po.co/loop2" leads back into this list in a loop. Fix: point the target at the final destination.',
-      '  list.csv:3: TARGET_URL "https://po.co/loop1" leads back into this list in a loop. Fix: point the target at the final destination.',
+      '  list.csv:2: TARGET_URL "https://po.co/loop2" leads back into this list in a loop, or through more than 8 of its entries. Fix: point the target at the final destination.',
+      '  list.csv:3: TARGET_URL "https://po.co/loop1" leads back into this list in a loop, or through more than 8 of its entries. Fix: point the target at the final destination.',
     ]);
   });
 });

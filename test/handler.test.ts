@@ -97,3 +97,13 @@ describe('malformed events never throw and still redirect', () => {
     expect(res.headers?.location[0].value).toBe('https://www.mi.com/de/');
   });
 });
+
+test('log values are clipped to 512 characters', async () => {
+  await handler(originRequestEvent({ host: 'x'.repeat(2000), uri: '/' + 'a'.repeat(2000), country: 'G'.repeat(600) }));
+  const line = JSON.parse(logs[0]);
+  expect([line.host.length, line.uri.length, line.country.length]).toEqual([512, 512, 512]);
+});
+
+test('tables of another format are refused at load, before any request', () => {
+  expect(() => createHandler({ ...tablesFor(''), format: 2 as never })).toThrow('RedirectEngine: compiled tables of format 2; this engine reads format 1. Rebuild the bundle.');
+});

@@ -57,6 +57,7 @@ export class RedirectEngine {
   private readonly fallbackRegion: CompiledRegion;
 
   constructor(private readonly tables: CompiledTables) {
+    if (tables.format !== 1) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 1. Rebuild the bundle.`);
     for (const [host, site] of tables.hosts) this.hostSite.set(host, tables.sites[site]);
     tables.regions.forEach((r, i) => this.regionByName.set(r.name, i));
     for (const [cc, region] of tables.countries) this.countryRegion.set(cc, region);

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CompiledTables, RedirectEngine } from '../../lambda/engine';
+import { CompiledTables, MAX_INTERNAL_HOPS, RedirectEngine } from '../../lambda/engine';
 import { compileTables } from './compile';
 import { ConfigError, ConfigProblem, ProblemList } from './problems';
 import { BulkEntry, hostRoles, parseRedirects } from './redirects';
@@ -66,7 +66,7 @@ function checkLoops(p: ProblemList, entries: readonly BulkEntry[], tables: Compi
     if (!e.internal) continue;
     const d = engine.decide({ method: 'GET', scheme: e.scheme === 'http' ? 'http' : 'https', host: e.host, path: e.path, query: '' });
     if (d.rule.includes('fallback:redirect-loop')) {
-      p.atLine(e.line, `TARGET_URL ${JSON.stringify(e.target)} leads back into this list in a loop.`, 'point the target at the final destination.');
+      p.atLine(e.line, `TARGET_URL ${JSON.stringify(e.target)} leads back into this list in a loop, or through more than ${MAX_INTERNAL_HOPS} of its entries.`, 'point the target at the final destination.');
     }
   }
 }
