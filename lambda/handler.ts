@@ -52,14 +52,17 @@ function header(headers: CloudFrontHeaders | undefined, name: string): string | 
   return Array.isArray(values) && values.length > 0 && typeof values[0]?.value === 'string' ? values[0].value : undefined;
 }
 
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
 /** Every header value is printable ASCII: nothing a client could split or smuggle. */
 function printable(decision: Decision): boolean {
-  return Object.values(decision.headers).every((v) => /^[\x20-\x7e]*$/.test(v));
+  for (const key in decision.headers) if (!PRINTABLE.test(decision.headers[key])) return false;
+  return true;
 }
 
 function toResponse(decision: Decision): CloudFrontResultResponse {
   const headers: CloudFrontHeaders = {};
-  for (const [key, value] of Object.entries(decision.headers)) headers[key.toLowerCase()] = [{ key, value }];
+  for (const key in decision.headers) headers[key.toLowerCase()] = [{ key, value: decision.headers[key] }];
   const status = decision.status ?? 500;
   return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
 }
