@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -31,6 +31,12 @@ export interface RedirectFunctionProps {
  * The Lambda@Edge redirect function: lambda/handler.ts bundled by esbuild with
  * the tables inside, a role trusted by Lambda and Lambda@Edge, and a numbered
  * version for CloudFront to associate with the origin-request event.
+ *
+ * The function and its versions are retained when removed from the stack:
+ * CloudFront keeps replicas of an edge function for hours after its last
+ * association goes, and deleting it before then fails (and with it the stack
+ * update or deletion). Delete superseded versions by hand once CloudFront has
+ * released them.
  */
 export class RedirectFunction extends Construct {
   /** The function; associate `currentVersion`, not the function, with CloudFront. */
@@ -91,7 +97,9 @@ export class RedirectFunction extends Construct {
       memorySize,
       timeout,
       role,
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
+    this.function.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.currentVersion = this.function.currentVersion;
   }
 }

@@ -35,6 +35,11 @@ describe('the redirect function', () => {
     template.resourceCountIs('AWS::Lambda::Version', 1);
   });
 
+  test('function and versions are retained: CloudFront holds replicas for hours after an association goes', () => {
+    template.hasResource('AWS::Lambda::Function', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
   test('its role is trusted by Lambda and Lambda@Edge and may only write its own logs', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
