@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -100,6 +101,10 @@ export class RedirectFunction extends Construct {
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
     this.function.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The asset is staged (copied into the cloud assembly) as the function is
+    // built, so the temporary folder can go, unless staging is turned off
+    // (`cdk synth --no-staging`), when the template points at the folder itself.
+    if (!this.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT)) fs.rmSync(dir, { recursive: true, force: true });
     this.currentVersion = this.function.currentVersion;
   }
 }

@@ -62,6 +62,30 @@ describe('the redirect function', () => {
   });
 });
 
+describe('the bundle folder', () => {
+  function assetPath(context: Record<string, unknown>): string {
+    const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
+    const stack = new PocoSunsetStack(app, 'PocoSunset', { env: { region: 'us-east-1' }, tables });
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+    return path.resolve(app.outdir, fn.Metadata['aws:asset:path']);
+  }
+
+  const bundleFolders = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('poco-edge-'));
+
+  test('is staged into the cloud assembly, and the temporary copy removed', () => {
+    const before = bundleFolders();
+    const staged = assetPath({});
+    expect(bundleFolders()).toEqual(before);
+    expect(fs.readdirSync(staged)).toEqual(['index.js']);
+    expect(staged.startsWith(os.tmpdir() + path.sep + 'poco-edge-')).toBe(false);
+  });
+
+  test('is kept when staging is off (cdk synth --no-staging), since the template points at it', () => {
+    const kept = assetPath({ 'aws:cdk:disable-asset-staging': true });
+    expect(fs.readdirSync(kept)).toEqual(['index.js']);
+  });
+});
+
 describe('guards', () => {
   test.each([
     [{ region: 'eu-west-1' }, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.'],
