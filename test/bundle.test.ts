@@ -3,9 +3,6 @@
  * package limit of its trigger, deterministic, and answering exactly as the
  * engine does, for the default list and a generated 100,000-line list.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { RedirectEngine } from '../lambda/engine';
 import type { EdgeHandler } from '../lambda/handler';
@@ -17,10 +14,11 @@ import { ProblemList } from '../lib/config/problems';
 import { hostRoles, parseRedirects } from '../lib/config/redirects';
 import { generatedSource, generateList } from '../lib/generate-list';
 import { sites, tablesFor } from './support/engine';
+import { tmpDir } from './support/tmp';
 
 /** Loads a bundle as Lambda would: a fresh module from a file. */
 function load(bundle: EdgeBundle): EdgeHandler {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bundle-'));
+  const dir = tmpDir('poco-bundle-');
   const file = writeBundle(bundle, dir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file).handler;

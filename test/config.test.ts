@@ -3,17 +3,17 @@
  * the line or field, the bad value and the fix. Messages asserted exactly.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../lib/config/problems';
 import { displayName, loadConfig } from '../lib/config/load';
 import { jsonErrorOffset } from '../lib/config/json-position';
 import { csvProblems, DEFAULT_SITES_TEXT } from './support/engine';
+import { tmpDir } from './support/tmp';
 
 const FORMAT = '<SOURCE_URL>,<TARGET_URL>[,<STATUS_CODE>,<PRESERVE_QUERY_STRING>,<INCLUDE_SUBDOMAINS>,<SUBPATH_MATCHING>,<PRESERVE_PATH_SUFFIX>]';
 
 function tmp(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-config-'));
+  const dir = tmpDir('poco-config-');
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -1,7 +1,7 @@
 /** The resolver CLI: same engine and tables as the bundle, JSON lines out, exit 2 on bad input. */
 import { spawnSync } from 'child_process';
+import { tmpDir } from './support/tmp';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { main, parseRawUrl } from '../lib/cli/resolve';
@@ -38,7 +38,7 @@ describe('resolve URL...', () => {
   });
 
   test('--redirects uses another list, named in the rule', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-cli-'));
+    const dir = tmpDir('poco-cli-');
     const list = path.join(dir, 'other.csv');
     fs.writeFileSync(list, 'po.co/x,https://www.mi.com/it/\n');
     const { out } = await run(['--redirects', list, 'po.co/x']);
@@ -58,7 +58,7 @@ describe('resolve URL...', () => {
   });
 
   test('a bad config: every problem on stderr, exit 2', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-cli-'));
+    const dir = tmpDir('poco-cli-');
     const list = path.join(dir, 'bad.csv');
     fs.writeFileSync(list, 'po.co/a,https://evil.com/\npo.co/b,https://www.mi.com/uk/,999\n');
     const { code, out, err } = await run(['--redirects', list, 'https://po.co/']);

@@ -9,12 +9,13 @@ import { loadConfig } from '../lib/config/load';
 import { PocoSunsetStack } from '../lib/poco-sunset-stack';
 import { RedirectFunction } from '../lib/redirect-function';
 import { stableTemplate } from './support/snapshot';
+import { tmpDir } from './support/tmp';
 
 const ROOT = path.resolve(__dirname, '..');
 const { tables } = loadConfig();
 
 function synth(): Template {
-  const app = new App();
+  const app = new App({ outdir: tmpDir('poco-cdk-') });
   return Template.fromStack(new PocoSunsetStack(app, 'PocoSunset', { env: { region: 'us-east-1' }, tables }));
 }
 
@@ -64,7 +65,7 @@ describe('the redirect function', () => {
 
 describe('the bundle folder', () => {
   function assetPath(context: Record<string, unknown>): string {
-    const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
+    const app = new App({ outdir: tmpDir('poco-cdk-'), context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
     const stack = new PocoSunsetStack(app, 'PocoSunset', { env: { region: 'us-east-1' }, tables });
     const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
     return path.resolve(app.outdir, fn.Metadata['aws:asset:path']);
@@ -83,6 +84,7 @@ describe('the bundle folder', () => {
   test('is kept when staging is off (cdk synth --no-staging), since the template points at it', () => {
     const kept = assetPath({ 'aws:cdk:disable-asset-staging': true });
     expect(fs.readdirSync(kept)).toEqual(['index.js']);
+    fs.rmSync(kept, { recursive: true });
   });
 });
 
@@ -91,12 +93,12 @@ describe('guards', () => {
     [{ region: 'eu-west-1' }, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.'],
     [undefined, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region (not set). Fix: give the stack env: { region: \'us-east-1\' }.'],
   ])('outside us-east-1 (%j)', (env, message) => {
-    const stack = new Stack(new App(), 'Elsewhere', { env });
+    const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'Elsewhere', { env });
     expect(() => new RedirectFunction(stack, 'Redirects', { tables })).toThrow(message);
   });
 
   test('a timeout past the origin-request limit', () => {
-    const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1' } });
+    const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
     expect(() => new RedirectFunction(stack, 'R', { tables, timeout: Duration.seconds(31) })).toThrow(
       'RedirectFunction S/R: timeout 31 s exceeds the origin-request limit of 30 s. Fix: use 30 s or less.',
     );
@@ -105,7 +107,7 @@ describe('guards', () => {
 
 describe('bin/app.ts', () => {
   function runApp(context: Record<string, string>): { status: number | null; stderr: string; outdir: string } {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-synth-'));
+    const outdir = tmpDir('poco-synth-');
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bin/app.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -115,7 +117,7 @@ describe('bin/app.ts', () => {
   }
 
   test('-c redirects=FILE synthesizes with another list', () => {
-    const list = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poco-list-')), 'other.csv');
+    const list = path.join(tmpDir('poco-list-'), 'other.csv');
     fs.writeFileSync(list, 'po.co/a,https://www.mi.com/uk/\npo.co/b,https://www.mi.com/de/\n');
     const r = runApp({ redirects: list });
     expect(r.status).toBe(0);
@@ -125,7 +127,7 @@ describe('bin/app.ts', () => {
   });
 
   test('a bad list stops synth with the problems and no stack trace', () => {
-    const list = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poco-list-')), 'bad.csv');
+    const list = path.join(tmpDir('poco-list-'), 'bad.csv');
     fs.writeFileSync(list, 'po.co/a,https://evil.com/\n');
     const r = runApp({ redirects: list });
     expect(r.status).toBe(1);

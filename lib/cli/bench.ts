@@ -136,6 +136,7 @@ async function measure(list: string, csv: string): Promise<Row> {
   const events: CloudFrontRequestEvent[] = requests.map((r) => originRequestEvent({ host: r.host, uri: r.path, querystring: r.query, country: r.country }));
   const handlerNs = await timePerCall(events, (e) => handler(e));
   console.log = log;
+  fs.rmSync(dir, { recursive: true, force: true });
 
   const map = new Map<string, number>();
   tables.bulk.keys.forEach((k, i) => map.set(k, i));
