@@ -52,7 +52,7 @@ export class RedirectEngine {
   private readonly allowed: ReadonlySet<string>;
   private readonly isSafe: (location: string) => boolean;
   private readonly bulk: BulkIndex;
-  /** Per bulk target: whether it points at one of this project's redirect hosts. */
+  /** Per bulk target: whether it points at one of this project's redirect hosts (known at compile time). */
   private readonly internalTargets: Uint8Array;
   private readonly fallbackRegion: CompiledRegion;
 
@@ -64,7 +64,8 @@ export class RedirectEngine {
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
     this.bulk = new BulkIndex(tables.bulk);
-    this.internalTargets = Uint8Array.from(tables.bulk.targets, (t) => (this.internalTarget(t) ? 1 : 0));
+    this.internalTargets = new Uint8Array(tables.bulk.targets.length);
+    for (const t of tables.bulk.internalTargets) this.internalTargets[t] = 1;
     this.fallbackRegion = tables.regions[tables.defaultRegion];
   }
 

@@ -61,6 +61,8 @@ export interface CompiledBulk {
   readonly line: readonly number[];
   /** Distinct target URLs. */
   readonly targets: readonly string[];
+  /** Indexes into `targets` of those on this project's own redirect hosts, followed at request time (usually none). */
+  readonly internalTargets: readonly number[];
 }
 
 /** Bits 0-1 of `meta`: the source's scheme. */

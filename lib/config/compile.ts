@@ -30,6 +30,7 @@ export function compileBulk(file: string, entries: readonly BulkEntry[]): Compil
   const target: number[] = [];
   const line: number[] = [];
   const targets: string[] = [];
+  const internalTargets: number[] = [];
   const targetIndex = new Map<string, number>();
   for (const e of entries) {
     keys.push(e.host + e.path);
@@ -38,6 +39,7 @@ export function compileBulk(file: string, entries: readonly BulkEntry[]): Compil
       t = targets.length;
       targets.push(e.target);
       targetIndex.set(e.target, t);
+      if (e.internal) internalTargets.push(t);
     }
     target.push(t);
     line.push(e.line);
@@ -50,7 +52,7 @@ export function compileBulk(file: string, entries: readonly BulkEntry[]): Compil
         (BULK_STATUSES.indexOf(e.status) << BULK_STATUS_SHIFT),
     );
   }
-  return { file, keys, meta, target, line, targets };
+  return { file, keys, meta, target, line, targets, internalTargets };
 }
 
 export function compileTables(sites: SitesConfig, bulkFile: string, entries: readonly BulkEntry[]): CompiledTables {
