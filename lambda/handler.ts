@@ -67,39 +67,41 @@ function toResponse(decision: Decision): CloudFrontResultResponse {
   return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
 }
 
+/** The request decided when the event cannot be read, or a decision fails the header check. */
+const FALLBACK_REQUEST = { method: 'GET', scheme: 'https', host: '', path: '/', query: '' } as const;
+
+/** A request value for the log line: strings clipped, anything else null. */
+function clip(value: unknown): string | null {
+  return typeof value === 'string' ? value.slice(0, LOG_FIELD_MAX) : null;
+}
+
 /** Builds the handler around compiled tables (the bundle passes the embedded ones). */
 export function createHandler(tables: CompiledTables, options: HandlerOptions = {}): EdgeHandler {
   const engine = new RedirectEngine(tables);
   const log = options.log ?? ((line: string) => console.log(line));
   return async (event) => {
     let request: CloudFrontRequest | undefined;
+    let host: string | undefined;
+    let country: string | undefined;
     let decision: Decision;
     try {
       request = event.Records[0].cf.request;
+      host = header(request.headers, 'host');
+      country = header(request.headers, 'cloudfront-viewer-country');
       decision = engine.decide({
         method: typeof request.method === 'string' ? request.method : 'GET',
         scheme: 'https',
-        host: header(request.headers, 'host') ?? '',
+        host: host ?? '',
         path: typeof request.uri === 'string' ? request.uri : '/',
         query: typeof request.querystring === 'string' ? request.querystring : '',
-        country: header(request.headers, 'cloudfront-viewer-country'),
+        country,
       });
     } catch {
-      decision = engine.decide({ method: 'GET', scheme: 'https', host: '', path: '/', query: '' });
+      decision = engine.decide(FALLBACK_REQUEST);
     }
-    if (!printable(decision)) decision = engine.decide({ method: 'GET', scheme: 'https', host: '', path: '/', query: '' });
+    if (!printable(decision)) decision = engine.decide(FALLBACK_REQUEST);
     try {
-      const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, LOG_FIELD_MAX) : null);
-      log(
-        JSON.stringify({
-          rule: decision.rule,
-          action: decision.action,
-          status: decision.status,
-          host: clip(header(request?.headers, 'host')),
-          uri: clip(request?.uri),
-          country: clip(header(request?.headers, 'cloudfront-viewer-country')),
-        }),
-      );
+      log(JSON.stringify({ rule: decision.rule, action: decision.action, status: decision.status, host: clip(host), uri: clip(request?.uri), country: clip(country) }));
     } catch {
       // Logging must never turn a redirect into an error.
     }

@@ -56,11 +56,6 @@ export class BulkIndex {
     }
   }
 
-  /** Number of entries. */
-  get size(): number {
-    return this.bulk.keys.length;
-  }
-
   /**
    * The winning entry for a request, or undefined.
    * @param scheme the viewer's scheme
