@@ -9,11 +9,13 @@ import { compileTables } from './compile';
 import { ConfigError, ConfigProblem, ProblemList } from './problems';
 import { BulkEntry, hostRoles, parseRedirects } from './redirects';
 import { parseSites, SitesConfig } from './sites';
+import { parseStages, selectStage, StageConfig } from './stages';
 
 /** The project's root folder (where package.json is). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_SITES_FILE = path.join(PROJECT_ROOT, 'config', 'sites.json');
 export const DEFAULT_REDIRECTS_FILE = path.join(PROJECT_ROOT, 'config', 'redirects.csv');
+export const DEFAULT_STAGES_FILE = path.join(PROJECT_ROOT, 'config', 'stages.json');
 
 export interface LoadOptions {
   /**
@@ -71,8 +73,15 @@ function checkLoops(p: ProblemList, entries: readonly BulkEntry[], tables: Compi
   }
 }
 
-/** Loads and validates the config; throws one `ConfigError` listing every problem. */
-export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+interface Collected {
+  readonly problems: ConfigProblem[];
+  readonly sitesFile: string;
+  readonly sites?: SitesConfig;
+  readonly entries: BulkEntry[];
+  readonly tables?: CompiledTables;
+}
+
+function collect(options: LoadOptions): Collected {
   const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
   const redirectsFile = options.redirectsFile ?? DEFAULT_REDIRECTS_FILE;
   const ioProblems: ConfigProblem[] = [];
@@ -92,7 +101,46 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     checkLoops(rp, entries, tables);
   }
   const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
-  const problems = [...ioProblems, ...sp.problems, ...[...rp.problems].sort(byLine)];
+  return { problems: [...ioProblems, ...sp.problems, ...[...rp.problems].sort(byLine)], sitesFile, sites, entries, tables };
+}
+
+/** Loads and validates the config; throws one `ConfigError` listing every problem. */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const { problems, sites, entries, tables } = collect(options);
   if (problems.length > 0 || !sites || !tables) throw new ConfigError(problems);
   return { sites, entries, tables };
+}
+
+export interface DeploymentOptions extends LoadOptions {
+  /**
+   * The stages file.
+   * @default config/stages.json in the project root
+   */
+  readonly stagesFile?: string;
+  /**
+   * The stage to deploy (`cdk synth -c stage=NAME`).
+   * @default the file's defaultStage
+   */
+  readonly stage?: unknown;
+}
+
+export interface LoadedDeployment extends LoadedConfig {
+  readonly stage: StageConfig;
+  /** Absolute folder of each frozen site's snapshot, by site name, for those that name one. */
+  readonly contentDirs: ReadonlyMap<string, string>;
+}
+
+/** Loads sites, bulk list and one stage; throws one `ConfigError` listing every problem in all three. */
+export function loadDeployment(options: DeploymentOptions = {}): LoadedDeployment {
+  const { problems, sitesFile, sites, entries, tables } = collect(options);
+  const stagesFile = options.stagesFile ?? DEFAULT_STAGES_FILE;
+  const stagesText = read(stagesFile, problems, 'the stages file (default config/stages.json)');
+  const tp = new ProblemList(displayName(stagesFile));
+  const stages = stagesText === undefined ? undefined : parseStages(stagesText, tp, sites);
+  const stage = stages ? selectStage(tp, stages, options.stage) : undefined;
+  problems.push(...tp.problems);
+  if (problems.length > 0 || !sites || !tables || !stage) throw new ConfigError(problems);
+  const contentDirs = new Map<string, string>();
+  for (const site of sites.sites) if (site.content) contentDirs.set(site.name, path.resolve(path.dirname(sitesFile), site.content));
+  return { sites, entries, tables, stage, contentDirs };
 }

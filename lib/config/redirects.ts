@@ -10,7 +10,8 @@
  */
 import { BULK_MAX_SUBPATH_SLASHES, canonicalPath, pathKey } from '../../lambda/engine';
 import { oneOf, ProblemList, q } from './problems';
-import { isHostname, SitesConfig } from './sites';
+import { isHostname } from './fields';
+import type { SitesConfig } from './sites';
 
 export type RedirectStatus = 301 | 302 | 307 | 308;
 

@@ -4,7 +4,7 @@
  * Validated field by field; every problem is collected before failing.
  */
 import type { CompiledHeaders, SiteMode } from '../../lambda/engine';
-import { jsonErrorOffset } from './json-position';
+import { checkHostname, isObject, NAME, namedEntries, parseJsonObject, unknownKeys } from './fields';
 import { oneOf, ProblemList, q } from './problems';
 
 export interface RegionConfig {
@@ -24,6 +24,11 @@ export interface SiteConfig {
   readonly region?: string;
   /** Lower-case DNS names the site answers on. */
   readonly hostnames: readonly string[];
+  /**
+   * Of a `frozen` site: the folder holding its snapshot, relative to the
+   * folder of the sites file; deployed to the site's bucket when it exists.
+   */
+  readonly content?: string;
 }
 
 export interface SitesConfig {
@@ -49,82 +54,6 @@ export const DEFAULT_HEADERS: CompiledHeaders = {
 export const MIN_HSTS_SECONDS = 31536000;
 
 const SITE_MODES: readonly SiteMode[] = ['region-path', 'region-host', 'frozen'];
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
-const NAME = /^[a-z][a-z0-9-]{0,31}$/;
-
-/** Whether `host` is a lower-case DNS name with at least two labels. */
-export function isHostname(host: string): boolean {
-  return HOSTNAME.test(host);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-
-/** Reports keys of `obj` that are not in `known`, suggesting the nearest known one. */
-function unknownKeys(p: ProblemList, path: string, obj: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(obj)) {
-    if (known.includes(key) || key.startsWith('$')) continue;
-    const near = known.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
-    const fix = near && near[1] <= 3 ? `rename it to "${near[0]}".` : `remove it; known keys here are ${oneOf(known)}.`;
-    p.atField(path ? `${path}.${key}` : key, `unknown key ${q(key)}.`, fix);
-  }
-}
-
-/**
- * The valid entries of an object keyed by name (`regions`, `sites`): the
- * container must be a non-empty object, each name lower-case, each value an object.
- */
-function namedEntries(p: ProblemList, key: string, raw: unknown, kind: string, example: string, entryExample: string): [string, Record<string, unknown>][] {
-  if (!isObject(raw) || Object.keys(raw).length === 0) {
-    p.atField(key, `must be an object of ${kind}s, found ${q(raw)}.`, `give ${example}.`);
-    return [];
-  }
-  const out: [string, Record<string, unknown>][] = [];
-  for (const [name, value] of Object.entries(raw)) {
-    const field = `${key}.${name}`;
-    if (!NAME.test(name)) {
-      p.atField(field, `${kind} name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
-    } else if (!isObject(value)) {
-      p.atField(field, `must be an object, found ${q(value)}.`, `give ${entryExample}.`);
-    } else {
-      out.push([name, value]);
-    }
-  }
-  return out;
-}
-
-/** Reports `value` at `field` unless it is a lower-case hostname; returns whether it is one. */
-function checkHostname(p: ProblemList, field: string, value: unknown, example: string): value is string {
-  if (typeof value === 'string' && isHostname(value)) return true;
-  const lower = typeof value === 'string' && isHostname(value.toLowerCase());
-  p.atField(field, `${q(value)} is not a lower-case hostname.`, lower ? `write it in lower case: ${q((value as string).toLowerCase())}.` : `write a DNS name such as "${example}".`);
-  return false;
-}
-
-function jsonSyntaxProblem(p: ProblemList, text: string): void {
-  const offset = jsonErrorOffset(text);
-  const before = text.slice(0, Math.max(0, offset));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  const found = offset >= text.length ? 'end of file' : q(text.slice(offset, offset + 12).split('\n')[0] || '\n');
-  p.atLine(line, `is not valid JSON: unexpected ${found} at column ${column}.`, 'correct the JSON there (a missing or extra comma, quote or bracket is usual).');
-}
-
 /** Checks an `https://host/path/` URL of a region. */
 function checkRegionUrl(p: ProblemList, field: string, url: unknown, allowed: readonly string[]): url is string {
   if (typeof url !== 'string') {
@@ -188,17 +117,8 @@ function checkHeaders(p: ProblemList, raw: unknown): CompiledHeaders {
  * Problems go to `p`; the result is only meaningful when `p.ok`.
  */
 export function parseSites(text: string, p: ProblemList): SitesConfig | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    jsonSyntaxProblem(p, text.replace(/^\uFEFF/, ''));
-    return undefined;
-  }
-  if (!isObject(raw)) {
-    p.atField('(file)', `must hold a JSON object, found ${q(raw)}.`, 'start from the default config/sites.json.');
-    return undefined;
-  }
+  const raw = parseJsonObject(p, text, 'the default config/sites.json');
+  if (!raw) return undefined;
   unknownKeys(p, '', raw, ['allowedTargetHosts', 'regions', 'defaultRegion', 'countries', 'sites', 'responseHeaders']);
 
   // allowedTargetHosts
@@ -256,7 +176,7 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
   const siteExample = '{"global": {"mode": "region-path", "hostnames": ["po.co"]}, ...}';
   for (const [name, s] of namedEntries(p, 'sites', raw.sites, 'site', siteExample, '{"mode": "...", "hostnames": [...]}')) {
     const field = `sites.${name}`;
-    unknownKeys(p, field, s, ['mode', 'region', 'hostnames']);
+    unknownKeys(p, field, s, ['mode', 'region', 'hostnames', 'content']);
     const mode = s.mode as SiteMode;
     let ok = true;
     if (!SITE_MODES.includes(mode)) {
@@ -288,7 +208,25 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
         }
       });
     }
-    if (ok) sites.push({ name, mode, hostnames, ...(mode === 'region-host' ? { region: s.region as string } : {}) });
+    if (s.content !== undefined) {
+      const c = s.content;
+      if (mode !== 'frozen') {
+        p.atField(`${field}.content`, `a ${q(s.mode)} site has no content of its own (found ${q(c)}).`, 'remove "content"; only a "frozen" site serves a snapshot.');
+        ok = false;
+      } else if (typeof c !== 'string' || c === '' || /^([a-zA-Z]:)?[\\/]/.test(c) || c.split(/[\\/]/).includes('..')) {
+        p.atField(`${field}.content`, `${q(c)} is not a folder path relative to the sites file's folder.`, 'write a relative path without "..", such as "frozen/in", so the config means the same on every checkout.');
+        ok = false;
+      }
+    }
+    if (ok) {
+      sites.push({
+        name,
+        mode,
+        hostnames,
+        ...(mode === 'region-host' ? { region: s.region as string } : {}),
+        ...(typeof s.content === 'string' ? { content: s.content } : {}),
+      });
+    }
   }
 
   const headers = checkHeaders(p, raw.responseHeaders);

@@ -1,0 +1,104 @@
+/**
+ * Field checks shared by the JSON config files (config/sites.json,
+ * config/stages.json): each reports a problem with the field's path, the bad
+ * value and a fix, and never throws.
+ */
+import { jsonErrorOffset } from './json-position';
+import { oneOf, ProblemList, q } from './problems';
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+/** A name used as a key in config (regions, sites, stages): also safe in construct ids. */
+export const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Whether `host` is a lower-case DNS name with at least two labels. */
+export function isHostname(host: string): boolean {
+  return HOSTNAME.test(host);
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** Reports keys of `obj` that are not in `known`, suggesting the nearest known one. */
+export function unknownKeys(p: ProblemList, path: string, obj: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key) || key.startsWith('$')) continue;
+    const near = known.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+    const fix = near && near[1] <= 3 ? `rename it to "${near[0]}".` : `remove it; known keys here are ${oneOf(known)}.`;
+    p.atField(path ? `${path}.${key}` : key, `unknown key ${q(key)}.`, fix);
+  }
+}
+
+/**
+ * The valid entries of an object keyed by name (`regions`, `sites`): the
+ * container must be a non-empty object, each name lower-case, each value an object.
+ */
+export function namedEntries(p: ProblemList, key: string, raw: unknown, kind: string, example: string, entryExample: string): [string, Record<string, unknown>][] {
+  if (!isObject(raw) || Object.keys(raw).length === 0) {
+    p.atField(key, `must be an object of ${kind}s, found ${q(raw)}.`, `give ${example}.`);
+    return [];
+  }
+  const out: [string, Record<string, unknown>][] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    const field = `${key}.${name}`;
+    if (!NAME.test(name)) {
+      p.atField(field, `${kind} name ${q(name)} must be lower-case letters, digits and hyphens, starting with a letter.`, `rename it, such as ${q(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}.`);
+    } else if (!isObject(value)) {
+      p.atField(field, `must be an object, found ${q(value)}.`, `give ${entryExample}.`);
+    } else {
+      out.push([name, value]);
+    }
+  }
+  return out;
+}
+
+/** Reports `value` at `field` unless it is a lower-case hostname; returns whether it is one. */
+export function checkHostname(p: ProblemList, field: string, value: unknown, example: string): value is string {
+  if (typeof value === 'string' && isHostname(value)) return true;
+  const lower = typeof value === 'string' && isHostname(value.toLowerCase());
+  p.atField(field, `${q(value)} is not a lower-case hostname.`, lower ? `write it in lower case: ${q((value as string).toLowerCase())}.` : `write a DNS name such as "${example}".`);
+  return false;
+}
+
+export function jsonSyntaxProblem(p: ProblemList, text: string): void {
+  const offset = jsonErrorOffset(text);
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  const found = offset >= text.length ? 'end of file' : q(text.slice(offset, offset + 12).split('\n')[0] || '\n');
+  p.atLine(line, `is not valid JSON: unexpected ${found} at column ${column}.`, 'correct the JSON there (a missing or extra comma, quote or bracket is usual).');
+}
+
+/**
+ * Parses a config file's text as a JSON object (a byte-order mark is allowed).
+ * A syntax error is reported at its line; anything but an object at `(file)`.
+ */
+export function parseJsonObject(p: ProblemList, text: string, example: string): Record<string, unknown> | undefined {
+  const body = text.replace(/^\uFEFF/, '');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    jsonSyntaxProblem(p, body);
+    return undefined;
+  }
+  if (!isObject(raw)) {
+    p.atField('(file)', `must hold a JSON object, found ${q(raw)}.`, `start from ${example}.`);
+    return undefined;
+  }
+  return raw;
+}

@@ -1,0 +1,211 @@
+/**
+ * config/stages.json: where and how the app is deployed. One entry per stage
+ * (an AWS account with its hosted zones, price class, log retention and who
+ * hears the alarms), chosen with `cdk synth -c stage=NAME`.
+ * Validated field by field, against the sites' hostnames; every problem is
+ * collected before failing.
+ */
+import { checkHostname, isObject, NAME, namedEntries, parseJsonObject, unknownKeys } from './fields';
+import { oneOf, ProblemList, q } from './problems';
+import type { SitesConfig } from './sites';
+
+/** CloudFront price classes, cheapest first. */
+export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+export type PriceClassName = (typeof PRICE_CLASSES)[number];
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export interface AlarmThresholds {
+  /** Alarm when a distribution's 5xxErrorRate (percent of viewer requests) reaches this. */
+  readonly fiveXxErrorRatePercent: number;
+  /** Alarm when the redirect function's errors on one distribution reach this in 5 minutes. */
+  readonly functionErrors: number;
+}
+
+export const DEFAULT_ALARMS: AlarmThresholds = { fiveXxErrorRatePercent: 5, functionErrors: 1 };
+
+export interface StageConfig {
+  /** Stage name, from the key in `stages`. */
+  readonly name: string;
+  /** 12-digit AWS account id. */
+  readonly account: string;
+  /** Hosted zone name → zone id; every site hostname sits in the zone of its longest matching name. */
+  readonly hostedZones: ReadonlyMap<string, string>;
+  readonly priceClass: PriceClassName;
+  /** Days CloudFront access logs are kept in the log bucket. */
+  readonly accessLogRetentionDays: number;
+  /** Days the edge function's log events are kept, in every region it runs in. */
+  readonly edgeLogRetentionDays: number;
+  /** Regions whose edge function log groups get that retention. */
+  readonly edgeLogRegions: readonly string[];
+  /** Who is notified when an alarm fires. */
+  readonly alarmEmails: readonly string[];
+  readonly alarms: AlarmThresholds;
+}
+
+export interface StagesConfig {
+  readonly file: string;
+  /** The stage synthesized without `-c stage=NAME`. */
+  readonly defaultStage: string;
+  readonly stages: ReadonlyMap<string, StageConfig>;
+}
+
+const ACCOUNT = /^\d{12}$/;
+const ZONE_ID = /^Z[0-9A-Z]{1,31}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const EMAIL = /^[^\s@"<>,;]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+const STAGE_KEYS = ['account', 'hostedZones', 'priceClass', 'accessLogRetentionDays', 'edgeLogRetentionDays', 'edgeLogRegions', 'alarmEmails', 'alarms'];
+
+/** The hosted zone a hostname belongs in: the longest zone name equal to it or a parent of it. */
+export function zoneOf(hostname: string, zones: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const zone of zones) {
+    if ((hostname === zone || hostname.endsWith('.' + zone)) && (best === undefined || zone.length > best.length)) best = zone;
+  }
+  return best;
+}
+
+function positiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+function checkZones(p: ProblemList, field: string, raw: unknown, sites: SitesConfig | undefined): Map<string, string> {
+  const zones = new Map<string, string>();
+  if (!isObject(raw) || Object.keys(raw).length === 0) {
+    p.atField(field, `must be an object of hosted zone name → zone id, found ${q(raw)}.`, 'give {"po.co": "Z0123456789ABCDEFGHIJ"}, with the ids from Route 53.');
+    return zones;
+  }
+  for (const [zone, id] of Object.entries(raw)) {
+    const zf = `${field}.${zone}`;
+    if (!checkHostname(p, zf, zone, 'po.co')) continue;
+    if (typeof id !== 'string' || !ZONE_ID.test(id)) {
+      p.atField(zf, `${q(id)} is not a Route 53 hosted zone id.`, 'copy the id of the public hosted zone from Route 53, such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/").');
+      continue;
+    }
+    zones.set(zone, id);
+  }
+  if (!sites || zones.size === 0) return zones;
+  const used = new Set<string>();
+  for (const site of sites.sites) {
+    for (const host of site.hostnames) {
+      const zone = zoneOf(host, zones.keys());
+      if (zone) used.add(zone);
+      else p.atField(field, `no hosted zone holds ${q(host)} (site ${q(site.name)} in ${sites.file}).`, `add the zone that holds it, such as ${q(host.split('.').slice(-2).join('.'))}: "Z...".`);
+    }
+  }
+  for (const zone of zones.keys()) {
+    if (!used.has(zone)) p.atField(`${field}.${zone}`, `no hostname in ${sites.file} is in this zone.`, 'remove it, or add the site that uses it.');
+  }
+  return zones;
+}
+
+function checkRetention(p: ProblemList, field: string, v: unknown, allowed: readonly number[] | undefined): v is number {
+  if (allowed ? typeof v === 'number' && allowed.includes(v) : positiveInteger(v)) return true;
+  p.atField(field, `${q(v)} is not a number of days${allowed ? ' CloudWatch Logs accepts' : ''}.`, allowed ? `use one of ${oneOf(allowed.map(String))}.` : 'give a whole number of days, 1 or more.');
+  return false;
+}
+
+function checkStringList(p: ProblemList, field: string, v: unknown, valid: RegExp, what: string, whats: string, example: string): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) {
+    p.atField(field, `must be a non-empty list of ${whats}, found ${q(v)}.`, `give a list such as [${q(example)}].`);
+    return undefined;
+  }
+  const out: string[] = [];
+  let ok = true;
+  v.forEach((item, i) => {
+    if (typeof item !== 'string' || !valid.test(item)) {
+      p.atField(`${field}[${i}]`, `${q(item)} is not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}.`, `write it like ${q(example)}.`);
+      ok = false;
+    } else if (out.includes(item)) {
+      p.atField(`${field}[${i}]`, `${q(item)} is listed twice.`, 'remove the second one.');
+      ok = false;
+    } else {
+      out.push(item);
+    }
+  });
+  return ok ? out : undefined;
+}
+
+function checkAlarms(p: ProblemList, field: string, raw: unknown): AlarmThresholds | undefined {
+  if (raw === undefined) return DEFAULT_ALARMS;
+  if (!isObject(raw)) {
+    p.atField(field, `must be an object, found ${q(raw)}.`, `remove it for the defaults, or give ${JSON.stringify(DEFAULT_ALARMS)}.`);
+    return undefined;
+  }
+  unknownKeys(p, field, raw, Object.keys(DEFAULT_ALARMS));
+  const rate = raw.fiveXxErrorRatePercent ?? DEFAULT_ALARMS.fiveXxErrorRatePercent;
+  const errors = raw.functionErrors ?? DEFAULT_ALARMS.functionErrors;
+  let ok = true;
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 100)) {
+    p.atField(`${field}.fiveXxErrorRatePercent`, `${q(rate)} is not a percentage above 0.`, `give a number above 0 and at most 100, such as ${DEFAULT_ALARMS.fiveXxErrorRatePercent}.`);
+    ok = false;
+  }
+  if (!positiveInteger(errors)) {
+    p.atField(`${field}.functionErrors`, `${q(errors)} is not a whole number of errors, 1 or more.`, `give a whole number such as ${DEFAULT_ALARMS.functionErrors}.`);
+    ok = false;
+  }
+  return ok ? { fiveXxErrorRatePercent: rate as number, functionErrors: errors as number } : undefined;
+}
+
+/**
+ * Parses and validates the text of config/stages.json. With `sites` (valid),
+ * also checks that every hostname has a hosted zone and every zone a hostname.
+ * Problems go to `p`; the result is only meaningful when `p.ok`.
+ */
+export function parseStages(text: string, p: ProblemList, sites: SitesConfig | undefined): StagesConfig | undefined {
+  const raw = parseJsonObject(p, text, 'the default config/stages.json');
+  if (!raw) return undefined;
+  unknownKeys(p, '', raw, ['defaultStage', 'stages']);
+
+  const stages = new Map<string, StageConfig>();
+  const example = '{"prod": {"account": "123456789012", "hostedZones": {...}, ...}}';
+  const entries = namedEntries(p, 'stages', raw.stages, 'stage', example, '{"account": "...", "hostedZones": {...}, ...}');
+  for (const [name, s] of entries) {
+    const field = `stages.${name}`;
+    unknownKeys(p, field, s, STAGE_KEYS);
+    const before = p.problems.length;
+    if (typeof s.account !== 'string' || !ACCOUNT.test(s.account)) {
+      p.atField(`${field}.account`, `${q(s.account)} is not a 12-digit AWS account id.`, 'write the account id as a string of 12 digits, such as "123456789012".');
+    }
+    const hostedZones = checkZones(p, `${field}.hostedZones`, s.hostedZones, sites);
+    if (!PRICE_CLASSES.includes(s.priceClass as PriceClassName)) {
+      p.atField(`${field}.priceClass`, `${q(s.priceClass)} is not a CloudFront price class.`, `use ${oneOf(PRICE_CLASSES.map((c) => `"${c}"`))}.`);
+    }
+    checkRetention(p, `${field}.accessLogRetentionDays`, s.accessLogRetentionDays, undefined);
+    checkRetention(p, `${field}.edgeLogRetentionDays`, s.edgeLogRetentionDays, LOG_RETENTION_DAYS);
+    const edgeLogRegions = checkStringList(p, `${field}.edgeLogRegions`, s.edgeLogRegions, REGION, 'AWS region name', 'AWS region names', 'eu-west-2');
+    const alarmEmails = checkStringList(p, `${field}.alarmEmails`, s.alarmEmails, EMAIL, 'e-mail address', 'e-mail addresses', 'platform-oncall@example.com');
+    const alarms = checkAlarms(p, `${field}.alarms`, s.alarms);
+    if (p.problems.length === before && edgeLogRegions && alarmEmails && alarms) {
+      stages.set(name, {
+        name,
+        account: s.account as string,
+        hostedZones,
+        priceClass: s.priceClass as PriceClassName,
+        accessLogRetentionDays: s.accessLogRetentionDays as number,
+        edgeLogRetentionDays: s.edgeLogRetentionDays as number,
+        edgeLogRegions,
+        alarmEmails,
+        alarms,
+      });
+    }
+  }
+
+  const names = entries.map(([n]) => n);
+  if (typeof raw.defaultStage !== 'string' || !NAME.test(raw.defaultStage) || !(isObject(raw.stages) && raw.defaultStage in raw.stages)) {
+    p.atField('defaultStage', `${q(raw.defaultStage)} is not a stage defined in stages.`, names.length ? `use one of ${oneOf(names)}.` : 'define a stage in stages and name it here.');
+  }
+  if (!p.ok) return undefined;
+  return { file: p.file, defaultStage: raw.defaultStage as string, stages };
+}
+
+/** The stage named `name` (the default stage when undefined), or a problem naming the stages there are. */
+export function selectStage(p: ProblemList, config: StagesConfig, name: unknown): StageConfig | undefined {
+  const wanted = name === undefined ? config.defaultStage : name;
+  const stage = typeof wanted === 'string' ? config.stages.get(wanted) : undefined;
+  if (!stage) {
+    p.atField('stages', `there is no stage ${q(wanted)} (chosen with -c stage=${typeof wanted === 'string' ? wanted : '...'}).`, `choose one of ${oneOf([...config.stages.keys()])}, or add it to ${config.file}.`);
+  }
+  return stage;
+}
