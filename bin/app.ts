@@ -1,21 +1,36 @@
 #!/usr/bin/env node
 /**
- * The CDK app: wires config to stacks, nothing else.
- *   npx cdk synth                      default config
+ * The CDK app: wires config to one stack per stage, nothing else.
+ *   npx cdk synth                      the default stage (placeholders; offline)
+ *   npx cdk synth -c stage=prod        another stage of config/stages.json
  *   npx cdk synth -c redirects=FILE    another bulk redirect list
+ *   npx cdk synth -c sites=FILE -c stages=FILE   other sites and stages files
  */
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config/problems';
-import { loadConfig } from '../lib/config/load';
+import { loadDeployment } from '../lib/config/load';
 import { BundleTooLargeError } from '../lib/bundle';
 import { EDGE_FUNCTION_REGION } from '../lib/redirect-function';
 import { PocoSunsetStack } from '../lib/poco-sunset-stack';
 
 const app = new App();
+const file = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' ? value : undefined;
+};
 try {
-  const redirects: unknown = app.node.tryGetContext('redirects');
-  const { tables } = loadConfig({ redirectsFile: typeof redirects === 'string' ? redirects : undefined });
-  new PocoSunsetStack(app, 'PocoSunset', { env: { region: EDGE_FUNCTION_REGION }, tables });
+  const config = loadDeployment({
+    sitesFile: file('sites'),
+    redirectsFile: file('redirects'),
+    stagesFile: file('stages'),
+    stage: app.node.tryGetContext('stage'),
+  });
+  new PocoSunsetStack(app, `PocoSunset-${config.stage.name}`, {
+    env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
+    description: `po.co sunset (${config.stage.name}): redirects to the Xiaomi Store, Poco India frozen`,
+    terminationProtection: true,
+    ...config,
+  });
   app.synth();
 } catch (err) {
   if (!(err instanceof ConfigError || err instanceof BundleTooLargeError)) throw err;

@@ -20,10 +20,13 @@
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { CompiledTables, Decision, RedirectEngine } from './engine';
 
+/** The header CloudFront adds with the viewer's country; read only on region-path sites. */
+export const COUNTRY_HEADER = 'cloudfront-viewer-country';
+
 /** Request fields and headers the decision reads; the CDK policies are built from this list. */
 export const DECISION_INPUTS = {
   fields: ['method', 'uri', 'querystring'],
-  headers: ['host', 'cloudfront-viewer-country'],
+  headers: ['host', COUNTRY_HEADER],
 } as const;
 
 const STATUS_TEXT: Record<number, string> = {
@@ -87,7 +90,7 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
     try {
       request = event.Records[0].cf.request;
       host = header(request.headers, 'host');
-      country = header(request.headers, 'cloudfront-viewer-country');
+      country = header(request.headers, COUNTRY_HEADER);
       decision = engine.decide({
         method: typeof request.method === 'string' ? request.method : 'GET',
         scheme: 'https',

@@ -1,8 +1,9 @@
 /**
  * Builds CloudFront origin-request events the way CloudFront builds them for
- * the redirect behaviors: only the headers the policies forward (those the
- * decision reads, see DECISION_INPUTS), Host as the viewer sent it because
- * it is forwarded, and the country header only when CloudFront knows it.
+ * a behavior's policies: only the headers the policies forward, Host as the
+ * viewer sent it only when Host is forwarded (else the origin's), the query
+ * string only when query strings are forwarded, and the country header only
+ * when it is forwarded and CloudFront knows the country.
  */
 import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
 import { DECISION_INPUTS } from '../lambda/handler';
@@ -25,15 +26,55 @@ export interface ViewerRequest {
 /** The origin the redirect behaviors point at; the function answers before CloudFront contacts it. */
 export const PLACEHOLDER_ORIGIN_DOMAIN = 'www.mi.com';
 
-export function originRequestEvent(viewer: ViewerRequest): CloudFrontRequestEvent {
-  const forwarded = new Set<string>(DECISION_INPUTS.headers);
+/** What a behavior's cache and origin request policies forward to the origin (and so to an origin-request function). */
+export interface Forwarding {
+  /** Lower-case names of the headers forwarded. */
+  readonly headers: readonly string[];
+  /** Whether the query string is forwarded. */
+  readonly queryString: boolean;
+}
+
+/** What the redirect behaviors forward: everything the decision reads. */
+export const DECISION_FORWARDING: Forwarding = { headers: DECISION_INPUTS.headers, queryString: true };
+
+/** The CloudFormation shape of a cache policy's or origin request policy's parameters, as far as forwarding goes. */
+interface PolicyParameters {
+  readonly HeadersConfig?: { readonly HeaderBehavior?: string; readonly Headers?: readonly string[] };
+  readonly QueryStringsConfig?: { readonly QueryStringBehavior?: string };
+}
+
+/**
+ * What CloudFront forwards for a behavior, read from the synthesized
+ * `CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin` and, when the
+ * behavior has one, `OriginRequestPolicyConfig`. Values in the cache key are
+ * always forwarded; the origin request policy adds to them. Header behaviors
+ * that forward every viewer header are refused: they put no bound on what the
+ * function sees.
+ */
+export function forwardingFromPolicies(cacheKey: PolicyParameters | undefined, originRequest?: PolicyParameters): Forwarding {
+  const headers = new Set<string>();
+  let queryString = false;
+  for (const params of [cacheKey, originRequest]) {
+    if (!params) continue;
+    const hb = params.HeadersConfig?.HeaderBehavior ?? 'none';
+    if (hb === 'whitelist') for (const h of params.HeadersConfig?.Headers ?? []) headers.add(h.toLowerCase());
+    else if (hb !== 'none') throw new Error(`forwardingFromPolicies: header behavior ${JSON.stringify(hb)} forwards headers this model does not bound; list them instead.`);
+    const qb = params.QueryStringsConfig?.QueryStringBehavior ?? 'none';
+    if (qb !== 'none') queryString = true;
+  }
+  return { headers: [...headers].sort(), queryString };
+}
+
+export function originRequestEvent(viewer: ViewerRequest, forwarding: Forwarding = DECISION_FORWARDING): CloudFrontRequestEvent {
+  const forwarded = new Set<string>(forwarding.headers);
   const headers: CloudFrontHeaders = {};
   const add = (name: string, value: string): void => {
     const key = name.toLowerCase();
     if (forwarded.has(key)) headers[key] = [{ key: name, value }];
   };
   for (const [name, value] of Object.entries(viewer.otherHeaders ?? {})) add(name, value);
-  add('Host', viewer.host);
+  // Host is always present at the origin: the viewer's when forwarded, else the origin's.
+  headers.host = [{ key: 'Host', value: forwarded.has('host') ? viewer.host : PLACEHOLDER_ORIGIN_DOMAIN }];
   if (viewer.country) add('CloudFront-Viewer-Country', viewer.country);
   return {
     Records: [
@@ -44,7 +85,7 @@ export function originRequestEvent(viewer: ViewerRequest): CloudFrontRequestEven
             clientIp: '203.0.113.178',
             method: viewer.method ?? 'GET',
             uri: viewer.uri ?? '/',
-            querystring: viewer.querystring ?? '',
+            querystring: forwarding.queryString ? (viewer.querystring ?? '') : '',
             headers,
             origin: {
               custom: {

@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { acknowledge, nagAccount } from './acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -46,6 +47,8 @@ export class RedirectFunction extends Construct {
   readonly currentVersion: lambda.IVersion;
   /** The bundle's sizes, for tests and reports. */
   readonly bundle: EdgeBundle;
+  /** The function's name (plain text, not a token), from which its log group names derive. */
+  readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: RedirectFunctionProps) {
     super(scope, id);
@@ -72,6 +75,7 @@ export class RedirectFunction extends Construct {
     writeBundle(this.bundle, dir);
 
     const functionName = `${stack.stackName}-redirects`.slice(0, 64);
+    this.functionName = functionName;
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
       description: 'Runs the po.co redirect function at CloudFront edge locations; may only write its own logs.',
@@ -101,6 +105,15 @@ export class RedirectFunction extends Construct {
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
     this.function.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the newest runtime Lambda@Edge supports (CloudFront Developer Guide, Restrictions on Lambda@Edge: supported runtimes); a newer one cannot be associated with a distribution.',
+    });
+    const account = nagAccount(this);
+    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*]`],
+      'Lambda@Edge replicas write to /aws/lambda/us-east-1.<function> in whichever region served the request, so the region is a wildcard; the log group name is exact and ":*" covers only its log streams.');
+    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${functionName}:*]`],
+      'The function\'s own log group is named exactly; ":*" covers only its log streams, whose names Lambda chooses at run time.');
     // The asset is staged (copied into the cloud assembly) as the function is
     // built, so the temporary folder can go, unless staging is turned off
     // (`cdk synth --no-staging`), when the template points at the folder itself.

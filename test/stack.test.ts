@@ -1,30 +1,49 @@
-/** The CDK app as it stands: the redirect function, where Lambda@Edge needs it. */
-import { spawnSync } from 'child_process';
+/** The CDK app, assertion by assertion: one requirement of the stack each. */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { deflateRawSync } from 'zlib';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EDGE_EVENT, EDGE_LIMITS } from '../lib/bundle';
 import { loadConfig } from '../lib/config/load';
-import { PocoSunsetStack } from '../lib/poco-sunset-stack';
+import { RedirectCachePolicy } from '../lib/redirect-cache-policy';
 import { RedirectFunction } from '../lib/redirect-function';
+import { SiteCertificate } from '../lib/site-certificate';
+import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, configFiles, only, synthDeployment } from './support/deployment';
 import { stableTemplate } from './support/snapshot';
 import { tmpDir } from './support/tmp';
 
-const ROOT = path.resolve(__dirname, '..');
 const { tables } = loadConfig();
+const deployed = synthDeployment();
+const { parent } = deployed;
+const site = (name: string): Template => deployed.sites.get(name)!;
+const REDIRECT_SITES = ['global', 'uk', 'fr', 'de'];
+const ALL_SITES = [...REDIRECT_SITES, 'in'];
+const HOSTNAMES: Record<string, string[]> = { global: ['po.co', 'www.po.co'], uk: ['uk.po.co'], fr: ['fr.po.co'], de: ['de.po.co'], in: ['in.po.co'] };
 
-function synth(): Template {
-  const app = new App({ outdir: tmpDir('poco-cdk-') });
-  return Template.fromStack(new PocoSunsetStack(app, 'PocoSunset', { env: { region: 'us-east-1' }, tables }));
-}
+describe('the stage stack', () => {
+  test('one stack per stage in us-east-1 with the stage\'s account; one nested stack per site, named after it', () => {
+    expect(deployed.stack.stackName).toBe('PocoSunset-default');
+    expect(deployed.stack.region).toBe('us-east-1');
+    expect(deployed.stack.account).toBe('111111111111');
+    expect([...deployed.sites.keys()].sort()).toEqual([...ALL_SITES].sort());
+    parent.resourceCountIs('AWS::CloudFormation::Stack', 5);
+    for (const name of ALL_SITES) expect(deployed.stack.siteStacks.get(name)!.node.id).toBe(`Site-${name}`);
+  });
+
+  test('no hosted zone is created anywhere: zones are imported by id', () => {
+    for (const t of [parent, ...deployed.sites.values()]) t.resourceCountIs('AWS::Route53::HostedZone', 0);
+  });
+});
 
 describe('the redirect function', () => {
-  const template = synth();
-
-  test('respects Lambda@Edge: Node.js, x86_64, 128 MB, 5 s, no environment, a numbered version', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::Lambda::Function', {
+  test('respects Lambda@Edge: Node.js 22, x86_64, 128 MB, 5 s, no environment, no layers, a numbered version', () => {
+    parent.resourceCountIs('AWS::Lambda::Function', 2); // the redirect function and CDK's log-retention provider
+    parent.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'PocoSunset-default-redirects',
       Runtime: 'nodejs22.x',
       Architectures: ['x86_64'],
       MemorySize: 128,
@@ -33,58 +52,276 @@ describe('the redirect function', () => {
       Environment: Match.absent(),
       Layers: Match.absent(),
     });
-    template.resourceCountIs('AWS::Lambda::Version', 1);
+    parent.resourceCountIs('AWS::Lambda::Version', 1);
+  });
+
+  test(`its staged package fits the ${EDGE_EVENT} limits, which its association uses`, () => {
+    const limits = EDGE_LIMITS[EDGE_EVENT];
+    const fn = Object.values(parent.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'PocoSunset-default-redirects' } }))[0];
+    expect(fn.Properties.Timeout).toBeLessThanOrEqual(limits.maxTimeoutSeconds);
+    expect(fn.Properties.MemorySize).toBeLessThanOrEqual(limits.maxMemoryMb);
+    const staged = path.join(deployed.app.outdir, fn.Metadata['aws:asset:path']);
+    const files = fs.readdirSync(staged);
+    expect(files).toEqual(['index.js']);
+    expect(deflateRawSync(fs.readFileSync(path.join(staged, 'index.js'))).length).toBeLessThanOrEqual(limits.compressedPackageBytes);
+    for (const name of REDIRECT_SITES) {
+      const assoc = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations;
+      expect(assoc).toEqual([{ EventType: EDGE_EVENT, IncludeBody: false, LambdaFunctionARN: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultRedirectsFunctionCurrentVersion/) } }]);
+    }
   });
 
   test('function and versions are retained: CloudFront holds replicas for hours after an association goes', () => {
-    template.hasResource('AWS::Lambda::Function', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    template.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    parent.hasResource('AWS::Lambda::Function', { Properties: { FunctionName: 'PocoSunset-default-redirects' }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    parent.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('its role is trusted by Lambda and Lambda@Edge and may only write its own logs', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } }),
-          Match.objectLike({ Principal: { Service: 'edgelambda.amazonaws.com' } }),
-        ]),
-      },
-      ManagedPolicyArns: Match.absent(),
-    });
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const roles = parent.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('redirect function') } });
+    const [roleId, role] = Object.entries(roles)[0];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement.map((s: { Principal: unknown }) => s.Principal)).toEqual([
+      { Service: 'lambda.amazonaws.com' },
+      { Service: 'edgelambda.amazonaws.com' },
+    ]);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = Object.values(parent.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(JSON.stringify(statements[0].Resource)).toContain(':log-group:/aws/lambda/us-east-1.PocoSunset-redirects:*');
+    expect(JSON.stringify(statements[0].Resource)).toContain(':log-group:/aws/lambda/us-east-1.PocoSunset-default-redirects:*');
   });
 
-  test('snapshot', () => {
-    expect(stableTemplate(template)).toMatchSnapshot();
+  test('its log groups, in every edge region and its own, keep events for the stage\'s retention', () => {
+    const stage = deployed.config.stage;
+    const retentions = Object.values(parent.findResources('Custom::LogRetention')).map((r) => [r.Properties.LogGroupRegion, r.Properties.LogGroupName, r.Properties.RetentionInDays]);
+    expect(retentions).toEqual([
+      ...[...stage.edgeLogRegions].sort().map((region) => [region, '/aws/lambda/us-east-1.PocoSunset-default-redirects', 30]),
+      ['us-east-1', '/aws/lambda/PocoSunset-default-redirects', 30],
+    ]);
   });
 });
 
-describe('the bundle folder', () => {
-  function assetPath(context: Record<string, unknown>): string {
-    const app = new App({ outdir: tmpDir('poco-cdk-'), context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
-    const stack = new PocoSunsetStack(app, 'PocoSunset', { env: { region: 'us-east-1' }, tables });
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
-    return path.resolve(app.outdir, fn.Metadata['aws:asset:path']);
-  }
-
-  const bundleFolders = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('poco-edge-'));
-
-  test('is staged into the cloud assembly, and the temporary copy removed', () => {
-    const before = bundleFolders();
-    const staged = assetPath({});
-    expect(bundleFolders()).toEqual(before);
-    expect(fs.readdirSync(staged)).toEqual(['index.js']);
-    expect(staged.startsWith(os.tmpdir() + path.sep + 'poco-edge-')).toBe(false);
+describe('every site', () => {
+  test.each(ALL_SITES)('%s: aliases, TLS 1.2_2021 by SNI, HTTPS only, HTTP/2 and 3, IPv6, price class, GET and HEAD', (name) => {
+    const config = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.Aliases).toEqual(HOSTNAMES[name]);
+    expect(config.ViewerCertificate).toEqual({ AcmCertificateArn: { Ref: expect.stringMatching(/^Certificate/) }, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.HttpVersion).toBe('http2and3');
+    expect(config.IPV6Enabled).toBe(true);
+    expect(config.PriceClass).toBe('PriceClass_100');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(config.DefaultCacheBehavior.CachedMethods).toEqual(['GET', 'HEAD']);
+    expect(config.CacheBehaviors).toBeUndefined();
   });
 
-  test('is kept when staging is off (cdk synth --no-staging), since the template points at it', () => {
-    const kept = assetPath({ 'aws:cdk:disable-asset-staging': true });
-    expect(fs.readdirSync(kept)).toEqual(['index.js']);
-    fs.rmSync(kept, { recursive: true });
+  test.each(ALL_SITES)('%s: a certificate for its hostnames, validated by DNS in their zone', (name) => {
+    const [first, ...rest] = HOSTNAMES[name];
+    site(name).hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: first,
+      SubjectAlternativeNames: rest.length ? rest : Match.absent(),
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: HOSTNAMES[name].map((h) => ({ DomainName: h, HostedZoneId: 'Z0PLACEHOLDERPOCO' })),
+    });
+  });
+
+  test.each(ALL_SITES)('%s: an A and an AAAA alias record per hostname, in its zone, to the distribution', (name) => {
+    const records = Object.values(site(name).findResources('AWS::Route53::RecordSet')).map((r) => r.Properties);
+    const distribution = Object.keys(site(name).findResources('AWS::CloudFront::Distribution'))[0];
+    expect(records.map((r) => `${r.Type} ${r.Name} ${r.HostedZoneId}`).sort()).toEqual(
+      HOSTNAMES[name].flatMap((h) => [`A ${h}. Z0PLACEHOLDERPOCO`, `AAAA ${h}. Z0PLACEHOLDERPOCO`]).sort(),
+    );
+    for (const r of records) expect(r.AliasTarget).toEqual({ DNSName: { 'Fn::GetAtt': [distribution, 'DomainName'] }, HostedZoneId: { 'Fn::FindInMap': expect.anything() } });
+  });
+
+  test.each(ALL_SITES)('%s: standard access logs under its own prefix, no cookies', (name) => {
+    const logging = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Logging;
+    expect(logging).toEqual({ Bucket: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultAccessLogsBucket.*RegionalDomainName$/) }, IncludeCookies: false, Prefix: `${name}/` });
+  });
+
+  test.each(ALL_SITES)('%s: a 5xx error-rate alarm to the alarm topic', (name) => {
+    site(name).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/CloudFront',
+      MetricName: '5xxErrorRate',
+      Dimensions: Match.arrayWith([{ Name: 'Region', Value: 'Global' }]),
+      Statistic: 'Average',
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^referencetoPocoSunsetdefaultAlarmsTopic') }],
+    });
+  });
+});
+
+describe('redirect sites', () => {
+  test.each(REDIRECT_SITES)('%s: an alarm on the redirect function\'s errors', (name) => {
+    const alarm = Object.values(site(name).findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.Metrics);
+    expect(alarm?.Properties.Threshold).toBe(1);
+    expect(alarm?.Properties.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { MetricName: string } } }) => m.MetricStat.Metric.MetricName)).toEqual([
+      'LambdaExecutionError',
+      'LambdaValidationError',
+      'LambdaLimitExceededError',
+    ]);
+  });
+
+  test('the cache key is exactly what the decision reads: host and every query string, plus the country on the region-path site', () => {
+    const policies = Object.values(parent.findResources('AWS::CloudFront::CachePolicy')).map((p) => p.Properties.CachePolicyConfig);
+    expect(policies.map((c) => c.ParametersInCacheKeyAndForwardedToOrigin)).toEqual([
+      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host'] }, QueryStringsConfig: { QueryStringBehavior: 'all' } },
+      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host', 'cloudfront-viewer-country'] }, QueryStringsConfig: { QueryStringBehavior: 'all' } },
+    ]);
+    for (const c of policies) expect(c.MinTTL).toBeGreaterThan(0);
+    for (const name of REDIRECT_SITES) {
+      const behavior = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior;
+      expect(behavior.OriginRequestPolicyId).toBeUndefined();
+      expect(behavior.Compress).toBe(false);
+    }
+  });
+
+  test('their origin is a real HTTPS name (CloudFront resolves it before the function runs) that the function never lets CloudFront reach', () => {
+    for (const name of REDIRECT_SITES) {
+      const [origin] = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Origins;
+      expect(origin).toMatchObject({ DomainName: 'www.mi.com', CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] } });
+    }
+  });
+});
+
+describe('the frozen site (in.po.co)', () => {
+  const frozen = site('in');
+
+  test('a private S3 origin through origin access control, and no edge function', () => {
+    const config = only(frozen, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.Origins[0]).toMatchObject({ S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] } });
+    expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toBeUndefined();
+    expect(config.DefaultRootObject).toBe('index.html');
+    frozen.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' } });
+    frozen.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    frozen.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' }, Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } } })]) },
+    });
+    frozen.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+
+  test('its snapshot is deployed from the folder config names, when that folder exists, and the cache invalidated', () => {
+    frozen.hasResourceProperties('Custom::CDKBucketDeployment', { Prune: true, DistributionPaths: ['/*'] });
+    const absent = synthDeployment({ contentDirs: new Map([['in', path.join(os.tmpdir(), 'poco-no-such-folder')]]) });
+    absent.sites.get('in')!.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    absent.sites.get('in')!.resourceCountIs('AWS::S3::Bucket', 1);
+  });
+});
+
+describe('the access-log bucket', () => {
+  test('encrypted, public access blocked, ACLs as standard logging needs, lifecycle from config, kept when the stack goes', () => {
+    parent.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
+        LifecycleConfiguration: { Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 90, Status: 'Enabled' }] },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('TLS only', () => {
+    parent.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+});
+
+describe('the alarm topic', () => {
+  test('encrypted with a rotated key CloudWatch may use, TLS only, one e-mail subscription per address', () => {
+    parent.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+    parent.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    parent.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    parent.resourceCountIs('AWS::SNS::Subscription', 1);
+    parent.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'poco-sunset-alarms@example.com' });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test('no unacknowledged findings, and every acknowledgment gives a reason', () => {
+    const report = new AwsSolutionsChecks(deployed.app).validateScope(deployed.app);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    const reasons: string[] = [];
+    const walk = (c: import('constructs').IConstruct): void => {
+      for (const m of c.node.metadata) if (m.type === 'aws:cdk:acknowledged-rules' || /acknowledg/i.test(m.type)) reasons.push(...Object.values(m.data as Record<string, string>));
+      c.node.children.forEach(walk);
+    };
+    walk(deployed.app);
+    expect(reasons.length).toBeGreaterThan(5);
+    for (const r of reasons) expect(r.length).toBeGreaterThan(60);
+  });
+
+  test('the check can fail: an unprotected bucket is reported', () => {
+    const app = new App({ outdir: tmpDir('poco-cdk-') });
+    const stack = new Stack(app, 'Bad');
+    new s3.Bucket(stack, 'Open');
+    const rules = new AwsSolutionsChecks(app).validateScope(app).violations.map((v) => v.ruleName);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  });
+});
+
+describe('config shapes the stack', () => {
+  test('-c stage=prod: its account, price class and retention', () => {
+    const prod = synthDeployment({ stage: 'prod' });
+    expect(prod.stack.stackName).toBe('PocoSunset-prod');
+    expect(prod.stack.account).toBe('222222222222');
+    expect(only(prod.sites.get('uk')!, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.PriceClass).toBe('PriceClass_All');
+    prod.parent.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 400, Status: 'Enabled' }] } });
+  });
+
+  test('hostnames in several hosted zones: each validated and aliased in its own zone', () => {
+    const sitesJson = structuredClone(DEFAULT_SITES_JSON);
+    sitesJson.sites.uk.hostnames = ['uk.po.co', 'poco.co.uk', 'www.poco.co.uk'];
+    const stagesJson = structuredClone(DEFAULT_STAGES_JSON);
+    for (const stage of Object.values(stagesJson.stages) as { hostedZones: Record<string, string> }[]) stage.hostedZones['poco.co.uk'] = 'Z0PLACEHOLDERUK';
+    const multi = synthDeployment({ ...configFiles({ sites: sitesJson, stages: stagesJson }), stage: 'default' });
+    const uk = multi.sites.get('uk')!;
+    uk.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'poco.co.uk',
+      SubjectAlternativeNames: ['uk.po.co', 'www.poco.co.uk'],
+      DomainValidationOptions: [
+        { DomainName: 'poco.co.uk', HostedZoneId: 'Z0PLACEHOLDERUK' },
+        { DomainName: 'uk.po.co', HostedZoneId: 'Z0PLACEHOLDERPOCO' },
+        { DomainName: 'www.poco.co.uk', HostedZoneId: 'Z0PLACEHOLDERUK' },
+      ],
+    });
+    const records = Object.values(uk.findResources('AWS::Route53::RecordSet')).map((r) => `${r.Properties.Type} ${r.Properties.Name} ${r.Properties.HostedZoneId}`);
+    expect(records.sort()).toEqual([
+      'A poco.co.uk. Z0PLACEHOLDERUK',
+      'A uk.po.co. Z0PLACEHOLDERPOCO',
+      'A www.poco.co.uk. Z0PLACEHOLDERUK',
+      'AAAA poco.co.uk. Z0PLACEHOLDERUK',
+      'AAAA uk.po.co. Z0PLACEHOLDERPOCO',
+      'AAAA www.poco.co.uk. Z0PLACEHOLDERUK',
+    ]);
+  });
+
+  test('reordering sites, hostnames, regions, countries and zones in config changes no byte of any template', () => {
+    const reverse = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).reverse());
+    const sitesJson = structuredClone(DEFAULT_SITES_JSON);
+    sitesJson.sites = reverse(sitesJson.sites);
+    for (const s of Object.values(sitesJson.sites) as { hostnames: string[] }[]) s.hostnames.reverse();
+    sitesJson.regions = reverse(sitesJson.regions);
+    sitesJson.countries = reverse(sitesJson.countries);
+    sitesJson.allowedTargetHosts.reverse();
+    const stagesJson = structuredClone(DEFAULT_STAGES_JSON);
+    stagesJson.stages = reverse(stagesJson.stages);
+    for (const stage of Object.values(stagesJson.stages) as { edgeLogRegions: string[] }[]) stage.edgeLogRegions.reverse();
+    const reordered = synthDeployment(configFiles({ sites: sitesJson, stages: stagesJson }));
+    const json = (t: Template): string => JSON.stringify(t.toJSON());
+    expect(json(reordered.parent)).toBe(json(parent));
+    for (const name of ALL_SITES) expect(json(reordered.sites.get(name)!)).toBe(json(site(name)));
   });
 });
 
@@ -92,9 +329,16 @@ describe('guards', () => {
   test.each([
     [{ region: 'eu-west-1' }, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.'],
     [undefined, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region (not set). Fix: give the stack env: { region: \'us-east-1\' }.'],
-  ])('outside us-east-1 (%j)', (env, message) => {
+  ])('the function outside us-east-1 (%j)', (env, message) => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'Elsewhere', { env });
     expect(() => new RedirectFunction(stack, 'Redirects', { tables })).toThrow(message);
+  });
+
+  test('a certificate outside us-east-1', () => {
+    const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'Elsewhere', { env: { region: 'eu-west-1' } });
+    expect(() => new SiteCertificate(stack, 'Cert', { zones: new Map() })).toThrow(
+      'SiteCertificate Elsewhere/Cert: CloudFront only uses certificates from us-east-1, but the stack\'s region is eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.',
+    );
   });
 
   test('a timeout past the origin-request limit', () => {
@@ -103,37 +347,20 @@ describe('guards', () => {
       'RedirectFunction S/R: timeout 31 s exceeds the origin-request limit of 30 s. Fix: use 30 s or less.',
     );
   });
+
+  test('a cache policy that would not cache per-country redirects', () => {
+    const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
+    expect(() => new RedirectCachePolicy(stack, 'P', { byCountry: true, minTtl: Duration.seconds(0) })).toThrow(
+      'RedirectCachePolicy S/P: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.',
+    );
+  });
 });
 
-describe('bin/app.ts', () => {
-  function runApp(context: Record<string, string>): { status: number | null; stderr: string; outdir: string } {
-    const outdir = tmpDir('poco-synth-');
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bin/app.ts'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
-    });
-    return { status: r.status, stderr: r.stderr, outdir };
-  }
-
-  test('-c redirects=FILE synthesizes with another list', () => {
-    const list = path.join(tmpDir('poco-list-'), 'other.csv');
-    fs.writeFileSync(list, 'po.co/a,https://www.mi.com/uk/\npo.co/b,https://www.mi.com/de/\n');
-    const r = runApp({ redirects: list });
-    expect(r.status).toBe(0);
-    const template = JSON.parse(fs.readFileSync(path.join(r.outdir, 'PocoSunset.template.json'), 'utf8'));
-    const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: { Description: string } }>).find((x) => x.Type === 'AWS::Lambda::Function');
-    expect(fn?.Properties.Description).toBe('po.co sunset redirects (origin-request), 2 bulk entries');
+describe('snapshots (asset hashes masked)', () => {
+  test('the stage stack', () => {
+    expect(stableTemplate(parent)).toMatchSnapshot();
   });
-
-  test('a bad list stops synth with the problems and no stack trace', () => {
-    const list = path.join(tmpDir('poco-list-'), 'bad.csv');
-    fs.writeFileSync(list, 'po.co/a,https://evil.com/\n');
-    const r = runApp({ redirects: list });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
-      `Config is invalid (1 problem); nothing was written.\n  ${list}:1: TARGET_URL host "evil.com" is not on the allow-list. Fix: point it at www.mi.com or in.po.co, or add the host to allowedTargetHosts in config/sites.json.\n`,
-    );
-    expect(fs.readdirSync(r.outdir)).toEqual([]);
+  test.each(ALL_SITES)('site %s', (name) => {
+    expect(stableTemplate(site(name))).toMatchSnapshot();
   });
 });

@@ -1,0 +1,81 @@
+import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { acknowledge, nagAssetBucket, stackSingleton } from './acknowledge';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import * as fs from 'fs';
+
+export interface FrozenSnapshotProps {
+  /**
+   * Folder with the site's last snapshot, deployed to the bucket (and pruned
+   * to match it) on every deploy. When it is absent or not a folder, the
+   * bucket is left as it is, to be filled by hand.
+   * @default no deployment
+   */
+  readonly contentDir?: string;
+}
+
+/**
+ * A frozen site's snapshot: a private S3 bucket (public access blocked,
+ * S3-managed encryption, TLS only, retained with the stack) that only
+ * CloudFront reaches, through origin access control.
+ */
+export class FrozenSnapshot extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly origin: cloudfront.IOrigin;
+  /** The snapshot folder, when it exists; deployed by `deployTo`. */
+  readonly contentDir?: string;
+
+  constructor(scope: Construct, id: string, props: FrozenSnapshotProps = {}) {
+    super(scope, id);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Only CloudFront reads this bucket (origin access control), and the distribution\'s access logs already record every viewer request; S3 server access logs would repeat them. CloudTrail records management access.',
+    });
+    this.origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const dir = props.contentDir;
+    if (dir !== undefined && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) this.contentDir = dir;
+  }
+
+  /** Deploys the snapshot folder (when it exists) and invalidates the distribution's cache once it is in place. */
+  deployTo(distribution: cloudfront.IDistribution): void {
+    if (this.contentDir === undefined) return;
+    new s3deploy.BucketDeployment(this, 'Content', {
+      sources: [s3deploy.Source.asset(this.contentDir)],
+      destinationBucket: this.bucket,
+      distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      memoryLimit: 512,
+    });
+    const provider = stackSingleton(this, 'CDKBucketDeployment');
+    if (!provider) return;
+    acknowledge(provider, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      'CDK\'s bucket-deployment provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.');
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
+    acknowledge(
+      provider,
+      [
+        'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        'AwsSolutions-IAM5[Action::s3:List*]',
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+        'AwsSolutions-IAM5[Action::s3:Abort*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${nagAssetBucket(this)}/*]`,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+        'AwsSolutions-IAM5[Resource::*]',
+      ],
+      'CDK grants the bucket-deployment provider object access to two buckets only, the bootstrap asset bucket (to read the snapshot zip) and this snapshot bucket (to write and prune it), plus cloudfront:CreateInvalidation and GetInvalidation, which take no resource ARN.',
+    );
+    acknowledge(provider, ['AwsSolutions-L1'], 'The bucket-deployment provider\'s runtime is chosen by aws-cdk-lib and moves with it; it runs only while a deployment copies the snapshot.');
+  }
+}

@@ -1,0 +1,64 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { Construct } from 'constructs';
+import { COUNTRY_HEADER, DECISION_INPUTS } from '../lambda/handler';
+
+export interface RedirectCachePolicyProps {
+  /**
+   * Whether decisions depend on the viewer's country (region-path sites),
+   * so that CloudFront-Viewer-Country belongs in the cache key.
+   */
+  readonly byCountry: boolean;
+  /**
+   * Least time CloudFront keeps a generated redirect. Above 0, so that
+   * per-country redirects (`Cache-Control: private, no-store`, meant for
+   * browsers) are still cached by CloudFront, under their country.
+   * @default Duration.minutes(5)
+   */
+  readonly minTtl?: Duration;
+  /**
+   * Time a redirect is kept when it has no Cache-Control.
+   * @default Duration.days(1)
+   */
+  readonly defaultTtl?: Duration;
+  /**
+   * Longest time a redirect is kept; invalidate after the rules change.
+   * @default Duration.days(365)
+   */
+  readonly maxTtl?: Duration;
+}
+
+/**
+ * The cache policy of the redirect behaviors. Its key is exactly what the
+ * decision reads (lambda/handler.ts `DECISION_INPUTS`): the URI (always in the
+ * key), every query string, the Host header, and CloudFront-Viewer-Country
+ * only where the decision depends on it. No cookies, no other headers, no
+ * Accept-Encoding normalisation: nothing else fragments the cache. Values in
+ * the key are forwarded to the origin request, so the function sees them, and
+ * Host is the viewer's rather than the origin's.
+ */
+export class RedirectCachePolicy extends Construct {
+  readonly policy: cloudfront.CachePolicy;
+  /** Header names in the key, lower-case. */
+  readonly headers: readonly string[];
+
+  constructor(scope: Construct, id: string, props: RedirectCachePolicyProps) {
+    super(scope, id);
+    const minTtl = props.minTtl ?? Duration.minutes(5);
+    if (!minTtl.isUnresolved() && minTtl.toSeconds() <= 0) {
+      throw new Error(`RedirectCachePolicy ${this.node.path}: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.`);
+    }
+    this.headers = DECISION_INPUTS.headers.filter((h) => props.byCountry || h !== COUNTRY_HEADER);
+    this.policy = new cloudfront.CachePolicy(this, 'Policy', {
+      comment: `po.co sunset redirects: key = URI, query, ${this.headers.join(', ')}`,
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...this.headers),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: false,
+      enableAcceptEncodingBrotli: false,
+      minTtl,
+      defaultTtl: props.defaultTtl ?? Duration.days(1),
+      maxTtl: props.maxTtl ?? Duration.days(365),
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { EDGE_FUNCTION_REGION } from './redirect-function';
+
+export interface SiteCertificateProps {
+  /** The hostnames the certificate covers, each with the hosted zone that holds its validation record. */
+  readonly zones: ReadonlyMap<string, route53.IHostedZone>;
+}
+
+/**
+ * An ACM certificate for a site's hostnames, validated by DNS in the hosted
+ * zone of each hostname (they may sit in different zones). In us-east-1,
+ * the only region CloudFront takes certificates from. The hostnames are
+ * sorted, so reordering them in config does not replace the certificate.
+ */
+export class SiteCertificate extends Construct {
+  readonly certificate: acm.Certificate;
+
+  constructor(scope: Construct, id: string, props: SiteCertificateProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region) || region !== EDGE_FUNCTION_REGION) {
+      throw new Error(`SiteCertificate ${this.node.path}: CloudFront only uses certificates from ${EDGE_FUNCTION_REGION}, but the stack's region is ${Token.isUnresolved(region) ? '(not set)' : region}. Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`);
+    }
+    const names = [...props.zones.keys()].sort();
+    if (names.length === 0) throw new Error(`SiteCertificate ${this.node.path}: no hostnames. Fix: give at least one hostname with its hosted zone.`);
+    const byName: Record<string, route53.IHostedZone> = {};
+    for (const name of names) byName[name] = props.zones.get(name)!;
+    this.certificate = new acm.Certificate(this, 'Certificate', {
+      domainName: names[0],
+      subjectAlternativeNames: names.length > 1 ? names.slice(1) : undefined,
+      validation: acm.CertificateValidation.fromDnsMultiZone(byName),
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import { NestedStack, NestedStackProps } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PLACEHOLDER_ORIGIN_DOMAIN } from './cloudfront-event';
+import type { SiteConfig } from './config/sites';
+import type { AlarmThresholds } from './config/stages';
+import { zoneOf } from './config/stages';
+import { AccessLogBucket } from './access-log-bucket';
+import { AliasRecords } from './alias-records';
+import { DistributionAlarms } from './distribution-alarms';
+import { FrozenSnapshot } from './frozen-snapshot';
+import { SiteCertificate } from './site-certificate';
+import { SiteDistribution } from './site-distribution';
+
+/** How a redirect site's behavior runs the redirect function. */
+export interface RedirectBehavior {
+  /** The numbered version CloudFront runs on origin-request. */
+  readonly functionVersion: lambda.IVersion;
+  /** Cache policy whose key is what the decision reads for this site's mode. */
+  readonly cachePolicy: cloudfront.ICachePolicy;
+}
+
+export interface SiteStackProps extends NestedStackProps {
+  readonly site: SiteConfig;
+  /** Hosted zone name → id; each hostname goes in the zone of its longest matching name. */
+  readonly hostedZones: ReadonlyMap<string, string>;
+  /** For redirect sites (`region-path`, `region-host`); must be absent for a frozen site. */
+  readonly redirect?: RedirectBehavior;
+  /**
+   * Folder of a frozen site's snapshot.
+   * @default no content deployment
+   */
+  readonly contentDir?: string;
+  readonly logBucket: s3.IBucket;
+  readonly alarmTopic: sns.ITopic;
+  readonly alarms: AlarmThresholds;
+  /**
+   * @default cloudfront.PriceClass.PRICE_CLASS_100
+   */
+  readonly priceClass?: cloudfront.PriceClass;
+}
+
+/**
+ * Everything of one site, in a nested stack of its own so that a hundred
+ * sites stay under CloudFormation's resource limit per stack: certificate,
+ * distribution, alias records and alarms; for the frozen site also its
+ * snapshot bucket. Hosted zones are imported by id, never created.
+ */
+export class SiteStack extends NestedStack {
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: SiteStackProps) {
+    super(scope, id, props);
+    const { site } = props;
+    if ((site.mode === 'frozen') === (props.redirect !== undefined)) {
+      throw new Error(`SiteStack ${this.node.path}: a ${site.mode} site ${site.mode === 'frozen' ? 'takes no' : 'needs a'} redirect behavior. Fix: pass redirect for region-path and region-host sites only.`);
+    }
+    const imported = new Map<string, route53.IHostedZone>();
+    const zones = new Map<string, route53.IHostedZone>();
+    for (const hostname of site.hostnames) {
+      const zoneName = zoneOf(hostname, props.hostedZones.keys());
+      if (!zoneName) throw new Error(`SiteStack ${this.node.path}: no hosted zone holds ${hostname}. Fix: add its zone to the stage's hostedZones.`);
+      let zone = imported.get(zoneName);
+      if (!zone) {
+        zone = route53.HostedZone.fromHostedZoneAttributes(this, `Zone-${zoneName}`, { hostedZoneId: props.hostedZones.get(zoneName)!, zoneName });
+        imported.set(zoneName, zone);
+      }
+      zones.set(hostname, zone);
+    }
+
+    const { certificate } = new SiteCertificate(this, 'Certificate', { zones });
+    const common = {
+      site: site.name,
+      hostnames: site.hostnames,
+      certificate,
+      priceClass: props.priceClass,
+      logBucket: props.logBucket,
+      logPrefix: AccessLogBucket.prefixFor(site.name),
+    };
+    if (props.redirect) {
+      this.distribution = new SiteDistribution(this, 'Site', {
+        ...common,
+        // Never contacted: the function answers every request on these hostnames. CloudFront
+        // still resolves the origin's name before running the function, so it must be real.
+        origin: new origins.HttpOrigin(PLACEHOLDER_ORIGIN_DOMAIN, {
+          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+          originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        }),
+        cachePolicy: props.redirect.cachePolicy,
+        edgeLambdas: [{ functionVersion: props.redirect.functionVersion, eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false }],
+      }).distribution;
+    } else {
+      const snapshot = new FrozenSnapshot(this, 'Snapshot', { contentDir: props.contentDir });
+      this.distribution = new SiteDistribution(this, 'Site', {
+        ...common,
+        origin: snapshot.origin,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+        defaultRootObject: 'index.html',
+      }).distribution;
+      snapshot.deployTo(this.distribution);
+    }
+
+    new AliasRecords(this, 'Records', { distribution: this.distribution, zones });
+    new DistributionAlarms(this, 'Alarms', {
+      distribution: this.distribution,
+      site: site.name,
+      topic: props.alarmTopic,
+      fiveXxErrorRatePercent: props.alarms.fiveXxErrorRatePercent,
+      hasEdgeFunction: props.redirect !== undefined,
+      functionErrors: props.alarms.functionErrors,
+    });
+  }
+}

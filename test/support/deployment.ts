@@ -1,0 +1,72 @@
+/** Synthesizes the app in process, from config files, for template assertions. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DeploymentOptions, LoadedDeployment, loadDeployment, PROJECT_ROOT } from '../../lib/config/load';
+import { EDGE_FUNCTION_REGION } from '../../lib/redirect-function';
+import { PocoSunsetStack } from '../../lib/poco-sunset-stack';
+import { tmpDir } from './tmp';
+
+/** The test snapshot of in.po.co, so templates do not depend on what config/frozen/ holds on this machine. */
+export const FROZEN_FIXTURE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'frozen-in');
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: PocoSunsetStack;
+  readonly config: LoadedDeployment;
+  /** The stage's stack. */
+  readonly parent: Template;
+  /** Each site's nested stack, by site name. */
+  readonly sites: ReadonlyMap<string, Template>;
+}
+
+export interface SynthOptions extends DeploymentOptions {
+  /** Snapshot folders by site; `undefined` keeps what the sites file names. @default in → FROZEN_FIXTURE */
+  readonly contentDirs?: ReadonlyMap<string, string>;
+}
+
+export function synthDeployment(options: SynthOptions = {}): Synthesized {
+  const config = loadDeployment(options);
+  // Asset metadata names each staged asset's folder in the template, so tests can open it.
+  const app = new App({ outdir: tmpDir('poco-cdk-'), context: { 'aws:cdk:enable-asset-metadata': true } });
+  const contentDirs = options.contentDirs ?? new Map([['in', FROZEN_FIXTURE]]);
+  const stack = new PocoSunsetStack(app, `PocoSunset-${config.stage.name}`, {
+    env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
+    ...config,
+    contentDirs,
+  });
+  const parent = Template.fromStack(stack);
+  const sites = new Map([...stack.siteStacks].map(([name, s]) => [name, Template.fromStack(s)]));
+  return { app, stack, config, parent, sites };
+}
+
+/** Writes config files into a fresh folder; returns their paths. */
+export function configFiles(files: { sites?: unknown; stages?: unknown; redirects?: string }): DeploymentOptions {
+  const dir = tmpDir('poco-config-');
+  const write = (name: string, content: unknown): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    return file;
+  };
+  return {
+    sitesFile: files.sites === undefined ? undefined : write('sites.json', files.sites),
+    stagesFile: files.stages === undefined ? undefined : write('stages.json', files.stages),
+    redirectsFile: files.redirects === undefined ? undefined : write('redirects.csv', files.redirects),
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test fixtures are edited freely
+export const DEFAULT_SITES_JSON: any = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'sites.json'), 'utf8'));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test fixtures are edited freely
+export const DEFAULT_STAGES_JSON: any = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'stages.json'), 'utf8'));
+
+/** The resource of `type` in a template; fails unless there is exactly one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation properties, read loosely
+type Resource = { Properties: Record<string, any> };
+
+export function only(template: Template, type: string): Resource {
+  const found = Object.values(template.findResources(type));
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0] as Resource;
+}
