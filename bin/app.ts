@@ -29,7 +29,10 @@ try {
     env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
     description: `po.co sunset (${config.stage.name}): redirects to the Xiaomi Store, Poco India frozen`,
     terminationProtection: true,
-    ...config,
+    tables: config.tables,
+    sites: config.sites,
+    stage: config.stage,
+    contentDirs: config.contentDirs,
   });
   app.synth();
 } catch (err) {

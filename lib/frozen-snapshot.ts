@@ -1,4 +1,4 @@
-import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { acknowledge, nagAssetBucket, stackSingleton } from './acknowledge';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import * as fs from 'fs';
+import { displayName } from './config/load';
 
 export interface FrozenSnapshotProps {
   /**
@@ -43,7 +44,11 @@ export class FrozenSnapshot extends Construct {
     });
     this.origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     const dir = props.contentDir;
-    if (dir !== undefined && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) this.contentDir = dir;
+    if (dir !== undefined && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
+      this.contentDir = dir;
+    } else if (dir !== undefined) {
+      Annotations.of(this).addInfo(`No snapshot folder at ${displayName(dir)}: the bucket keeps what it holds. Put the snapshot there to deploy it with the stack.`);
+    }
   }
 
   /** Deploys the snapshot folder (when it exists) and invalidates the distribution's cache once it is in place. */

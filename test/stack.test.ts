@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { deflateRawSync } from 'zlib';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EDGE_EVENT, EDGE_LIMITS } from '../lib/bundle';
@@ -206,9 +206,14 @@ describe('the frozen site (in.po.co)', () => {
 
   test('its snapshot is deployed from the folder config names, when that folder exists, and the cache invalidated', () => {
     frozen.hasResourceProperties('Custom::CDKBucketDeployment', { Prune: true, DistributionPaths: ['/*'] });
-    const absent = synthDeployment({ contentDirs: new Map([['in', path.join(os.tmpdir(), 'poco-no-such-folder')]]) });
+    const missing = path.join(os.tmpdir(), 'poco-no-such-folder');
+    const absent = synthDeployment({ contentDirs: new Map([['in', missing]]) });
     absent.sites.get('in')!.resourceCountIs('Custom::CDKBucketDeployment', 0);
     absent.sites.get('in')!.resourceCountIs('AWS::S3::Bucket', 1);
+    Annotations.fromStack(absent.stack).hasInfo(
+      '/PocoSunset-default/Site-in/Snapshot',
+      `No snapshot folder at ${missing}: the bucket keeps what it holds. Put the snapshot there to deploy it with the stack.`,
+    );
   });
 });
 
