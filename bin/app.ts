@@ -27,8 +27,6 @@ try {
   });
   new PocoSunsetStack(app, `PocoSunset-${config.stage.name}`, {
     env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
-    description: `po.co sunset (${config.stage.name}): redirects to the Xiaomi Store, Poco India frozen`,
-    terminationProtection: true,
     tables: config.tables,
     sites: config.sites,
     stage: config.stage,

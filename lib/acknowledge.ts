@@ -12,6 +12,12 @@ export function acknowledge(scope: IConstruct, ids: readonly string[], reason: s
   for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
 }
 
+/** The partition as cdk-nag writes it inside an ARN finding (a literal under @aws-cdk/core:enablePartitionLiterals). */
+export function nagPartition(scope: IConstruct): string {
+  const { partition } = Stack.of(scope);
+  return Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
+}
+
 /** The account as cdk-nag writes it inside an ARN finding. */
 export function nagAccount(scope: IConstruct): string {
   const { account } = Stack.of(scope);

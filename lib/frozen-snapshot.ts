@@ -1,5 +1,5 @@
 import { Annotations, CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { acknowledge, nagAssetBucket, stackSingleton } from './acknowledge';
+import { acknowledge, nagAssetBucket, nagPartition, stackSingleton } from './acknowledge';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -75,7 +75,7 @@ export class FrozenSnapshot extends Construct {
         'AwsSolutions-IAM5[Action::s3:List*]',
         'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
         'AwsSolutions-IAM5[Action::s3:Abort*]',
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${nagAssetBucket(this)}/*]`,
+        `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:s3:::${nagAssetBucket(this)}/*]`,
         `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
         'AwsSolutions-IAM5[Resource::*]',
       ],

@@ -11,6 +11,7 @@ import { RedirectCachePolicy } from './redirect-cache-policy';
 import { RedirectFunction } from './redirect-function';
 import { RedirectBehavior, SiteStack } from './site-stack';
 
+/** `description` defaults to one naming the stage; `terminationProtection` to true. */
 export interface PocoSunsetStackProps extends StackProps {
   /** Compiled redirect tables (from `loadDeployment`). */
   readonly tables: CompiledTables;
@@ -45,7 +46,12 @@ export class PocoSunsetStack extends Stack {
   readonly siteStacks: ReadonlyMap<string, SiteStack>;
 
   constructor(scope: Construct, id: string, props: PocoSunsetStackProps) {
-    super(scope, id, props);
+    super(scope, id, {
+      description: `po.co sunset (${props.stage.name}): redirects to the Xiaomi Store, Poco India frozen`,
+      // The sunset must outlive any one engineer's `cdk destroy`.
+      terminationProtection: true,
+      ...props,
+    });
     const { stage } = props;
     // Sorted by name, hostnames too: reordering config must not reorder (or change) the templates.
     const sites = [...props.sites.sites].sort((a, b) => (a.name < b.name ? -1 : 1)).map((s) => ({ ...s, hostnames: [...s.hostnames].sort() }));

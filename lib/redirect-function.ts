@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { acknowledge, nagAccount } from './acknowledge';
+import { acknowledge, nagAccount, nagPartition } from './acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -110,9 +110,10 @@ export class RedirectFunction extends Construct {
       reason: 'Node.js 22 is the newest runtime Lambda@Edge supports (CloudFront Developer Guide, Restrictions on Lambda@Edge: supported runtimes); a newer one cannot be associated with a distribution.',
     });
     const account = nagAccount(this);
-    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*]`],
+    const partition = nagPartition(this);
+    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*]`],
       'Lambda@Edge replicas write to /aws/lambda/us-east-1.<function> in whichever region served the request, so the region is a wildcard; the log group name is exact and ":*" covers only its log streams.');
-    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${functionName}:*]`],
+    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${functionName}:*]`],
       'The function\'s own log group is named exactly; ":*" covers only its log streams, whose names Lambda chooses at run time.');
     // The asset is staged (copied into the cloud assembly) as the function is
     // built, so the temporary folder can go, unless staging is turned off

@@ -3,18 +3,34 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/config/load';
-import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON } from './support/deployment';
+import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, synthDeployment } from './support/deployment';
 import { tmpDir } from './support/tmp';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const CDK = path.join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
-function runApp(context: Record<string, string>, root = PROJECT_ROOT): { status: number | null; stderr: string; outdir: string } {
+interface Run {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly outdir: string;
+}
+
+/** bin/app.ts alone, as the CLI starts it, for its exact error output. */
+function runApp(context: Record<string, string>, root = PROJECT_ROOT): Run {
   const outdir = tmpDir('poco-synth-');
   const r = spawnSync(process.execPath, [TSX, 'bin/app.ts'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
   });
+  return { status: r.status, stderr: r.stderr, outdir };
+}
+
+/** `cdk synth` itself (the pinned CLI, cdk.json and all), offline. */
+function cdkSynth(context: Record<string, string>, root = PROJECT_ROOT): Run {
+  const outdir = tmpDir('poco-synth-');
+  const args = [CDK, 'synth', '--quiet', '--no-notices', '--output', outdir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { status: r.status, stderr: r.stderr, outdir };
 }
 
@@ -59,8 +75,8 @@ function assemblyFiles(dir: string): Map<string, Buffer> {
 
 describe('bin/app.ts', () => {
   test('templates and assets are byte-identical when synthesized from two different folders', () => {
-    const [a, b] = [runApp({}, checkout()), runApp({}, checkout())];
-    expect([a.status, b.status, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+    const [a, b] = [cdkSynth({}, checkout()), cdkSynth({}, checkout())];
+    expect([a.status, b.status]).toEqual([0, 0]);
     const [fa, fb] = [assemblyFiles(a.outdir), assemblyFiles(b.outdir)];
     expect([...fa.keys()].sort()).toEqual([...fb.keys()].sort());
     expect([...fa.keys()].filter((k) => k.endsWith('.template.json')).length).toBe(6);
@@ -70,8 +86,8 @@ describe('bin/app.ts', () => {
   test('-c stage=prod synthesizes the prod stack; -c redirects=FILE another list', () => {
     const list = path.join(tmpDir('poco-list-'), 'other.csv');
     fs.writeFileSync(list, 'po.co/a,https://www.mi.com/uk/\npo.co/b,https://www.mi.com/de/\n');
-    const r = runApp({ stage: 'prod', redirects: list });
-    expect([r.status, r.stderr]).toEqual([0, '']);
+    const r = cdkSynth({ stage: 'prod', redirects: list });
+    expect(r.status).toBe(0);
     const template = readJson(path.join(r.outdir, 'PocoSunset-prod.template.json'));
     const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: { Description?: string; FunctionName?: string } }>).find((x) => x.Properties.FunctionName === 'PocoSunset-prod-redirects');
     expect(fn?.Properties.Description).toBe('po.co sunset redirects (origin-request), 2 bulk entries');
@@ -85,6 +101,24 @@ describe('bin/app.ts', () => {
       'Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "staging" (chosen with -c stage=staging). Fix: choose one of default or prod, or add it to config/stages.json.\n',
     );
     expect(fs.readdirSync(r.outdir)).toEqual([]);
+  });
+
+  test('cdk synth fails on bad config, showing the problems first', () => {
+    const r = cdkSynth({ stage: 'staging' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      'Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "staging" (chosen with -c stage=staging). Fix: choose one of default or prod, or add it to config/stages.json.\n',
+    );
+  });
+
+  test('the templates the tests assert on are the ones cdk synth writes', () => {
+    const r = cdkSynth({});
+    const inProcess = synthDeployment({ contentDirs: new Map() });
+    expect(readJson(path.join(r.outdir, 'PocoSunset-default.template.json'))).toEqual(inProcess.parent.toJSON());
+    for (const [name, nested] of inProcess.stack.siteStacks) {
+      const file = path.join(r.outdir, nested.templateFile);
+      expect({ name, template: readJson(file) }).toEqual({ name, template: inProcess.sites.get(name)!.toJSON() });
+    }
   });
 
   test('a bad list stops synth with the problems and no stack trace', () => {
@@ -109,8 +143,8 @@ describe('bin/app.ts', () => {
       sites.sites[`s${String(i).padStart(3, '0')}`] = { mode: 'region-host', region: ['uk', 'fr', 'de', 'es', 'it'][i % 5], hostnames: [`s${i}.${zone}`, `www.s${i}.${zone}`] };
     }
     for (const stage of Object.values(stages.stages) as { hostedZones: Record<string, string> }[]) stage.hostedZones = zones;
-    const r = runApp({ sites: writeJson(dir, 'sites.json', sites), stages: writeJson(dir, 'stages.json', stages) });
-    expect([r.status, r.stderr]).toEqual([0, '']);
+    const r = cdkSynth({ sites: writeJson(dir, 'sites.json', sites), stages: writeJson(dir, 'stages.json', stages) });
+    expect(r.status).toBe(0);
     const parent = readJson(path.join(r.outdir, 'PocoSunset-default.template.json'));
     const nested = fs.readdirSync(r.outdir).filter((f) => f.endsWith('.nested.template.json'));
     expect(nested).toHaveLength(100);

@@ -26,10 +26,20 @@ export interface SynthOptions extends DeploymentOptions {
   readonly contentDirs?: ReadonlyMap<string, string>;
 }
 
+/**
+ * The context `cdk synth` gives the app: cdk.json's (feature flags) and the
+ * CLI's metadata switches, so tests see the templates the CLI deploys.
+ */
+export const CLI_CONTEXT: Record<string, unknown> = {
+  ...JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context,
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+  'aws:cdk:version-reporting': true,
+};
+
 export function synthDeployment(options: SynthOptions = {}): Synthesized {
   const config = loadDeployment(options);
-  // Asset metadata names each staged asset's folder in the template, so tests can open it.
-  const app = new App({ outdir: tmpDir('poco-cdk-'), context: { 'aws:cdk:enable-asset-metadata': true } });
+  const app = new App({ outdir: tmpDir('poco-cdk-'), context: CLI_CONTEXT });
   const contentDirs = options.contentDirs ?? new Map([['in', FROZEN_FIXTURE]]);
   const stack = new PocoSunsetStack(app, `PocoSunset-${config.stage.name}`, {
     env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
