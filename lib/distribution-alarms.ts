@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 export interface DistributionAlarmsProps {
+  /** The distribution whose metrics are watched. */
   readonly distribution: cloudfront.IDistribution;
   /** Site name, for alarm names and descriptions. */
   readonly site: string;

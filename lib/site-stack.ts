@@ -8,8 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PLACEHOLDER_ORIGIN_DOMAIN } from './cloudfront-event';
 import type { SiteConfig } from './config/sites';
-import type { AlarmThresholds } from './config/stages';
-import { zoneOf } from './config/stages';
+import { AlarmThresholds, zoneOf } from './config/stages';
 import { AccessLogBucket } from './access-log-bucket';
 import { AliasRecords } from './alias-records';
 import { DistributionAlarms } from './distribution-alarms';
@@ -26,20 +25,29 @@ export interface RedirectBehavior {
 }
 
 export interface SiteStackProps extends NestedStackProps {
+  /** The site: its name (in ids and names), mode and hostnames (sorted by the caller). */
   readonly site: SiteConfig;
   /** Hosted zone name → id; each hostname goes in the zone of its longest matching name. */
   readonly hostedZones: ReadonlyMap<string, string>;
-  /** For redirect sites (`region-path`, `region-host`); must be absent for a frozen site. */
+  /**
+   * How the redirect function runs: required for redirect sites
+   * (`region-path`, `region-host`), refused for a frozen site.
+   * @default none, as a frozen site has
+   */
   readonly redirect?: RedirectBehavior;
   /**
    * Folder of a frozen site's snapshot.
    * @default no content deployment
    */
   readonly contentDir?: string;
+  /** The shared access-log bucket; this site logs under `<site>/`. */
   readonly logBucket: s3.IBucket;
+  /** Where this site's alarms notify. */
   readonly alarmTopic: sns.ITopic;
+  /** Alarm thresholds of the stage. */
   readonly alarms: AlarmThresholds;
   /**
+   * Which edge locations serve the site.
    * @default cloudfront.PriceClass.PRICE_CLASS_100
    */
   readonly priceClass?: cloudfront.PriceClass;

@@ -6,6 +6,9 @@ import { deflateRawSync } from 'zlib';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { DEFAULT_ALARMS } from '../lib/config/stages';
+import { SiteStack } from '../lib/site-stack';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EDGE_EVENT, EDGE_LIMITS } from '../lib/bundle';
 import { loadConfig } from '../lib/config/load';
@@ -351,6 +354,21 @@ describe('guards', () => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
     expect(() => new RedirectFunction(stack, 'R', { tables, timeout: Duration.seconds(31) })).toThrow(
       'RedirectFunction S/R: timeout 31 s exceeds the origin-request limit of 30 s. Fix: use 30 s or less.',
+    );
+  });
+
+  test('a site stack given the wrong behavior for its mode, or a hostname no zone holds', () => {
+    const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
+    const common = { hostedZones: new Map([['po.co', 'Z1']]), logBucket: new s3.Bucket(stack, 'Logs'), alarmTopic: new sns.Topic(stack, 'Topic'), alarms: DEFAULT_ALARMS };
+    expect(() => new SiteStack(stack, 'Site-uk', { ...common, site: { name: 'uk', mode: 'region-host', region: 'uk', hostnames: ['uk.po.co'] } })).toThrow(
+      'SiteStack S/Site-uk: a region-host site needs a redirect behavior. Fix: pass redirect for region-path and region-host sites only.',
+    );
+    const redirect = { functionVersion: {} as never, cachePolicy: {} as never };
+    expect(() => new SiteStack(stack, 'Site-in', { ...common, redirect, site: { name: 'in', mode: 'frozen', hostnames: ['in.po.co'] } })).toThrow(
+      'SiteStack S/Site-in: a frozen site takes no redirect behavior. Fix: pass redirect for region-path and region-host sites only.',
+    );
+    expect(() => new SiteStack(stack, 'Site-x', { ...common, site: { name: 'x', mode: 'frozen', hostnames: ['poco.co.uk'] } })).toThrow(
+      'SiteStack S/Site-x: no hosted zone holds poco.co.uk. Fix: add its zone to the stage\'s hostedZones.',
     );
   });
 
