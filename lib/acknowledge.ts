@@ -7,6 +7,9 @@
 import { DefaultStackSynthesizer, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
+/** cdk-nag's finding for a role with AWS's basic Lambda execution policy (CDK's custom-resource providers carry it). */
+export const BASIC_EXECUTION_ROLE_FINDING = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+
 /** Acknowledges each finding id on `scope` (and everything under it) with one reason. */
 export function acknowledge(scope: IConstruct, ids: readonly string[], reason: string): void {
   for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
@@ -25,7 +28,7 @@ export function nagAccount(scope: IConstruct): string {
 }
 
 /** The region as cdk-nag writes it inside an ARN finding. */
-export function nagRegion(scope: IConstruct): string {
+function nagRegion(scope: IConstruct): string {
   const { region } = Stack.of(scope);
   return Token.isUnresolved(region) ? '<AWS::Region>' : region;
 }

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { acknowledge, stackSingleton } from './acknowledge';
+import { acknowledge, BASIC_EXECUTION_ROLE_FINDING, stackSingleton } from './acknowledge';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EDGE_FUNCTION_REGION } from './redirect-function';
@@ -22,25 +22,19 @@ export interface EdgeLogRetentionProps {
  * invocations) gets the same retention. Groups are retained with the function.
  */
 export class EdgeLogRetention extends Construct {
-  /** The log group names, region by region, for operators and tests. */
-  readonly logGroups: ReadonlyArray<{ readonly region: string; readonly name: string }>;
-
   constructor(scope: Construct, id: string, props: EdgeLogRetentionProps) {
     super(scope, id);
     const retention = props.retentionDays as logs.RetentionDays;
-    const groups: { region: string; name: string }[] = [];
     const add = (region: string, name: string, cid: string): void => {
       new logs.LogRetention(this, cid, { logGroupName: name, logGroupRegion: region, retention, removalPolicy: RemovalPolicy.RETAIN });
-      groups.push({ region, name });
     };
     for (const region of props.regions) add(region, `/aws/lambda/${EDGE_FUNCTION_REGION}.${props.functionName}`, region);
     add(EDGE_FUNCTION_REGION, `/aws/lambda/${props.functionName}`, 'Direct');
-    this.logGroups = groups;
 
     // The custom resources share one provider function, a sibling of ours in the stack.
     const provider = stackSingleton(this, 'LogRetention');
     if (provider) {
-      acknowledge(provider, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      acknowledge(provider, [BASIC_EXECUTION_ROLE_FINDING],
         'CDK\'s log-retention provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.');
       acknowledge(provider, ['AwsSolutions-IAM5[Resource::*]'],
         'The log-retention provider sets retention on log groups in every edge region, named at deploy time; CDK limits it to logs:PutRetentionPolicy, DeleteRetentionPolicy and CreateLogGroup.');

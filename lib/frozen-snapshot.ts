@@ -1,5 +1,5 @@
 import { Annotations, CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { acknowledge, nagAssetBucket, nagPartition, stackSingleton } from './acknowledge';
+import { acknowledge, BASIC_EXECUTION_ROLE_FINDING, nagAssetBucket, nagPartition, stackSingleton } from './acknowledge';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -44,7 +44,7 @@ export class FrozenSnapshot extends Construct {
     });
     this.origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     const dir = props.contentDir;
-    if (dir !== undefined && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
+    if (dir !== undefined && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
       this.contentDir = dir;
     } else if (dir !== undefined) {
       Annotations.of(this).addInfo(`No snapshot folder at ${displayName(dir)}: the bucket keeps what it holds. Put the snapshot there to deploy it with the stack.`);
@@ -64,7 +64,7 @@ export class FrozenSnapshot extends Construct {
     });
     const provider = stackSingleton(this, 'CDKBucketDeployment');
     if (!provider) return;
-    acknowledge(provider, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+    acknowledge(provider, [BASIC_EXECUTION_ROLE_FINDING],
       'CDK\'s bucket-deployment provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.');
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
     acknowledge(

@@ -39,8 +39,6 @@ export interface RedirectCachePolicyProps {
  */
 export class RedirectCachePolicy extends Construct {
   readonly policy: cloudfront.CachePolicy;
-  /** Header names in the key, lower-case. */
-  readonly headers: readonly string[];
 
   constructor(scope: Construct, id: string, props: RedirectCachePolicyProps) {
     super(scope, id);
@@ -48,10 +46,10 @@ export class RedirectCachePolicy extends Construct {
     if (!minTtl.isUnresolved() && minTtl.toSeconds() <= 0) {
       throw new Error(`RedirectCachePolicy ${this.node.path}: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.`);
     }
-    this.headers = DECISION_INPUTS.headers.filter((h) => props.byCountry || h !== COUNTRY_HEADER);
+    const headers = DECISION_INPUTS.headers.filter((h) => props.byCountry || h !== COUNTRY_HEADER);
     this.policy = new cloudfront.CachePolicy(this, 'Policy', {
-      comment: `po.co sunset redirects: key = URI, query, ${this.headers.join(', ')}`,
-      headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...this.headers),
+      comment: `po.co sunset redirects: key = URI, query, ${headers.join(', ')}`,
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...headers),
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),
       enableAcceptEncodingGzip: false,

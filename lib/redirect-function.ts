@@ -13,6 +13,17 @@ import { bundleEdgeFunction, EDGE_EVENT, EDGE_LIMITS, EdgeBundle, writeBundle } 
 /** Region Lambda@Edge functions must be created in. */
 export const EDGE_FUNCTION_REGION = 'us-east-1';
 
+/**
+ * The region of `scope`'s stack as a message shows it ('(not set)' when
+ * environment-agnostic) when it is not us-east-1, where CloudFront takes
+ * functions and certificates from; undefined when it is.
+ */
+export function regionOutsideEdge(scope: Construct): string | undefined {
+  const { region } = Stack.of(scope);
+  if (Token.isUnresolved(region)) return '(not set)';
+  return region === EDGE_FUNCTION_REGION ? undefined : region;
+}
+
 export interface RedirectFunctionProps {
   /** The compiled rule tables (from `loadConfig`), embedded in the bundle. */
   readonly tables: CompiledTables;
@@ -53,10 +64,11 @@ export class RedirectFunction extends Construct {
   constructor(scope: Construct, id: string, props: RedirectFunctionProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    if (Token.isUnresolved(stack.region) || stack.region !== EDGE_FUNCTION_REGION) {
+    const wrongRegion = regionOutsideEdge(this);
+    if (wrongRegion !== undefined) {
       throw new Error(
         `RedirectFunction ${this.node.path}: Lambda@Edge functions must be created in ${EDGE_FUNCTION_REGION}, ` +
-          `but stack ${stack.stackName} has region ${Token.isUnresolved(stack.region) ? '(not set)' : stack.region}. ` +
+          `but stack ${stack.stackName} has region ${wrongRegion}. ` +
           `Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`,
       );
     }

@@ -1,8 +1,7 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { EDGE_FUNCTION_REGION } from './redirect-function';
+import { EDGE_FUNCTION_REGION, regionOutsideEdge } from './redirect-function';
 
 export interface SiteCertificateProps {
   /** The hostnames the certificate covers, each with the hosted zone that holds its validation record. */
@@ -20,9 +19,9 @@ export class SiteCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteCertificateProps) {
     super(scope, id);
-    const region = Stack.of(this).region;
-    if (Token.isUnresolved(region) || region !== EDGE_FUNCTION_REGION) {
-      throw new Error(`SiteCertificate ${this.node.path}: CloudFront only uses certificates from ${EDGE_FUNCTION_REGION}, but the stack's region is ${Token.isUnresolved(region) ? '(not set)' : region}. Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`);
+    const wrongRegion = regionOutsideEdge(this);
+    if (wrongRegion !== undefined) {
+      throw new Error(`SiteCertificate ${this.node.path}: CloudFront only uses certificates from ${EDGE_FUNCTION_REGION}, but the stack's region is ${wrongRegion}. Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`);
     }
     const names = [...props.zones.keys()].sort();
     if (names.length === 0) throw new Error(`SiteCertificate ${this.node.path}: no hostnames. Fix: give at least one hostname with its hosted zone.`);
