@@ -12,6 +12,7 @@ import { loadDeployment } from '../lib/config/load';
 import { BundleTooLargeError } from '../lib/bundle';
 import { EDGE_FUNCTION_REGION } from '../lib/redirect-function';
 import { PocoSunsetStack } from '../lib/poco-sunset-stack';
+import { stackNameFor } from '../lib/naming';
 
 const app = new App();
 const file = (key: string): string | undefined => {
@@ -25,7 +26,7 @@ try {
     stagesFile: file('stages'),
     stage: app.node.tryGetContext('stage'),
   });
-  new PocoSunsetStack(app, `PocoSunset-${config.stage.name}`, {
+  new PocoSunsetStack(app, stackNameFor(config.stage.name), {
     env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
     tables: config.tables,
     sites: config.sites,

@@ -6,7 +6,8 @@
  * when it is forwarded and CloudFront knows the country.
  */
 import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
-import { DECISION_INPUTS } from '../lambda/handler';
+import type { SiteMode } from '../lambda/engine';
+import { COUNTRY_HEADER, DECISION_INPUTS } from '../lambda/handler';
 
 export interface ViewerRequest {
   /** Host header as the viewer sent it. */
@@ -36,6 +37,22 @@ export interface Forwarding {
 
 /** What the redirect behaviors forward: everything the decision reads. */
 export const DECISION_FORWARDING: Forwarding = { headers: DECISION_INPUTS.headers, queryString: true };
+
+/** Whether a redirect site's decisions depend on the viewer's country, so the country belongs in its cache key. */
+export function decidesByCountry(mode: SiteMode): boolean {
+  return mode === 'region-path';
+}
+
+/**
+ * What the redirect behavior of a site of `mode` forwards (and keys its cache
+ * on): the decision's inputs, less the country where it cannot matter. The
+ * cache policies are built from this, and the preview server builds its
+ * events from it; test/forwarding.test.ts checks both against the templates.
+ */
+export function redirectForwarding(mode: SiteMode): Forwarding {
+  const byCountry = decidesByCountry(mode);
+  return { headers: DECISION_INPUTS.headers.filter((h) => byCountry || h !== COUNTRY_HEADER), queryString: true };
+}
 
 /** The CloudFormation shape of a cache policy's or origin request policy's parameters, as far as forwarding goes. */
 interface PolicyParameters {

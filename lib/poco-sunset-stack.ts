@@ -8,6 +8,7 @@ import { AccessLogBucket } from './access-log-bucket';
 import { AlarmTopic } from './alarm-topic';
 import { EdgeLogRetention } from './edge-log-retention';
 import { RedirectCachePolicy } from './redirect-cache-policy';
+import { decidesByCountry } from './cloudfront-event';
 import { RedirectFunction } from './redirect-function';
 import { RedirectBehavior, SiteStack } from './site-stack';
 
@@ -68,8 +69,7 @@ export class PocoSunsetStack extends Stack {
         regions: [...stage.edgeLogRegions].sort(),
       });
       for (const mode of [...new Set(redirectSites.map((s) => s.mode))].sort()) {
-        const byCountry = mode === 'region-path';
-        const { policy } = new RedirectCachePolicy(this, byCountry ? 'CacheByHostAndCountry' : 'CacheByHost', { byCountry });
+        const { policy } = new RedirectCachePolicy(this, decidesByCountry(mode) ? 'CacheByHostAndCountry' : 'CacheByHost', { mode });
         behaviors.set(mode, { functionVersion: this.redirectFunction.currentVersion, cachePolicy: policy });
       }
       new CfnOutput(this, 'RedirectFunctionVersion', {
@@ -90,6 +90,7 @@ export class PocoSunsetStack extends Stack {
         alarmTopic: topic,
         alarms: stage.alarms,
         priceClass: PRICE_CLASS[stage.priceClass],
+        awaitingCutover: new Set(stage.awaitingCutover),
       });
       siteStacks.set(site.name, siteStack);
       new CfnOutput(this, `DistributionId-${site.name}`, {

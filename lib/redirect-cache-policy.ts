@@ -1,14 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
-import { COUNTRY_HEADER, DECISION_INPUTS } from '../lambda/handler';
+import type { SiteMode } from '../lambda/engine';
+import { redirectForwarding } from './cloudfront-event';
 
 export interface RedirectCachePolicyProps {
   /**
-   * Whether decisions depend on the viewer's country (region-path sites),
-   * so that CloudFront-Viewer-Country belongs in the cache key.
+   * The mode of the sites using the policy: region-path sites decide by the
+   * viewer's country, so CloudFront-Viewer-Country belongs in their key.
    */
-  readonly byCountry: boolean;
+  readonly mode: SiteMode;
   /**
    * Least time CloudFront keeps a generated redirect. Above 0, so that
    * per-country redirects (`Cache-Control: private, no-store`, meant for
@@ -30,7 +31,7 @@ export interface RedirectCachePolicyProps {
 
 /**
  * The cache policy of the redirect behaviors. Its key is exactly what the
- * decision reads (lambda/handler.ts `DECISION_INPUTS`): the URI (always in the
+ * decision reads (`redirectForwarding`, from lambda/handler.ts `DECISION_INPUTS`): the URI (always in the
  * key), every query string, the Host header, and CloudFront-Viewer-Country
  * only where the decision depends on it. No cookies, no other headers, no
  * Accept-Encoding normalisation: nothing else fragments the cache. Values in
@@ -46,7 +47,7 @@ export class RedirectCachePolicy extends Construct {
     if (!minTtl.isUnresolved() && minTtl.toSeconds() <= 0) {
       throw new Error(`RedirectCachePolicy ${this.node.path}: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.`);
     }
-    const headers = DECISION_INPUTS.headers.filter((h) => props.byCountry || h !== COUNTRY_HEADER);
+    const { headers } = redirectForwarding(props.mode);
     this.policy = new cloudfront.CachePolicy(this, 'Policy', {
       comment: `po.co sunset redirects: key = URI, query, ${headers.join(', ')}`,
       headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...headers),

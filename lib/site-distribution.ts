@@ -5,8 +5,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface SiteDistributionProps {
-  /** Site name, for the comment. */
-  readonly site: string;
+  /** The distribution's comment; the operator tools find the distribution by it (lib/naming.ts). */
+  readonly comment: string;
   /** The aliases; sorted, so reordering them in config changes nothing. */
   readonly hostnames: readonly string[];
   /** Covers every hostname; in us-east-1. */
@@ -57,7 +57,7 @@ export class SiteDistribution extends Construct {
   constructor(scope: Construct, id: string, props: SiteDistributionProps) {
     super(scope, id);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `po.co sunset: site ${props.site}`.slice(0, 128),
+      comment: props.comment,
       domainNames: [...props.hostnames].sort(),
       certificate: props.certificate,
       sslSupportMethod: cloudfront.SSLMethod.SNI,

@@ -1,4 +1,4 @@
-import { NestedStack, NestedStackProps } from 'aws-cdk-lib';
+import { Annotations, NestedStack, NestedStackProps, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PLACEHOLDER_ORIGIN_DOMAIN } from './cloudfront-event';
 import type { SiteConfig } from './config/sites';
+import { distributionComment } from './naming';
 import { AlarmThresholds, zoneOf } from './config/stages';
 import { AccessLogBucket } from './access-log-bucket';
 import { AliasRecords } from './alias-records';
@@ -51,6 +52,13 @@ export interface SiteStackProps extends NestedStackProps {
    * @default cloudfront.PriceClass.PRICE_CLASS_100
    */
   readonly priceClass?: cloudfront.PriceClass;
+  /**
+   * Hostnames another distribution still holds: kept on the certificate, so
+   * that `npm run ops -- cutover` can move them here with AssociateAlias, but
+   * not made aliases and given no alias records, which would fail the deploy.
+   * @default none
+   */
+  readonly awaitingCutover?: ReadonlySet<string>;
 }
 
 /**
@@ -82,9 +90,10 @@ export class SiteStack extends NestedStack {
     }
 
     const { certificate } = new SiteCertificate(this, 'Certificate', { zones });
+    const aliases = site.hostnames.filter((h) => !props.awaitingCutover?.has(h));
     const common = {
-      site: site.name,
-      hostnames: site.hostnames,
+      comment: distributionComment(Stack.of(scope).stackName, site.name),
+      hostnames: aliases,
       certificate,
       priceClass: props.priceClass,
       logBucket: props.logBucket,
@@ -115,7 +124,11 @@ export class SiteStack extends NestedStack {
       snapshot.deployTo(this.distribution);
     }
 
-    new AliasRecords(this, 'Records', { distribution: this.distribution, zones });
+    if (aliases.length === 0) {
+      // Intended: every hostname waits for `cutover`, which adds it with AssociateAlias.
+      Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront:emptyDomainNames', 'every hostname of the site is in the stage\'s awaitingCutover');
+    }
+    new AliasRecords(this, 'Records', { distribution: this.distribution, zones: new Map(aliases.map((h) => [h, zones.get(h)!])) });
     new DistributionAlarms(this, 'Alarms', {
       distribution: this.distribution,
       site: site.name,

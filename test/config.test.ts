@@ -219,6 +219,20 @@ describe('config/stages.json', () => {
     ]);
   });
 
+  test('awaitingCutover: hostnames of the sites file, each once; sorted; empty when absent', () => {
+    expect(problems({ default: { ...good, awaitingCutover: ['uk.po.co', 'shop.po.co', 'uk.po.co', 7] }, prod: { ...good, awaitingCutover: 'uk.po.co' } })).toEqual([
+      'stages.json: stages.default.awaitingCutover[1]: "shop.po.co" is not a hostname of sites.json. Fix: use one of de.po.co, fr.po.co, in.po.co, po.co, uk.po.co or www.po.co.',
+      'stages.json: stages.default.awaitingCutover[2]: "uk.po.co" is listed twice. Fix: remove the second one.',
+      'stages.json: stages.default.awaitingCutover[3]: 7 is not a hostname of sites.json. Fix: use one of de.po.co, fr.po.co, in.po.co, po.co, uk.po.co or www.po.co.',
+      'stages.json: stages.prod.awaitingCutover: must be a list of hostnames, found "uk.po.co". Fix: give a list such as ["uk.po.co"], or remove it when no hostname waits for cutover.',
+    ]);
+    const p = new ProblemList('stages.json');
+    const config = parseStages(JSON.stringify({ defaultStage: 'default', stages: { default: good, prod: { ...good, awaitingCutover: ['www.po.co', 'in.po.co'] } } }), p, defaultSites())!;
+    expect(p.problems).toEqual([]);
+    expect(config.stages.get('default')!.awaitingCutover).toEqual([]);
+    expect(config.stages.get('prod')!.awaitingCutover).toEqual(['in.po.co', 'www.po.co']);
+  });
+
   test('a default stage that is not defined', () => {
     expect(problems({ prod: good }, 'dev')).toEqual(['stages.json: defaultStage: "dev" is not a stage defined in stages. Fix: use one of prod.']);
   });

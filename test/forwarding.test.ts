@@ -8,7 +8,7 @@
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { RedirectEngine } from '../lambda/engine';
 import { createHandler } from '../lambda/handler';
-import { Forwarding, forwardingFromPolicies, originRequestEvent } from '../lib/cloudfront-event';
+import { Forwarding, forwardingFromPolicies, originRequestEvent, redirectForwarding } from '../lib/cloudfront-event';
 import { only, synthDeployment } from './support/deployment';
 
 const deployed = synthDeployment();
@@ -72,6 +72,11 @@ describe('what the policies forward is what the decision reads', () => {
       fr: { headers: ['host'], queryString: true },
       de: { headers: ['host'], queryString: true },
     });
+  });
+
+  test.each(REDIRECT_SITES)('%s: the preview server forwards what the template forwards (redirectForwarding)', (name) => {
+    const { headers, queryString } = redirectForwarding(sites.sites.find((s) => s.name === name)!.mode);
+    expect({ headers: [...headers].sort(), queryString }).toEqual(forwardingOf(name));
   });
 
   test.each(REDIRECT_SITES)('%s: every decision at the edge equals the engine\'s on the full request', async (name) => {

@@ -316,6 +316,24 @@ describe('config shapes the stack', () => {
     ]);
   });
 
+  test('awaitingCutover: the hostname stays on the certificate, but is no alias and gets no records, until cutover moves it', () => {
+    const stagesJson = structuredClone(DEFAULT_STAGES_JSON);
+    stagesJson.stages.default.awaitingCutover = ['www.po.co', 'uk.po.co'];
+    const waiting = synthDeployment(configFiles({ stages: stagesJson }));
+    const global = waiting.sites.get('global')!;
+    const uk = waiting.sites.get('uk')!;
+    expect(only(global, 'AWS::CertificateManager::Certificate').Properties.SubjectAlternativeNames).toEqual(['www.po.co']);
+    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual(['po.co']);
+    expect(Object.values(global.findResources('AWS::Route53::RecordSet')).map((r) => `${r.Properties.Type} ${r.Properties.Name}`).sort()).toEqual(['A po.co.', 'AAAA po.co.']);
+    // Every hostname of uk waits: a distribution with no alias (CloudFront allows it; CDK's warning is acknowledged).
+    expect(only(uk, 'AWS::CertificateManager::Certificate').Properties.DomainName).toBe('uk.po.co');
+    expect(only(uk, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual([]);
+    expect(uk.findResources('AWS::Route53::RecordSet')).toEqual({});
+    expect(Annotations.fromStack(waiting.stack).findWarning('*', Match.anyValue())).toEqual([]);
+    // The other sites are untouched.
+    expect(JSON.stringify(waiting.sites.get('fr')!.toJSON())).toBe(JSON.stringify(site('fr').toJSON()));
+  });
+
   test('reordering sites, hostnames, regions, countries and zones in config changes no byte of any template', () => {
     const reverse = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).reverse());
     const sitesJson = structuredClone(DEFAULT_SITES_JSON);
@@ -374,7 +392,7 @@ describe('guards', () => {
 
   test('a cache policy that would not cache per-country redirects', () => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
-    expect(() => new RedirectCachePolicy(stack, 'P', { byCountry: true, minTtl: Duration.seconds(0) })).toThrow(
+    expect(() => new RedirectCachePolicy(stack, 'P', { mode: 'region-path', minTtl: Duration.seconds(0) })).toThrow(
       'RedirectCachePolicy S/P: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.',
     );
   });

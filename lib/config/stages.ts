@@ -42,6 +42,12 @@ export interface StageConfig {
   /** Who is notified when an alarm fires. */
   readonly alarmEmails: readonly string[];
   readonly alarms: AlarmThresholds;
+  /**
+   * Hostnames another distribution still holds: on the certificate, but not
+   * yet aliases of this stage's distributions and without alias records,
+   * until `npm run ops -- cutover` moves them. Sorted.
+   */
+  readonly awaitingCutover: readonly string[];
 }
 
 export interface StagesConfig {
@@ -55,7 +61,7 @@ const ACCOUNT = /^\d{12}$/;
 const ZONE_ID = /^Z[0-9A-Z]{1,31}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const EMAIL = /^[^\s@"<>,;]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
-const STAGE_KEYS = ['account', 'hostedZones', 'priceClass', 'accessLogRetentionDays', 'edgeLogRetentionDays', 'edgeLogRegions', 'alarmEmails', 'alarms'];
+const STAGE_KEYS = ['account', 'hostedZones', 'priceClass', 'accessLogRetentionDays', 'edgeLogRetentionDays', 'edgeLogRegions', 'alarmEmails', 'alarms', 'awaitingCutover'];
 
 /** The hosted zone a hostname belongs in: the longest zone name equal to it or a parent of it. */
 export function zoneOf(hostname: string, zones: Iterable<string>): string | undefined {
@@ -148,6 +154,31 @@ function checkAlarms(p: ProblemList, field: string, raw: unknown): AlarmThreshol
   return ok ? { fiveXxErrorRatePercent: rate as number, functionErrors: errors as number } : undefined;
 }
 
+/** `awaitingCutover`: absent or a list (may be empty) of distinct hostnames of the sites file. */
+function checkAwaiting(p: ProblemList, field: string, raw: unknown, sites: SitesConfig | undefined): string[] | undefined {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    p.atField(field, `must be a list of hostnames, found ${q(raw)}.`, 'give a list such as ["uk.po.co"], or remove it when no hostname waits for cutover.');
+    return undefined;
+  }
+  const known = sites ? new Set(sites.sites.flatMap((s) => s.hostnames)) : undefined;
+  const out: string[] = [];
+  let ok = true;
+  raw.forEach((host, i) => {
+    const f = `${field}[${i}]`;
+    if (typeof host !== 'string' || (known && !known.has(host))) {
+      p.atField(f, `${q(host)} is not a hostname of ${sites?.file ?? 'the sites file'}.`, known ? `use one of ${oneOf([...known].sort())}.` : 'write a hostname of the sites file, such as "uk.po.co".');
+      ok = false;
+    } else if (out.includes(host)) {
+      p.atField(f, `${q(host)} is listed twice.`, 'remove the second one.');
+      ok = false;
+    } else {
+      out.push(host);
+    }
+  });
+  return ok ? out.sort() : undefined;
+}
+
 /**
  * Parses and validates the text of config/stages.json. With `sites` (valid),
  * also checks that every hostname has a hosted zone and every zone a hostname.
@@ -177,7 +208,8 @@ export function parseStages(text: string, p: ProblemList, sites: SitesConfig | u
     const edgeLogRegions = checkStringList(p, `${field}.edgeLogRegions`, s.edgeLogRegions, REGION, 'AWS region name', 'AWS region names', 'eu-west-2');
     const alarmEmails = checkStringList(p, `${field}.alarmEmails`, s.alarmEmails, EMAIL, 'e-mail address', 'e-mail addresses', 'platform-oncall@example.com');
     const alarms = checkAlarms(p, `${field}.alarms`, s.alarms);
-    if (p.problems.length === before && edgeLogRegions && alarmEmails && alarms) {
+    const awaitingCutover = checkAwaiting(p, `${field}.awaitingCutover`, s.awaitingCutover, sites);
+    if (p.problems.length === before && edgeLogRegions && alarmEmails && alarms && awaitingCutover) {
       stages.set(name, {
         name,
         account: s.account as string,
@@ -188,6 +220,7 @@ export function parseStages(text: string, p: ProblemList, sites: SitesConfig | u
         edgeLogRegions,
         alarmEmails,
         alarms,
+        awaitingCutover,
       });
     }
   }

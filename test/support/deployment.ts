@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DeploymentOptions, LoadedDeployment, loadDeployment, PROJECT_ROOT } from '../../lib/config/load';
 import { EDGE_FUNCTION_REGION } from '../../lib/redirect-function';
 import { PocoSunsetStack } from '../../lib/poco-sunset-stack';
+import { stackNameFor } from '../../lib/naming';
 import { tmpDir } from './tmp';
 
 /** The test snapshot of in.po.co, so templates do not depend on what config/frozen/ holds on this machine. */
@@ -41,7 +42,7 @@ export function synthDeployment(options: SynthOptions = {}): Synthesized {
   const config = loadDeployment(options);
   const app = new App({ outdir: tmpDir('poco-cdk-'), context: CLI_CONTEXT });
   const contentDirs = options.contentDirs ?? new Map([['in', FROZEN_FIXTURE]]);
-  const stack = new PocoSunsetStack(app, `PocoSunset-${config.stage.name}`, {
+  const stack = new PocoSunsetStack(app, stackNameFor(config.stage.name), {
     env: { account: config.stage.account, region: EDGE_FUNCTION_REGION },
     ...config,
     contentDirs,
