@@ -11,6 +11,7 @@ import * as readline from 'readline';
 import { Decision, normaliseCountry, RedirectEngine } from '../../lambda/engine';
 import { ConfigError } from '../config/problems';
 import { loadConfig } from '../config/load';
+import type { CliIo } from './io';
 
 export const USAGE = `Usage: npm run resolve -- [options] [URL...]
 
@@ -27,11 +28,7 @@ Options:
 
 Exit status: 0 when every URL resolved, 2 on bad input or config.`;
 
-export interface CliIo {
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
-}
+export type { CliIo } from './io';
 
 export interface ParsedUrl {
   readonly scheme: 'http' | 'https';

@@ -140,7 +140,12 @@ export function loadDeployment(options: DeploymentOptions = {}): LoadedDeploymen
   const stage = stages ? selectStage(tp, stages, options.stage) : undefined;
   problems.push(...tp.problems);
   if (problems.length > 0 || !sites || !tables || !stage) throw new ConfigError(problems);
-  const contentDirs = new Map<string, string>();
-  for (const site of sites.sites) if (site.content) contentDirs.set(site.name, path.resolve(path.dirname(sitesFile), site.content));
-  return { sites, entries, tables, stage, contentDirs };
+  return { sites, entries, tables, stage, contentDirs: contentDirsOf(sites, sitesFile) };
+}
+
+/** Absolute folder of each frozen site's snapshot, by site name, for those that name one (relative to the sites file). */
+export function contentDirsOf(sites: SitesConfig, sitesFile: string = DEFAULT_SITES_FILE): ReadonlyMap<string, string> {
+  const dirs = new Map<string, string>();
+  for (const site of sites.sites) if (site.content) dirs.set(site.name, path.resolve(path.dirname(sitesFile), site.content));
+  return dirs;
 }

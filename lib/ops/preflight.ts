@@ -1,0 +1,131 @@
+/**
+ * `preflight`: before a deploy, who holds each configured hostname, whether
+ * this project's certificate covers it, and what would conflict. Read-only.
+ */
+import { DistributionSummary, ListConflictingAliasesCommand } from '@aws-sdk/client-cloudfront';
+import { parseArgs } from '../cli/args';
+import type { Command } from '../cli/command';
+import type { CliIo } from '../cli/io';
+import type { LoadedDeployment } from '../config/load';
+import { aliasesOf, AWS_OPTIONS, AWS_OPTIONS_HELP, call, certificateCovers, defaultContext, deploymentFor, hostnamesOf, inventory, nameCovers, noPositionals, OpsContext } from './aws';
+
+export type Verdict = 'ok' | 'conflict' | 'cutover' | 'notice';
+
+export interface HostnameCheck {
+  readonly host: string;
+  readonly site: string;
+  /** Who holds it: `this project (E…)`, `E… "comment" (this account)`, `E… in account …`, `nobody`, or why it is unknown. */
+  readonly holder: string;
+  readonly certificate: string;
+  readonly verdict: Verdict;
+  /** What it means and what to do. */
+  readonly advice: string;
+}
+
+function describe(d: DistributionSummary): string {
+  return `${d.Id ?? '?'}${d.Comment ? ` "${d.Comment}"` : ''}`;
+}
+
+/** Checks every hostname; calls only List*, Describe*. */
+export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): Promise<HostnameCheck[]> {
+  const inv = await inventory(ctx, deployment);
+  const certs = new Map<string, Promise<{ names: string[]; status: string }>>();
+  const awaiting = new Set(deployment.stage.awaitingCutover);
+  const ourIds = new Set([...inv.ours.values()].map((d) => d.Id));
+  const checks: HostnameCheck[] = [];
+  for (const { host, site } of hostnamesOf(deployment)) {
+    const ours = inv.ours.get(site);
+    const coverage = ours ? await certificateCovers(ctx, ours, host, certs) : undefined;
+    const certificate = !ours
+      ? 'not deployed yet (the stack requests one that lists every hostname of the site)'
+      : !coverage
+        ? `${ours.Id} has no ACM certificate`
+        : `${coverage.arn} ${coverage.covers ? 'covers it' : `does not cover it (${coverage.status})`}`;
+
+    // Held in this account: an exact alias, else a wildcard alias that covers the name.
+    const inAccount = inv.all.find((d) => aliasesOf(d).includes(host)) ?? inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
+    let holder: string;
+    let heldElsewhere: boolean | undefined;
+    if (inAccount && ourIds.has(inAccount.Id)) {
+      holder = `this project (${inAccount.Id})`;
+      heldElsewhere = false;
+    } else if (inAccount) {
+      holder = `${describe(inAccount)} (this account${aliasesOf(inAccount).includes(host) ? '' : ', by a wildcard alias'})`;
+      heldElsewhere = true;
+    } else {
+      // Other accounts: ListConflictingAliases needs a distribution whose certificate covers the name.
+      const prober = coverage?.covers ? ours : undefined;
+      if (!prober) {
+        holder = 'no distribution of this account; other accounts unknown until this project\'s distribution and certificate exist';
+      } else {
+        const r = await call(ctx, 'cloudfront:ListConflictingAliases', () => ctx.clients.cloudfront.send(new ListConflictingAliasesCommand({ DistributionId: prober.Id, Alias: host, MaxItems: 100 })), prober.Id);
+        const others = (r.ConflictingAliasesList?.Items ?? []).filter((c) => c.DistributionId !== prober.Id);
+        holder = others.length === 0 ? 'nobody' : others.map((c) => `${c.DistributionId ?? '?'} in account ${c.AccountId ?? '?'} (alias ${c.Alias ?? host})`).join('; ');
+        heldElsewhere = others.length > 0;
+      }
+    }
+
+    let verdict: Verdict;
+    let advice: string;
+    if (heldElsewhere === false) {
+      verdict = awaiting.has(host) ? 'notice' : 'ok';
+      advice = awaiting.has(host) ? 'already moved: remove it from awaitingCutover and deploy, so the stack keeps it as an alias and creates its records' : 'served by this project';
+    } else if (heldElsewhere) {
+      if (!awaiting.has(host)) {
+        verdict = 'conflict';
+        advice = `deploy fails (CNAMEAlreadyExists). Fix: add it to stages.${deployment.stage.name}.awaitingCutover, deploy, then run cutover`;
+      } else if (ours && coverage?.covers) {
+        verdict = 'cutover';
+        advice = `ready: npm run ops -- cutover ${host} --stage ${deployment.stage.name}`;
+      } else {
+        verdict = 'cutover';
+        advice = 'waits for cutover; deploy first, so this project\'s distribution and certificate exist';
+      }
+    } else if (awaiting.has(host)) {
+      verdict = 'notice';
+      advice = 'listed in awaitingCutover, but no distribution of this account holds it: if no other account does, remove it from the list and deploy';
+    } else {
+      verdict = 'ok';
+      advice = ours ? 'free: the next deploy adds it' : 'free in this account: the deploy adds it';
+    }
+    checks.push({ host, site, holder, certificate, verdict, advice });
+  }
+  return checks;
+}
+
+export const preflightCommand: Command = {
+  name: 'preflight',
+  summary: 'for every configured hostname: who holds it, whether the certificate covers it, what will conflict (read-only)',
+  usage: `Usage: npm run ops -- preflight [options]
+
+For every hostname of the sites file: which distribution holds it today
+(ListDistributions in this account; ListConflictingAliases for other accounts,
+once this project's distribution and certificate exist), whether this project's
+certificate covers it (acm:DescribeCertificate), and what the next deploy or
+cutover will meet. Read-only.
+
+Options:
+${AWS_OPTIONS_HELP}
+
+Exit status: 0 when nothing conflicts, 1 when a hostname would fail the deploy (or on an AWS error), 2 on bad options or config.`,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const args = parseArgs(argv, AWS_OPTIONS);
+    noPositionals(args.positionals);
+    const deployment = deploymentFor(args.options);
+    return runPreflight(defaultContext((l) => io.stdout.write(l + '\n')), deployment);
+  },
+};
+
+/** Prints the checks; resolves to the exit status. */
+export async function runPreflight(ctx: OpsContext, deployment: LoadedDeployment): Promise<number> {
+  ctx.log(`preflight: stage ${deployment.stage.name}, account ${deployment.stage.account}: listing distributions, reading certificates (read-only)`);
+  const checks = await preflight(ctx, deployment);
+  for (const c of checks) {
+    ctx.log(`${c.host} (site ${c.site}): ${c.verdict.toUpperCase()}: ${c.advice}`);
+    ctx.log(`  held by:     ${c.holder}`);
+    ctx.log(`  certificate: ${c.certificate}`);
+  }
+  const count = (v: Verdict): number => checks.filter((c) => c.verdict === v).length;
+  ctx.log(`preflight: ${checks.length} hostnames: ${count('ok')} ok, ${count('cutover')} awaiting cutover, ${count('notice')} to tidy, ${count('conflict')} conflicting`);
+  return count('conflict') > 0 ? 1 : 0;
+}

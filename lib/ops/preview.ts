@@ -1,0 +1,205 @@
+/**
+ * The local preview: an HTTP server on 127.0.0.1 that answers as the
+ * deployed distributions would, through the same bundle the stack deploys.
+ *
+ * For each request it does what CloudFront does before and around the
+ * function: finds the site by Host (CloudFront finds the distribution by its
+ * aliases), refuses methods other than GET and HEAD with 403 as CloudFront
+ * does, builds the origin-request event with exactly the headers the site's
+ * cache policy forwards (`redirectForwarding`), Host as the viewer sent it
+ * and the `CloudFront-Viewer-Country` header standing in for CloudFront's,
+ * and runs the handler. Frozen sites have no function: their snapshot folder
+ * is served as the S3 origin would serve it. Nothing is cached, unlike
+ * CloudFront: every request reaches the function.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import type { CloudFrontResultResponse } from 'aws-lambda';
+import { normaliseHost } from '../../lambda/engine';
+import { COUNTRY_HEADER } from '../../lambda/handler';
+import { bundleEdgeFunction } from '../bundle';
+import { Forwarding, originRequestEvent, redirectForwarding } from '../cloudfront-event';
+import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, loadConfig } from '../config/load';
+import type { SiteConfig } from '../config/sites';
+import { loadBundledHandler } from './bundled-handler';
+
+/** The port `npm start` listens on when neither PORT nor --port says otherwise. */
+export const DEFAULT_PREVIEW_PORT = 8787;
+/** The preview listens on loopback only: it is a developer's tool, not a server. */
+export const PREVIEW_ADDRESS = '127.0.0.1';
+/** Response header naming the rule that decided (preview only; CloudFront sends no such header). */
+export const RULE_HEADER = 'x-preview-rule';
+
+export interface PreviewOptions {
+  /**
+   * The bulk redirect list.
+   * @default config/redirects.csv
+   */
+  readonly redirectsFile?: string;
+  /**
+   * The sites file.
+   * @default config/sites.json
+   */
+  readonly sitesFile?: string;
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default DEFAULT_PREVIEW_PORT
+   */
+  readonly port?: number;
+  /** Receives one line per request. */
+  readonly log: (line: string) => void;
+}
+
+export interface Preview {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** What is served, a line per site, for the ready message. */
+  readonly sites: readonly string[];
+  /** The bundle's size in bytes. */
+  readonly bundleBytes: number;
+  close(): Promise<void>;
+}
+
+interface Route {
+  readonly site: SiteConfig;
+  /** Redirect sites: what the behavior forwards to the function. */
+  readonly forwarding?: Forwarding;
+  /** Frozen sites: the snapshot folder, when configured. */
+  readonly contentDir?: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml',
+};
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+  /** What decided, for the log line. */
+  readonly note: string;
+}
+
+function text(status: number, body: string, note: string): Answer {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: body + '\n', note };
+}
+
+/** What the frozen site's S3 origin (through OAC, default root object index.html) answers. */
+function serveSnapshot(route: Route, uri: string): Answer {
+  if (!route.contentDir) return text(502, `preview: site ${route.site.name} is frozen and names no snapshot folder ("content" in the sites file); the deployed site serves its S3 bucket.`, 'frozen, no snapshot');
+  let key: string;
+  try {
+    key = decodeURIComponent(uri === '/' ? '/index.html' : uri);
+  } catch {
+    return text(400, 'preview: the path is not valid percent-encoding.', 'frozen, bad path');
+  }
+  const file = path.join(route.contentDir, key);
+  const inside = file.startsWith(route.contentDir + path.sep);
+  const stat = inside ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+  // S3 through OAC answers 403 for a missing key when the distribution may not list the bucket.
+  if (!stat?.isFile()) return text(403, `preview: no object ${JSON.stringify(key)} in ${displayName(route.contentDir)} (S3 answers 403 AccessDenied).`, 'frozen, no such object');
+  return { status: 200, headers: { 'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' }, body: fs.readFileSync(file), note: `frozen snapshot ${displayName(file)}` };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
+export async function startPreview(options: PreviewOptions): Promise<Preview> {
+  const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
+  const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE });
+  const bundle = bundleEdgeFunction(config.tables);
+  let logged: string | undefined;
+  const handler = loadBundledHandler(bundle.code, (line) => {
+    logged = line;
+  });
+  const contentDirs = contentDirsOf(config.sites, sitesFile);
+  const routes = new Map<string, Route>();
+  const summary: string[] = [];
+  for (const site of config.sites.sites) {
+    const route: Route = site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, forwarding: redirectForwarding(site.mode) };
+    for (const host of site.hostnames) routes.set(host, route);
+    const how = route.forwarding
+      ? `${site.mode}, function on origin-request, forwards ${route.forwarding.headers.join(', ')} and the query string`
+      : `frozen, ${route.contentDir ? `snapshot ${displayName(route.contentDir)}${fs.existsSync(route.contentDir) ? '' : ' (missing)'}` : 'no snapshot folder'}`;
+    summary.push(`${site.hostnames.join(', ')}: ${how}`);
+  }
+
+  const answer = async (req: http.IncomingMessage): Promise<Answer> => {
+    const hostHeader = single(req.headers.host) ?? '';
+    const route = routes.get(normaliseHost(hostHeader));
+    if (!route) {
+      return text(404, `preview: Host ${JSON.stringify(hostHeader)} is not a hostname of ${displayName(sitesFile)}. Send one of ${[...routes.keys()].join(', ')}, e.g. curl -si -H 'Host: ${[...routes.keys()][0]}' <preview url>/`, 'unknown host');
+    }
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') return text(403, `preview: ${method} is not allowed; the distributions accept GET and HEAD (CloudFront answers 403).`, 'method not allowed');
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const uri = q < 0 ? raw : raw.slice(0, q);
+    const querystring = q < 0 ? '' : raw.slice(q + 1);
+    if (!route.forwarding) return serveSnapshot(route, uri);
+
+    const otherHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name !== 'host' && name !== COUNTRY_HEADER && value !== undefined) otherHeaders[name] = single(value)!;
+    }
+    const event = originRequestEvent({ host: hostHeader, uri, querystring, method, country: single(req.headers[COUNTRY_HEADER]), otherHeaders }, route.forwarding);
+    logged = undefined;
+    const pending = handler(event);
+    // The handler logs before it returns, synchronously: read its line before any other request can run.
+    const line = logged;
+    const result = await pending;
+    let rule = '?';
+    try {
+      rule = String((JSON.parse(line ?? '{}') as { rule?: unknown }).rule ?? '?');
+    } catch {
+      // The log line is the bundle's; a preview must not fail on it.
+    }
+    if (!('status' in result)) return text(502, `preview: the function passed the request on to the origin ${event.Records[0].cf.request.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`, `origin (${rule})`);
+    const response = result as CloudFrontResultResponse;
+    const headers: Record<string, string> = { [RULE_HEADER]: rule };
+    for (const values of Object.values(response.headers ?? {})) for (const h of values) headers[h.key ?? ''] = h.value;
+    return { status: Number(response.status), headers, body: '', note: `${headers.Location ?? headers.location ?? ''} (${rule})` };
+  };
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    answer(req)
+      .catch((err: unknown) => text(500, `preview: internal error: ${err instanceof Error ? err.message : String(err)}`, 'internal error'))
+      .then((a) => {
+        res.writeHead(a.status, a.headers);
+        res.end(req.method === 'HEAD' ? undefined : a.body);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const country = single(req.headers[COUNTRY_HEADER]);
+        options.log(`${req.method} ${single(req.headers.host) ?? '-'}${req.url ?? ''}${country ? ` [${country}]` : ''} -> ${a.status} ${a.note} ${ms.toFixed(1)} ms`);
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${options.port ?? DEFAULT_PREVIEW_PORT} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).` : `cannot listen on ${PREVIEW_ADDRESS}:${options.port ?? DEFAULT_PREVIEW_PORT}: ${err.message}`)),
+    );
+    server.listen(options.port ?? DEFAULT_PREVIEW_PORT, PREVIEW_ADDRESS, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${PREVIEW_ADDRESS}:${port}`,
+    port,
+    sites: summary,
+    bundleBytes: bundle.bytes,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * `verify --base URL`: sends the probes (lib/ops/probes.ts) to a live
+ * deployment or the preview server and compares each answer's status and
+ * Location with the engine's decision for the same config.
+ *
+ * Where the requests go: when the base URL's host is one of the configured
+ * hostnames (production, `--base https://po.co`), each probe goes to its own
+ * hostname over the base's scheme. Otherwise (the preview server, or a
+ * distribution's own `*.cloudfront.net` name) every probe goes to the base,
+ * with the probe's hostname in the Host header.
+ */
+import * as http from 'http';
+import * as https from 'https';
+import { normaliseCountry, RedirectEngine } from '../../lambda/engine';
+import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
+import { Command, OpsError } from '../cli/command';
+import type { CliIo } from '../cli/io';
+import { loadConfig } from '../config/load';
+import { buildProbes, expectedOutcomes, Probe } from './probes';
+
+export interface VerifyOptions {
+  readonly base: string;
+  /** @default config/redirects.csv */
+  readonly redirectsFile?: string;
+  /** @default config/sites.json */
+  readonly sitesFile?: string;
+  /**
+   * Bulk entries probed, spread evenly over the list.
+   * @default 50
+   */
+  readonly sample?: number;
+  /**
+   * The country CloudFront sees for this machine; against production it
+   * fixes the expected answer of country-dependent probes.
+   * @default unknown: any configured country's answer is accepted
+   */
+  readonly viewerCountry?: string;
+  /** @default 8 */
+  readonly concurrency?: number;
+  /** @default 10000 */
+  readonly timeoutMs?: number;
+  /** Prints matching probes too. @default false */
+  readonly verbose?: boolean;
+}
+
+export interface ProbeResult {
+  readonly probe: Probe;
+  /** Outcomes that count as right. */
+  readonly expected: readonly string[];
+  /** What came back: `301 https://...`, `not a redirect (200)`, or the network error. */
+  readonly actual: string;
+  readonly ok: boolean;
+}
+
+export interface VerifyReport {
+  readonly results: readonly ProbeResult[];
+  readonly mismatches: number;
+  readonly failures: number;
+}
+
+interface Target {
+  /** Host probes go to, or undefined to use each probe's own host. */
+  readonly fixedHost?: string;
+  readonly port?: number;
+  readonly secure: boolean;
+  readonly direct: boolean;
+}
+
+function targetOf(base: string, hostnames: ReadonlySet<string>): Target {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new UsageError(`--base ${JSON.stringify(base)} is not a URL; give one like https://po.co or http://127.0.0.1:8787`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--base ${JSON.stringify(base)} must be an http:// or https:// URL`);
+  if (url.pathname !== '/' || url.search || url.hash) throw new UsageError(`--base ${JSON.stringify(base)} must have no path or query; the probes bring their own`);
+  const direct = hostnames.has(url.hostname.toLowerCase());
+  return { fixedHost: direct ? undefined : url.hostname, port: url.port ? Number(url.port) : undefined, secure: url.protocol === 'https:', direct };
+}
+
+/** Sends one probe; never follows redirects. */
+function send(p: Probe, target: Target, timeoutMs: number): Promise<string> {
+  const headers: Record<string, string> = { host: p.host, 'user-agent': 'poco-sunset-verify' };
+  if (p.country) headers['cloudfront-viewer-country'] = p.country;
+  const options: https.RequestOptions = {
+    hostname: target.fixedHost ?? p.host,
+    port: target.port,
+    path: p.target,
+    method: 'GET',
+    headers,
+    timeout: timeoutMs,
+    servername: target.secure ? (target.fixedHost ?? p.host) : undefined,
+  };
+  return new Promise((resolve) => {
+    const req = (target.secure ? https : http).request(options, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      resolve(status >= 300 && status < 400 && location ? `${status} ${location}` : `not a redirect (${status})`);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(`error: ${err.code ?? ''}${err.code ? ' ' : ''}${err.message}`));
+    req.end();
+  });
+}
+
+function matches(actual: string, expected: readonly string[]): boolean {
+  return expected.some((e) => (e === 'not a redirect' ? actual.startsWith('not a redirect') : e === actual));
+}
+
+/** Runs the probes with bounded concurrency; results in probe order. */
+export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
+  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile });
+  const engine = new RedirectEngine(config.tables);
+  const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
+  const target = targetOf(options.base, hostnames);
+  const viewerCountry = options.viewerCountry;
+  // Against a local server the probe's own country header decides; in production only CloudFront's does.
+  const probes = buildProbes(config, options.sample ?? 50).map((p) => (target.direct && viewerCountry !== undefined ? { ...p, country: viewerCountry || undefined } : p));
+  const allCountries = [...config.sites.countries.keys()];
+  const countryFixed = !target.direct || viewerCountry !== undefined;
+  log(
+    `verify: ${probes.length} probes against ${options.base} ` +
+      (target.direct ? `(each to its own hostname; viewer country ${viewerCountry ? viewerCountry : viewerCountry === '' ? 'none' : 'unknown, so country-dependent probes accept any configured country'})` : '(Host header set per probe)'),
+  );
+  const results: ProbeResult[] = new Array(probes.length);
+  let next = 0;
+  const timeoutMs = options.timeoutMs ?? 10000;
+  const worker = async (): Promise<void> => {
+    while (next < probes.length) {
+      const i = next++;
+      const p = probes[i];
+      const expected = expectedOutcomes(engine, p, countryFixed, allCountries);
+      const actual = await send(p, target, timeoutMs);
+      const ok = matches(actual, expected);
+      results[i] = { probe: p, expected, actual, ok };
+      const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin})`;
+      if (!ok) log(`${actual.startsWith('error:') ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`);
+      else if (options.verbose) log(`ok ${label}: ${actual}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, probes.length) }, worker));
+  const failures = results.filter((r) => !r.ok && r.actual.startsWith('error:')).length;
+  const mismatches = results.filter((r) => !r.ok).length - failures;
+  log(`verify: ${results.length} probes: ${results.length - mismatches - failures} match, ${mismatches} mismatch, ${failures} failed`);
+  if (failures === results.length && results.length > 0) {
+    throw new OpsError(`no probe got an answer from ${options.base} (${results[0].actual}). Fix: check the URL; for the preview, start it first with npm start.`);
+  }
+  return { results, mismatches, failures };
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'probe a deployment or the preview with the contract, every site\'s rules and a bulk sample; compare with the engine',
+  usage: `Usage: npm run ops -- verify --base URL [options]
+
+Sends the contract's examples, each site's rules and a sample of the bulk list to
+URL and compares every status and Location with what the engine decides for the
+config. Redirects are not followed.
+  --base https://po.co             production: each probe to its own hostname
+  --base http://127.0.0.1:8787     the preview (npm start): Host header per probe
+
+Options:
+  --redirects FILE  bulk redirect list                               [config/redirects.csv]
+  --sites FILE      sites file                                       [config/sites.json]
+  --sample N        bulk entries probed, spread over the list        [50]
+  --country CC      the country CloudFront sees for this machine (production only;
+                    without it a country-dependent probe accepts any configured
+                    country's answer); "none" for an unknown country
+  --concurrency N   probes in flight                                 [8]
+  --timeout S       seconds to wait for each answer                  [10]
+  --verbose         print matching probes too
+
+Exit status: 0 when every probe matches, 1 on any mismatch or failed probe, 2 on bad options or config.`,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const args = parseArgs(argv, { base: 'string', redirects: 'string', sites: 'string', sample: 'string', country: 'string', concurrency: 'string', timeout: 'string', verbose: 'boolean' });
+    const base = stringOption(args.options.base);
+    if (!base) throw new UsageError('--base URL is required');
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    const cc = stringOption(args.options.country);
+    let viewerCountry: string | undefined;
+    if (cc !== undefined) {
+      viewerCountry = cc.toLowerCase() === 'none' ? '' : normaliseCountry(cc);
+      if (viewerCountry === '' && cc.toLowerCase() !== 'none') throw new UsageError(`--country ${JSON.stringify(cc)} is not a two-letter country code such as GB, or "none"`);
+    }
+    const report = await verify(
+      {
+        base,
+        redirectsFile: stringOption(args.options.redirects),
+        sitesFile: stringOption(args.options.sites),
+        sample: intOption(args.options.sample, 'sample', 50, 0, 1_000_000),
+        viewerCountry,
+        concurrency: intOption(args.options.concurrency, 'concurrency', 8, 1, 64),
+        timeoutMs: intOption(args.options.timeout, 'timeout', 10, 1, 300) * 1000,
+        verbose: args.options.verbose === true,
+      },
+      (line) => io.stdout.write(line + '\n'),
+    );
+    return report.mismatches + report.failures > 0 ? 1 : 0;
+  },
+};

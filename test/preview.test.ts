@@ -1,0 +1,223 @@
+/**
+ * The preview server end to end, with a real HTTP client, and `verify`
+ * against it.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import { RedirectEngine } from '../lambda/engine';
+import { PROJECT_ROOT, loadConfig } from '../lib/config/load';
+import { main } from '../lib/cli/poco';
+import { Preview, startPreview } from '../lib/ops/preview';
+import { verify } from '../lib/ops/verify';
+import { buildProbes, outcomeOf, requestOf } from '../lib/ops/probes';
+import { DEFAULT_SITES_JSON, FROZEN_FIXTURE } from './support/deployment';
+import { tmpDir } from './support/tmp';
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real HTTP request to the preview, with any Host header. */
+function get(base: string, target: string, headers: Record<string, string>, method = 'GET'): Promise<Answer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname: url.hostname, port: url.port, path: target, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const dir = tmpDir('preview-');
+// The default sites, with the frozen site's snapshot at the test fixture.
+const sitesFile = path.join(dir, 'sites.json');
+fs.cpSync(FROZEN_FIXTURE, path.join(dir, 'snapshot'), { recursive: true });
+fs.writeFileSync(sitesFile, JSON.stringify({ ...DEFAULT_SITES_JSON, sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'snapshot' } } }));
+const otherList = path.join(dir, 'other.csv');
+fs.writeFileSync(otherList, 'po.co/uk/old-phone,https://www.mi.com/uk/product/poco-f7/,301\nuk.po.co/product/poco-m6,https://www.mi.com/uk/sale/,302\n');
+
+const lines: string[] = [];
+let preview: Preview;
+beforeAll(async () => {
+  preview = await startPreview({ sitesFile, port: 0, log: (l) => lines.push(l) });
+});
+afterAll(() => preview.close());
+
+describe('the preview answers as the distributions would', () => {
+  test('it listens on 127.0.0.1 and describes every site', () => {
+    expect(preview.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(preview.sites).toEqual([
+      'po.co, www.po.co: region-path, function on origin-request, forwards host, cloudfront-viewer-country and the query string',
+      'uk.po.co: region-host, function on origin-request, forwards host and the query string',
+      'fr.po.co: region-host, function on origin-request, forwards host and the query string',
+      'de.po.co: region-host, function on origin-request, forwards host and the query string',
+      `in.po.co: frozen, snapshot ${path.join(dir, 'snapshot')}`,
+    ]);
+  });
+
+  test('the Host header picks the site and CloudFront-Viewer-Country the store', async () => {
+    const a = await get(preview.url, '/', { Host: 'po.co', 'CloudFront-Viewer-Country': 'GB' });
+    expect([a.status, a.headers.location, a.headers['cache-control'], a.headers['x-preview-rule']]).toEqual([302, 'https://www.mi.com/uk/', 'private, no-store', 'default:home']);
+    expect(a.headers['strict-transport-security']).toBe('max-age=63072000');
+    const b = await get(preview.url, '/', { Host: 'po.co' });
+    expect([b.status, b.headers.location]).toEqual([302, 'https://www.mi.com/global/']);
+  });
+
+  test('the country is not forwarded to region-host sites, as their cache policy leaves it out', async () => {
+    const a = await get(preview.url, '/product/POCO-M6?x=1', { Host: 'uk.po.co', 'CloudFront-Viewer-Country': 'FR' });
+    expect([a.status, a.headers.location]).toEqual([301, 'https://www.mi.com/uk/product/poco-m6/?x=1']);
+  });
+
+  test('every probe of verify gets what the engine decides', async () => {
+    const config = loadConfig({ sitesFile });
+    const engine = new RedirectEngine(config.tables);
+    const probes = buildProbes(config, 1000).filter((p) => !p.host.startsWith('in.'));
+    const wrong: string[] = [];
+    for (const p of probes) {
+      const a = await get(preview.url, p.target, p.country ? { Host: p.host, 'CloudFront-Viewer-Country': p.country } : { Host: p.host });
+      const want = outcomeOf(engine.decide(requestOf(p, p.country)));
+      const got = `${a.status} ${a.headers.location ?? ''}`;
+      if (got !== want) wrong.push(`${p.url} [${p.country ?? ''}]: ${got} != ${want}`);
+    }
+    expect(probes.length).toBeGreaterThan(90);
+    expect(wrong).toEqual([]);
+  });
+
+  test('methods other than GET and HEAD get 403, as CloudFront answers them', async () => {
+    const a = await get(preview.url, '/', { Host: 'po.co' }, 'POST');
+    expect(a.status).toBe(403);
+    expect(a.body).toBe('preview: POST is not allowed; the distributions accept GET and HEAD (CloudFront answers 403).\n');
+    const h = await get(preview.url, '/uk/', { Host: 'po.co' }, 'HEAD');
+    expect([h.status, h.headers.location, h.body]).toEqual([301, 'https://www.mi.com/uk/', '']);
+  });
+
+  test('an unknown Host is refused with the hostnames there are', async () => {
+    const a = await get(preview.url, '/', { Host: 'example.com' });
+    expect(a.status).toBe(404);
+    expect(a.body).toBe(`preview: Host "example.com" is not a hostname of ${path.join(dir, 'sites.json')}. Send one of po.co, www.po.co, uk.po.co, fr.po.co, de.po.co, in.po.co, e.g. curl -si -H 'Host: po.co' <preview url>/\n`);
+  });
+
+  test('the frozen site serves its snapshot as S3 would: index.html at the root, 403 for a missing key or a way out', async () => {
+    const root = await get(preview.url, '/', { Host: 'in.po.co' });
+    expect([root.status, root.headers['content-type'], root.body]).toEqual([200, 'text/html; charset=utf-8', fs.readFileSync(path.join(dir, 'snapshot', 'index.html'), 'utf8')]);
+    expect((await get(preview.url, '/nope.html', { Host: 'in.po.co' })).status).toBe(403);
+    expect((await get(preview.url, '/%2e%2e/%2e%2e/package.json', { Host: 'in.po.co' })).status).toBe(403);
+  });
+
+  test('one line per request: method, host and path, country, status, destination, rule, time', async () => {
+    lines.length = 0;
+    await get(preview.url, '/de/support/x?y=1', { Host: 'www.po.co', 'CloudFront-Viewer-Country': 'IT' });
+    await get(preview.url, '/', { Host: 'nowhere.example' });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^GET www\.po\.co\/de\/support\/x\?y=1 \[IT\] -> 301 https:\/\/www\.mi\.com\/de\/support\/\?y=1 \(default:support\) \d+\.\d ms$/);
+    expect(lines[1]).toMatch(/^GET nowhere\.example\/ -> 404 unknown host \d+\.\d ms$/);
+  });
+});
+
+describe('the preview with another bulk list (--redirects)', () => {
+  test('answers from that list', async () => {
+    const other = await startPreview({ redirectsFile: otherList, port: 0, log: () => undefined });
+    try {
+      const a = await get(other.url, '/uk/old-phone', { Host: 'po.co' });
+      expect([a.status, a.headers.location, a.headers['x-preview-rule']]).toEqual([301, 'https://www.mi.com/uk/product/poco-f7/', `bulk:${path.join(dir, 'other.csv')}:1`]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a port in use is a clear error', async () => {
+    await expect(startPreview({ port: preview.port, log: () => undefined })).rejects.toThrow(
+      `port ${preview.port} on 127.0.0.1 is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).`,
+    );
+  });
+});
+
+describe('verify against the preview', () => {
+  test('every probe matches: contract examples, each site\'s rules, the bulk list', async () => {
+    const out: string[] = [];
+    const report = await verify({ base: preview.url, sitesFile }, (l) => out.push(l));
+    expect([report.mismatches, report.failures]).toEqual([0, 0]);
+    const origins = new Set(report.results.map((r) => r.probe.origin.replace(/:\d+$/, '')));
+    expect([...origins].sort()).toEqual(['bulk:config/redirects.csv', 'contract', 'site de', 'site fr', 'site global', 'site in', 'site uk']);
+    expect(report.results.filter((r) => r.probe.origin.startsWith('bulk:'))).toHaveLength(8);
+    expect(out[0]).toBe(`verify: ${report.results.length} probes against ${preview.url} (Host header set per probe)`);
+    expect(out[out.length - 1]).toBe(`verify: ${report.results.length} probes: ${report.results.length} match, 0 mismatch, 0 failed`);
+  });
+
+  test('a preview with another list shows the differences, and the command exits 1', async () => {
+    const other = await startPreview({ redirectsFile: otherList, port: 0, log: () => undefined });
+    try {
+      const stdout: string[] = [];
+      const code = await main(['verify', '--base', other.url, '--sample', '3'], { stdin: process.stdin, stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stdout.push(s) } });
+      expect(code).toBe(1);
+      const text = stdout.join('');
+      // The three sampled entries (lines 1, 3, 6 of 8) are missing from the preview's list; its own second line changes a contract example.
+      expect(text.split('\n').filter((l) => l.startsWith('MISMATCH'))).toEqual([
+        'MISMATCH https://uk.po.co/product/poco-m6 (contract): expected 301 https://www.mi.com/uk/product/poco-m6/, got 302 https://www.mi.com/uk/sale/',
+        'MISMATCH https://po.co/global/product/poco-x6-neo (bulk:config/redirects.csv:1): expected 301 https://www.mi.com/global/product/poco-x7/, got 301 https://www.mi.com/global/product/poco-x6-neo/',
+        'MISMATCH https://po.co/poco-store-app (bulk:config/redirects.csv:3): expected 301 https://www.mi.com/global/app/, got 302 https://www.mi.com/global/',
+        'MISMATCH https://uk.po.co/blog (bulk:config/redirects.csv:6): expected 301 https://www.mi.com/uk/blog/, got 301 https://www.mi.com/uk/',
+      ]);
+      expect(text).toMatch(/verify: (\d+) probes: \d+ match, 4 mismatch, 0 failed\n$/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('nothing listening is one clear error, exit 1', async () => {
+    const closed = await startPreview({ port: 0, log: () => undefined });
+    await closed.close();
+    const err: string[] = [];
+    const code = await main(['verify', '--base', closed.url, '--sample', '0'], { stdin: process.stdin, stdout: { write: () => undefined }, stderr: { write: (s: string) => err.push(s) } });
+    expect(code).toBe(1);
+    expect(err.join('')).toBe(`ops verify: no probe got an answer from ${closed.url} (error: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${closed.port}). Fix: check the URL; for the preview, start it first with npm start.\n`);
+  });
+
+  test('bad options are usage errors, exit 2', async () => {
+    const err: string[] = [];
+    const io = { stdin: process.stdin, stdout: { write: () => undefined }, stderr: { write: (s: string) => err.push(s) } };
+    expect(await main(['verify'], io)).toBe(2);
+    expect(await main(['verify', '--base', 'http://127.0.0.1:1/uk/'], io)).toBe(2);
+    expect(await main(['verify', '--base', 'http://x', '--country', 'Britain'], io)).toBe(2);
+    expect(err.map((e) => e.split('\n')[0])).toEqual([
+      'ops verify: --base URL is required',
+      'ops verify: --base "http://127.0.0.1:1/uk/" must have no path or query; the probes bring their own',
+      'ops verify: --country "Britain" is not a two-letter country code such as GB, or "none"',
+    ]);
+  });
+});
+
+describe('npm start', () => {
+  test('prints its address when ready, answers, logs the request and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'preview'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PORT: '0' },
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: string) => {
+        stdout += c;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`preview exited with ${code}: ${stdout}`)));
+    });
+    const a = await get(url, '/fr/', { Host: 'po.co' });
+    expect([a.status, a.headers.location]).toEqual([301, 'https://www.mi.com/fr/']);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stdout).toMatch(/^preview: bundle \d+\.\d KiB; serving\n/);
+    expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(default:home\) \d+\.\d ms\npreview: stopped\n$/);
+  });
+});
