@@ -18,7 +18,7 @@
  * before the function runs.
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { CompiledTables, Decision, RedirectEngine } from './engine';
+import { BulkIndex, CompiledTables, Decision, RedirectEngine } from './engine';
 
 /** The header CloudFront adds with the viewer's country; read only on region-path sites. */
 export const COUNTRY_HEADER = 'cloudfront-viewer-country';
@@ -46,6 +46,12 @@ export interface HandlerOptions {
    * @default console.log
    */
   readonly log?: (line: string) => void;
+  /**
+   * The bulk list's index, when loaded apart from the tables (the bundle
+   * reads `bulk.bin` beside index.js).
+   * @default packed from `tables.bulk`
+   */
+  readonly bulk?: BulkIndex;
 }
 
 export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
@@ -78,9 +84,9 @@ function clip(value: unknown): string | null {
   return typeof value === 'string' ? value.slice(0, LOG_FIELD_MAX) : null;
 }
 
-/** Builds the handler around compiled tables (the bundle passes the embedded ones). */
+/** Builds the handler around compiled tables (the bundle passes the embedded ones and the bulk index it read). */
 export function createHandler(tables: CompiledTables, options: HandlerOptions = {}): EdgeHandler {
-  const engine = new RedirectEngine(tables);
+  const engine = new RedirectEngine(tables, options.bulk);
   const log = options.log ?? ((line: string) => console.log(line));
   return async (event) => {
     let request: CloudFrontRequest | undefined;

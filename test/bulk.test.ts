@@ -2,8 +2,10 @@
  * Bulk redirect lists: Cloudflare Bulk Redirects' CSV format, parameters and
  * matching precedence, against the default sites config.
  */
-import { brief, DEFAULT_SITES_TEXT, engineFor, entries, req } from './support/engine';
+import { brief, DEFAULT_SITES_TEXT, engineFor, entries, req, tablesFor } from './support/engine';
 import { parseCsv } from '../lib/config/redirects';
+import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, packBulk } from '../lambda/engine';
+import { generateList } from '../lib/generate-list';
 
 describe('CSV format', () => {
   test('two to seven fields, quoted fields, blank lines, CRLF and a BOM', () => {
@@ -147,5 +149,40 @@ describe('matching', () => {
     const v = e.decide(req('https://po.co/v', 'FR'));
     expect(brief(v)).toBe('302 https://www.mi.com/fr/');
     expect(v.headers['Cache-Control']).toBe('private, no-store');
+  });
+});
+
+describe('the packed index (bulk.bin)', () => {
+  const N = 100000;
+  const tables = tablesFor(generateList(N));
+  const index = new BulkIndex(packBulk(tables.bulk));
+
+  test('finds every source of a 100,000-line list, as its own entry, and only sources', () => {
+    expect(index.size).toBe(N);
+    const wrong: string[] = [];
+    tables.bulk.keys.forEach((key, i) => {
+      const slash = key.indexOf('/');
+      const segments = key.slice(slash + 1).split('/').filter((s) => s !== '');
+      const m = index.match('https', key.slice(0, slash), segments);
+      if (m?.entry !== i || m.depth !== segments.length) wrong.push(`${key}: ${JSON.stringify(m)}`);
+      // One character more, or less, is no source (nor a subpath of one, when the entry has no subpath matching).
+      const longer = index.match('https', key.slice(0, slash), [...segments.slice(0, -1), segments[segments.length - 1] + 'x']);
+      if (longer && !(tables.bulk.meta[longer.entry] & BULK_SUBPATH_MATCHING)) wrong.push(`${key}x matched ${longer.entry}`);
+    });
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  test('reads the columns back exactly: meta, target, line, targets, internal targets', () => {
+    const packed = new BulkIndex(packBulk(tablesFor('po.co/f6,https://po.co/global/product/poco-f6,301,TRUE\nhttp://po.co/f6,https://www.mi.com/global/,308\n').bulk));
+    expect([packed.size, packed.file, packed.targets]).toEqual([2, 'list.csv', ['https://po.co/global/product/poco-f6', 'https://www.mi.com/global/']]);
+    expect([0, 1].map((i) => [packed.meta(i), packed.targetIndex(i), packed.line(i), packed.isInternal(packed.targetIndex(i))])).toEqual([
+      [BULK_PRESERVE_QUERY | BULK_PRESERVE_PATH_SUFFIX, 0, 1, true],
+      [BULK_SCHEME_HTTP | (3 << BULK_STATUS_SHIFT) | BULK_PRESERVE_PATH_SUFFIX, 1, 2, false],
+    ]);
+  });
+
+  test('is deterministic, and refuses what is not a packed list', () => {
+    expect(Buffer.from(packBulk(tables.bulk)).equals(Buffer.from(packBulk(tablesFor(generateList(N)).bulk)))).toBe(true);
+    expect(() => new BulkIndex(new Uint8Array(64))).toThrow('BulkIndex: not a packed bulk list (bad magic); rebuild the bundle.');
   });
 });

@@ -1,14 +1,27 @@
 /**
- * The bulk redirect list at request time: a hash index over `host + path`
- * keys, so a lookup costs at most a few dozen `Map.get` calls whatever the
- * list's length (one per path prefix up to the deepest subpath source, per
- * candidate host), never a scan of the list.
+ * The bulk redirect list at request time: a hash table over `host + path`
+ * keys, packed into one binary buffer at compile time (`packBulk`) so that
+ * loading a list of a million lines costs one file read and a few typed-array
+ * views, not a million strings and a Map. A lookup costs a hash of the
+ * candidate key (computed from the host and path strings, never built as a
+ * string) and a byte comparison on a hit: at most a few dozen per request
+ * (one per path prefix up to the deepest subpath source, per candidate
+ * host), whatever the list's length; never a scan of the list.
  *
  * Matching follows Cloudflare Bulk Redirects' documented algorithm:
  * 1. the most specific (longest) matching path wins;
  * 2. then an exact hostname beats an include-subdomains match;
  * 3. then a more specific domain beats a less specific one;
  * 4. then a scheme-specific source beats a scheme-less one.
+ *
+ * Buffer layout (little-endian, every section 4-byte aligned):
+ *   u32 magic "PBK1", u32 n (entries), u32 capacity (slots, a power of two),
+ *   u32 key bytes, u32 header bytes,
+ *   u32 offsets[n + 1] (of each key in the key bytes), i32 next[n] (the next
+ *   entry with the same key, in file order, or -1), u32 slots[capacity]
+ *   (entry + 1 of the first entry of a key, 0 when empty), u32 target[n],
+ *   u32 line[n], u8 meta[n], the keys (ASCII), and a JSON header: file,
+ *   targets, internal targets, and per source host the deepest subpath.
  */
 import {
   BULK_INCLUDE_SUBDOMAINS,
@@ -28,9 +41,120 @@ export interface BulkMatch {
   readonly depth: number;
 }
 
+const MAGIC = 0x314b4250; // "PBK1"
+const FIXED_WORDS = 5;
+
+interface PackedHeader {
+  readonly file: string;
+  readonly targets: readonly string[];
+  readonly internalTargets: readonly number[];
+  /** `[host, deepest subpath source of the host (-1: none), of its include-subdomains sources (-1: none, null: no such source)]` */
+  readonly hosts: readonly (readonly [string, number, number | null])[];
+}
+
+/** 32-bit FNV-1a, continued from `h`, over the char codes of `s` from `start` to `end`. */
+function fnv(h: number, s: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h;
+}
+
+const FNV_BASIS = 0x811c9dc5 | 0;
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** Packs the compiled columns into the buffer `BulkIndex` reads. Deterministic. */
+export function packBulk(bulk: CompiledBulk): Uint8Array {
+  const n = bulk.keys.length;
+  let capacity = 8;
+  while (capacity < n * 2) capacity *= 2;
+  const offsets = new Uint32Array(n + 1);
+  let keyBytes = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = keyBytes;
+    keyBytes += bulk.keys[i].length;
+  }
+  offsets[n] = keyBytes;
+  const keys = new Uint8Array(keyBytes);
+  const next = new Int32Array(n).fill(-1);
+  const slots = new Uint32Array(capacity);
+  const hostDepth = new Map<string, [number, number | null]>();
+  const last = new Map<number, number>(); // slot → last entry of its chain
+  for (let i = 0; i < n; i++) {
+    const key = bulk.keys[i];
+    for (let c = 0; c < key.length; c++) {
+      const code = key.charCodeAt(c);
+      if (code > 0x7e || code < 0x21) throw new Error(`packBulk: key ${JSON.stringify(key)} is not printable ASCII; the compiler emits canonical keys only.`);
+      keys[offsets[i] + c] = code;
+    }
+    let slot = fnv(FNV_BASIS, key, 0, key.length) & (capacity - 1);
+    for (;;) {
+      const head = slots[slot];
+      if (head === 0) {
+        slots[slot] = i + 1;
+        last.set(slot, i);
+        break;
+      }
+      if (bulk.keys[head - 1] === key) {
+        next[last.get(slot)!] = i;
+        last.set(slot, i);
+        break;
+      }
+      slot = (slot + 1) & (capacity - 1);
+    }
+    const slash = key.indexOf('/');
+    const host = key.slice(0, slash);
+    const depth = bulk.meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
+    const d = hostDepth.get(host) ?? [-1, null];
+    d[0] = Math.max(d[0], depth);
+    if (bulk.meta[i] & BULK_INCLUDE_SUBDOMAINS) d[1] = Math.max(d[1] ?? -1, depth);
+    hostDepth.set(host, d);
+  }
+  const header: PackedHeader = {
+    file: bulk.file,
+    targets: bulk.targets,
+    internalTargets: bulk.internalTargets,
+    hosts: [...hostDepth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, [e, p]]) => [h, e, p]),
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const size = 4 * FIXED_WORDS + 4 * (n + 1) + 4 * n + 4 * capacity + 4 * n + 4 * n + align4(n) + align4(keyBytes) + headerBytes.length;
+  const out = new Uint8Array(size);
+  const words = new Uint32Array(out.buffer, 0, FIXED_WORDS);
+  words.set([MAGIC, n, capacity, keyBytes, headerBytes.length]);
+  let at = 4 * FIXED_WORDS;
+  const put = (arr: Uint32Array | Int32Array | Uint8Array, bytes: number): void => {
+    out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
+    at += bytes;
+  };
+  put(offsets, 4 * (n + 1));
+  put(next, 4 * n);
+  put(slots, 4 * capacity);
+  put(Uint32Array.from(bulk.target), 4 * n);
+  put(Uint32Array.from(bulk.line), 4 * n);
+  put(Uint8Array.from(bulk.meta), align4(n));
+  put(keys, align4(keyBytes));
+  out.set(headerBytes, at);
+  return out;
+}
+
 export class BulkIndex {
-  private readonly first = new Map<string, number>();
-  private readonly next: Int32Array;
+  /** The list's file name as reviewers know it, used in rule names. */
+  readonly file: string;
+  /** Distinct target URLs. */
+  readonly targets: readonly string[];
+  /** Number of entries. */
+  readonly size: number;
+  private readonly offsets: Uint32Array;
+  private readonly nextEntry: Int32Array;
+  private readonly slots: Uint32Array;
+  private readonly mask: number;
+  private readonly targetOf: Uint32Array;
+  private readonly lineOf: Uint32Array;
+  private readonly metaOf: Uint8Array;
+  private readonly keys: Uint8Array;
+  /** Per target: whether it points at one of this project's redirect hosts (followed at request time). */
+  private readonly internal: Uint8Array;
   /** Exact hosts of sources → the largest segment count of their subpath sources (-1: none). */
   private readonly exactHosts = new Map<string, number>();
   /** Hosts of include-subdomains sources → the same. */
@@ -39,21 +163,79 @@ export class BulkIndex {
   private readonly candHost: string[] = [];
   private readonly candExact: boolean[] = [];
 
-  constructor(private readonly bulk: CompiledBulk) {
-    const { keys, meta } = bulk;
-    this.next = new Int32Array(keys.length).fill(-1);
-    // Walk backwards so that each chain lists entries in file order.
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i];
-      const head = this.first.get(key);
-      if (head !== undefined) this.next[i] = head;
-      this.first.set(key, i);
-      const slash = key.indexOf('/');
-      const host = key.slice(0, slash);
-      const depth = meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
-      this.exactHosts.set(host, Math.max(depth, this.exactHosts.get(host) ?? -1));
-      if (meta[i] & BULK_INCLUDE_SUBDOMAINS) this.parentHosts.set(host, Math.max(depth, this.parentHosts.get(host) ?? -1));
+  /** Reads a buffer from `packBulk` (the bundle's `bulk.bin`) without copying it. */
+  constructor(packed: Uint8Array) {
+    let bytes = packed;
+    if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice(); // typed-array views need 4-byte alignment
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, FIXED_WORDS);
+    if (words[0] !== MAGIC) throw new Error('BulkIndex: not a packed bulk list (bad magic); rebuild the bundle.');
+    const [, n, capacity, keyBytes, headerBytes] = words;
+    let at = bytes.byteOffset + 4 * FIXED_WORDS;
+    const u32 = (count: number): Uint32Array => {
+      const view = new Uint32Array(bytes.buffer, at, count);
+      at += 4 * count;
+      return view;
+    };
+    this.offsets = u32(n + 1);
+    this.nextEntry = new Int32Array(bytes.buffer, at, n);
+    at += 4 * n;
+    this.slots = u32(capacity);
+    this.targetOf = u32(n);
+    this.lineOf = u32(n);
+    this.metaOf = new Uint8Array(bytes.buffer, at, n);
+    at += align4(n);
+    this.keys = new Uint8Array(bytes.buffer, at, keyBytes);
+    at += align4(keyBytes);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes.buffer, at, headerBytes))) as PackedHeader;
+    this.size = n;
+    this.mask = capacity - 1;
+    this.file = header.file;
+    this.targets = header.targets;
+    this.internal = new Uint8Array(header.targets.length);
+    for (const t of header.internalTargets) this.internal[t] = 1;
+    for (const [host, exact, parent] of header.hosts) {
+      this.exactHosts.set(host, exact);
+      if (parent !== null) this.parentHosts.set(host, parent);
     }
+  }
+
+  /** Packed parameters of an entry (see `BULK_*`). */
+  meta(entry: number): number {
+    return this.metaOf[entry];
+  }
+
+  /** Index into `targets` of an entry's target. */
+  targetIndex(entry: number): number {
+    return this.targetOf[entry];
+  }
+
+  /** 1-based line of an entry in `file`. */
+  line(entry: number): number {
+    return this.lineOf[entry];
+  }
+
+  /** Whether a target is on one of this project's redirect hosts. */
+  isInternal(targetIndex: number): boolean {
+    return this.internal[targetIndex] === 1;
+  }
+
+  /** The first entry (in file order) whose key is `host` + `path.slice(0, end)`, or -1. */
+  private find(host: string, path: string, end: number): number {
+    const { keys, offsets, slots, mask } = this;
+    const length = host.length + end;
+    let slot = fnv(fnv(FNV_BASIS, host, 0, host.length), path, 0, end) & mask;
+    for (let head = slots[slot]; head !== 0; head = slots[slot]) {
+      const entry = head - 1;
+      const start = offsets[entry];
+      if (offsets[entry + 1] - start === length) {
+        let same = true;
+        for (let c = 0; c < host.length && same; c++) same = keys[start + c] === host.charCodeAt(c);
+        for (let c = 0, k = start + host.length; c < end && same; c++, k++) same = keys[k] === path.charCodeAt(c);
+        if (same) return entry;
+      }
+      slot = (slot + 1) & mask;
+    }
+    return -1;
   }
 
   /**
@@ -87,7 +269,7 @@ export class BulkIndex {
     if (n === 0) return undefined;
 
     const wanted = scheme === 'https' ? BULK_SCHEME_HTTPS : BULK_SCHEME_HTTP;
-    const { meta } = this.bulk;
+    const meta = this.metaOf;
     const path = segments.length === 0 ? '/' : '/' + segments.join('/');
     // The full path first (exact and subpath sources), then shorter prefixes (subpath sources only).
     let end = path.length;
@@ -97,10 +279,11 @@ export class BulkIndex {
         end -= segments[depth].length + 1;
         if (depth > maxSub) continue;
       }
-      const prefix = isFull ? path : depth === 0 ? '/' : path.slice(0, end);
+      // The root prefix is "/" itself, not the empty string.
+      const prefixEnd = depth === 0 ? 1 : end;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
-        for (let i = this.first.get(hosts[h] + prefix) ?? -1; i >= 0; i = this.next[i]) {
+        for (let i = this.find(hosts[h], path, prefixEnd); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
           if (!exact[h] && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;

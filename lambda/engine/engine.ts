@@ -6,7 +6,7 @@
  * a path with no region segment). It imports nothing from AWS or CDK and
  * never throws for any request.
  */
-import { BulkIndex } from './bulk';
+import { BulkIndex, packBulk } from './bulk';
 import {
   BULK_PRESERVE_PATH_SUFFIX,
   BULK_PRESERVE_QUERY,
@@ -52,20 +52,22 @@ export class RedirectEngine {
   private readonly allowed: ReadonlySet<string>;
   private readonly isSafe: (location: string) => boolean;
   private readonly bulk: BulkIndex;
-  /** Per bulk target: whether it points at one of this project's redirect hosts (known at compile time). */
-  private readonly internalTargets: Uint8Array;
   private readonly fallbackRegion: CompiledRegion;
 
-  constructor(private readonly tables: CompiledTables) {
+  /**
+   * @param tables the compiled tables
+   * @param bulk the bulk list's index, when it is loaded apart from the
+   *   tables (the bundle reads it from `bulk.bin`); by default packed from
+   *   `tables.bulk`
+   */
+  constructor(private readonly tables: CompiledTables, bulk?: BulkIndex) {
     if (tables.format !== 1) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 1. Rebuild the bundle.`);
     for (const [host, site] of tables.hosts) this.hostSite.set(host, tables.sites[site]);
     tables.regions.forEach((r, i) => this.regionByName.set(r.name, i));
     for (const [cc, region] of tables.countries) this.countryRegion.set(cc, region);
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
-    this.bulk = new BulkIndex(tables.bulk);
-    this.internalTargets = new Uint8Array(tables.bulk.targets.length);
-    for (const t of tables.bulk.internalTargets) this.internalTargets[t] = 1;
+    this.bulk = bulk ?? new BulkIndex(packBulk(tables.bulk));
     this.fallbackRegion = tables.regions[tables.defaultRegion];
   }
 
@@ -126,9 +128,9 @@ export class RedirectEngine {
   private bulkHop(scheme: 'http' | 'https', host: string, cpath: CanonicalPath, query: string): Hop | undefined {
     const match = this.bulk.match(scheme, host, cpath.segments);
     if (!match) return undefined;
-    const { bulk } = this.tables;
-    const meta = bulk.meta[match.entry];
-    const targetIndex = bulk.target[match.entry];
+    const { bulk } = this;
+    const meta = bulk.meta(match.entry);
+    const targetIndex = bulk.targetIndex(match.entry);
     let target = bulk.targets[targetIndex];
     const suffix = cpath.segments.slice(match.depth);
     const addSuffix = (meta & BULK_PRESERVE_PATH_SUFFIX) !== 0 && suffix.length > 0;
@@ -146,9 +148,9 @@ export class RedirectEngine {
     return {
       status: BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3],
       location: target,
-      rule: `bulk:${bulk.file}:${bulk.line[match.entry]}`,
+      rule: `bulk:${bulk.file}:${bulk.line(match.entry)}`,
       perVisitor: false,
-      internal: this.internalTargets[targetIndex] === 1,
+      internal: bulk.isInternal(targetIndex),
     };
   }
 

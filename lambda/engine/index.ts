@@ -1,7 +1,7 @@
 /** The redirect engine's public surface: pure code, no AWS or CDK imports. */
 export * from './types';
 export { RedirectEngine, MAX_INTERNAL_HOPS } from './engine';
-export { BulkIndex } from './bulk';
+export { BulkIndex, packBulk } from './bulk';
 export type { BulkMatch } from './bulk';
 export { canonicalPath, canonicalSegment, locationChecker, lowerSegment, normaliseCountry, normaliseHost, pathKey, safeQuery } from './url';
 export type { CanonicalPath } from './url';

@@ -14,11 +14,12 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { normaliseHost } from '../../lambda/engine';
 import { COUNTRY_HEADER } from '../../lambda/handler';
-import { bundleEdgeFunction } from '../bundle';
+import { bundleEdgeFunction, writeBundle } from '../bundle';
 import { Forwarding, originRequestEvent, redirectForwarding } from '../cloudfront-event';
 import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, loadConfig } from '../config/load';
 import type { SiteConfig } from '../config/sites';
@@ -57,7 +58,7 @@ export interface Preview {
   readonly port: number;
   /** What is served, a line per site, for the ready message. */
   readonly sites: readonly string[];
-  /** The bundle's size in bytes. */
+  /** The bundle's size in bytes (index.js and bulk.bin). */
   readonly bundleBytes: number;
   close(): Promise<void>;
 }
@@ -123,8 +124,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
   const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE });
   const bundle = bundleEdgeFunction(config.tables);
+  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-preview-'));
+  writeBundle(bundle, bundleDir);
   let logged: string | undefined;
-  const handler = loadBundledHandler(bundle.code, (line) => {
+  const handler = loadBundledHandler(bundleDir, (line) => {
     logged = line;
   });
   const contentDirs = contentDirsOf(config.sites, sitesFile);
@@ -189,6 +192,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       });
   });
   await new Promise<void>((resolve, reject) => {
+    server.once('error', () => fs.rmSync(bundleDir, { recursive: true, force: true }));
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new Error(err.code === 'EADDRINUSE' ? `port ${options.port ?? DEFAULT_PREVIEW_PORT} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).` : `cannot listen on ${PREVIEW_ADDRESS}:${options.port ?? DEFAULT_PREVIEW_PORT}: ${err.message}`)),
     );
@@ -200,6 +204,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     port,
     sites: summary,
     bundleBytes: bundle.bytes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          fs.rmSync(bundleDir, { recursive: true, force: true });
+          resolve();
+        }),
+      ),
   };
 }
