@@ -5,7 +5,7 @@ import * as path from 'path';
 import { UsageError } from '../lib/cli/args';
 import { LoadedConfig, loadConfig, PROJECT_ROOT } from '../lib/config/load';
 import { configAtRef } from '../lib/ops/invalidate';
-import { configChanges, invalidationPaths, MAX_WILDCARD_PATHS } from '../lib/ops/redirect-changes';
+import { configChanges as compare, ConfigChanges, invalidationPaths, MAX_WILDCARD_PATHS, ruleSetOf } from '../lib/ops/redirect-changes';
 import { configFiles, DEFAULT_SITES_JSON } from './support/deployment';
 import { tmpDir } from './support/tmp';
 
@@ -13,8 +13,10 @@ const SHIPPED = fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'redirects.csv
 const withList = (csv: string, sites?: unknown): LoadedConfig => loadConfig(configFiles({ redirects: csv, sites }));
 const base = withList(SHIPPED);
 
+const configChanges = (before: LoadedConfig, after: LoadedConfig): ConfigChanges => compare(ruleSetOf(before.tables), ruleSetOf(after.tables));
+
 function plan(after: LoadedConfig, before: LoadedConfig = base): Record<string, string[]> {
-  return Object.fromEntries(invalidationPaths(after, configChanges(before, after), before.entries));
+  return Object.fromEntries(invalidationPaths(after.tables, configChanges(before, after)));
 }
 
 describe('configChanges', () => {
@@ -30,8 +32,8 @@ describe('configChanges', () => {
   test('an entry whose followed target changed is listed, though its own line did not change', () => {
     const after = withList(SHIPPED + 'po.co/global/product/poco-f6,https://www.mi.com/global/product/poco-f7/\n');
     expect(configChanges(base, after).rules).toEqual([
-      { kind: 'changed', source: 'po.co/f6', example: 'https://po.co/f6', before: '301 https://www.mi.com/global/product/poco-f6/', after: '301 https://www.mi.com/global/product/poco-f7/', lineBefore: 8, lineAfter: 8 },
-      { kind: 'added', source: 'po.co/global/product/poco-f6', example: 'https://po.co/global/product/poco-f6', before: '301 https://www.mi.com/global/product/poco-f6/', after: '301 https://www.mi.com/global/product/poco-f7/', lineAfter: 9 },
+      { kind: 'changed', source: 'po.co/f6', host: 'po.co', path: '/f6', includeSubdomains: false, example: 'https://po.co/f6', before: '301 https://www.mi.com/global/product/poco-f6/', after: '301 https://www.mi.com/global/product/poco-f7/', lineBefore: 8, lineAfter: 8 },
+      { kind: 'added', source: 'po.co/global/product/poco-f6', host: 'po.co', path: '/global/product/poco-f6', includeSubdomains: false, example: 'https://po.co/global/product/poco-f6', before: '301 https://www.mi.com/global/product/poco-f6/', after: '301 https://www.mi.com/global/product/poco-f7/', lineAfter: 9 },
     ]);
     expect(plan(after)).toEqual({ global: ['/f6*', '/global/product/poco-f6*'] });
   });

@@ -214,6 +214,11 @@ export class BulkIndex {
     return this.lineOf[entry];
   }
 
+  /** The `host + canonical path` key of an entry (for reports; not used at request time). */
+  key(entry: number): string {
+    return String.fromCharCode(...this.keys.subarray(this.offsets[entry], this.offsets[entry + 1]));
+  }
+
   /** Whether a target is on one of this project's redirect hosts. */
   isInternal(targetIndex: number): boolean {
     return this.internal[targetIndex] === 1;

@@ -13,6 +13,7 @@ import { previewCommand } from '../ops/preview-command';
 import { replayCommand } from '../ops/replay';
 import { statusCommand } from '../ops/status';
 import { verifyCommand } from '../ops/verify';
+import { diffCommand } from '../review/diff';
 import { UsageError } from './args';
 import { Command, OpsError } from './command';
 import type { CliIo } from './io';
@@ -25,9 +26,9 @@ const resolveCommand: Command = {
   run: (argv, io) => resolveMain(argv, io),
 };
 
-export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
+export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, diffCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
 
-export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = npm run ops -- preview)
+export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview, npm run diff = diff)
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}

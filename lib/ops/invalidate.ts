@@ -21,7 +21,7 @@ import type { CliIo } from '../cli/io';
 import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig } from '../config/load';
 import { ConfigError } from '../config/problems';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, call, defaultContext, deploymentFor, inventory, noPositionals, OpsContext, waitUntil } from './aws';
-import { configChanges, invalidationPaths } from './redirect-changes';
+import { configChanges, invalidationPaths, ruleSetOf } from './redirect-changes';
 
 /**
  * The sites file and bulk list as they were at a git ref, loaded and
@@ -82,10 +82,10 @@ export async function invalidate(ctx: OpsContext, deployment: LoadedDeployment, 
     plan = new Map(deployment.sites.sites.filter((s) => s.mode !== 'frozen').map((s) => [s.name, ['/*']]));
     ctx.log('invalidate: every redirect site, /* (--all)');
   } else {
-    const changes = configChanges(options.baseline, deployment);
+    const changes = configChanges(ruleSetOf(options.baseline.tables), ruleSetOf(deployment.tables));
     if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
     for (const r of changes.rules) ctx.log(`  ${r.kind} ${r.source}: ${r.example} ${r.before} -> ${r.after}`);
-    plan = invalidationPaths(deployment, changes, options.baseline.entries);
+    plan = invalidationPaths(deployment.tables, changes);
     if (plan.size === 0) {
       ctx.log('invalidate: the redirect rules did not change; nothing to invalidate.');
       return 0;

@@ -1,19 +1,45 @@
 /**
- * What a change of the redirect config changes for visitors: the bulk
- * entries added, removed and changed, each with an example URL and where it
- * went before and goes after (decided by the engine, so entries whose
- * destination moves because a target they follow changed are found too),
- * and the CloudFront paths to invalidate per site. Pure: no AWS, no I/O.
+ * What a change of the redirect rules changes for visitors: the bulk entries
+ * added, removed and changed, each with an example URL and where it went
+ * before and goes after (decided by the engine, so entries whose destination
+ * moves because a target they follow changed are found too), and the
+ * CloudFront paths to invalidate per site. Pure: no AWS, no I/O.
+ *
+ * It compares rule sets (the tables and the bulk index), which come from a
+ * loaded config, a config at a git ref, or a synthesized cloud assembly.
  */
-import { RedirectEngine } from '../../lambda/engine';
-import type { LoadedConfig } from '../config/load';
-import type { BulkEntry } from '../config/redirects';
+import {
+  BULK_INCLUDE_SUBDOMAINS,
+  BULK_SCHEME_HTTP,
+  BULK_SCHEME_HTTPS,
+  BULK_SCHEME_MASK,
+  BulkIndex,
+  CompiledTables,
+  packBulk,
+  RedirectEngine,
+} from '../../lambda/engine';
 import { outcomeOf } from './probes';
+
+/** The rules as the engine runs them: the tables, and the bulk index (whose columns the tables may leave out). */
+export interface RuleSet {
+  readonly tables: CompiledTables;
+  readonly bulk: BulkIndex;
+}
+
+/** The rule set of compiled tables that still hold their bulk columns (from the config loader). */
+export function ruleSetOf(tables: CompiledTables): RuleSet {
+  return { tables, bulk: new BulkIndex(packBulk(tables.bulk)) };
+}
 
 export interface RuleChange {
   readonly kind: 'added' | 'removed' | 'changed';
   /** The source as the list compares it: `[scheme://]host/path`. */
   readonly source: string;
+  /** Source host and canonical path. */
+  readonly host: string;
+  readonly path: string;
+  /** Whether the source (on either side) includes subdomains. */
+  readonly includeSubdomains: boolean;
   /** A URL the entry decides. */
   readonly example: string;
   /** `301 https://...` before and after (for an unknown country). */
@@ -30,27 +56,53 @@ export interface ConfigChanges {
   readonly rules: readonly RuleChange[];
 }
 
-function keyOf(e: BulkEntry): string {
-  return `${e.scheme === 'any' ? '' : e.scheme + '://'}${e.host}${e.path}`;
+interface Source {
+  readonly key: string;
+  readonly host: string;
+  readonly path: string;
+  readonly scheme: 'http' | 'https' | 'any';
+  /** Target and parameters: what decides the entry's redirects (not its line). */
+  readonly meaning: string;
+  readonly includeSubdomains: boolean;
+  readonly line: number;
 }
 
-/** Everything of an entry that decides its redirects (not its line). */
-function meaning(e: BulkEntry): string {
-  return JSON.stringify([e.target, e.status, e.preserveQueryString, e.includeSubdomains, e.subpathMatching, e.preservePathSuffix]);
+/** Every entry of a rule set, by its source. */
+export function sourcesOf(rules: RuleSet): Map<string, Source> {
+  const out = new Map<string, Source>();
+  const { bulk } = rules;
+  for (let i = 0; i < bulk.size; i++) {
+    const hostPath = bulk.key(i);
+    const meta = bulk.meta(i);
+    const s = meta & BULK_SCHEME_MASK;
+    const scheme = s === BULK_SCHEME_HTTP ? 'http' : s === BULK_SCHEME_HTTPS ? 'https' : 'any';
+    const slash = hostPath.indexOf('/');
+    const key = `${scheme === 'any' ? '' : scheme + '://'}${hostPath}`;
+    out.set(key, {
+      key,
+      host: hostPath.slice(0, slash),
+      path: hostPath.slice(slash),
+      scheme,
+      meaning: JSON.stringify([bulk.targets[bulk.targetIndex(i)], meta]),
+      includeSubdomains: (meta & BULK_INCLUDE_SUBDOMAINS) !== 0,
+      line: bulk.line(i),
+    });
+  }
+  return out;
 }
 
-function decideAt(engine: RedirectEngine, e: BulkEntry): string {
+function decideAt(engine: RedirectEngine, e: Source): string {
   return outcomeOf(engine.decide({ method: 'GET', scheme: e.scheme === 'http' ? 'http' : 'https', host: e.host, path: e.path, query: '' }));
 }
 
-/** Compares two loaded configs. Rules are sorted by source. */
-export function configChanges(before: LoadedConfig, after: LoadedConfig): ConfigChanges {
-  const strip = (c: LoadedConfig): string => JSON.stringify({ ...c.tables, bulk: undefined });
+/** Compares two rule sets. Rules are sorted by source. */
+export function configChanges(before: RuleSet, after: RuleSet): ConfigChanges {
+  const strip = (r: RuleSet): string => JSON.stringify({ ...r.tables, bulk: undefined });
   const sitesChanged = strip(before) !== strip(after);
-  const oldEngine = new RedirectEngine(before.tables);
-  const newEngine = new RedirectEngine(after.tables);
-  const oldByKey = new Map(before.entries.map((e) => [keyOf(e), e]));
-  const newByKey = new Map(after.entries.map((e) => [keyOf(e), e]));
+  const oldEngine = new RedirectEngine(before.tables, before.bulk);
+  const newEngine = new RedirectEngine(after.tables, after.bulk);
+  const oldByKey = sourcesOf(before);
+  const newByKey = sourcesOf(after);
   const rules: RuleChange[] = [];
   for (const key of [...new Set([...oldByKey.keys(), ...newByKey.keys()])].sort()) {
     const o = oldByKey.get(key);
@@ -59,8 +111,19 @@ export function configChanges(before: LoadedConfig, after: LoadedConfig): Config
     const beforeOutcome = decideAt(oldEngine, e);
     const afterOutcome = decideAt(newEngine, e);
     const kind = !o ? 'added' : !n ? 'removed' : 'changed';
-    if (kind === 'changed' && meaning(o!) === meaning(n!) && beforeOutcome === afterOutcome) continue;
-    rules.push({ kind, source: key, example: `${e.scheme === 'http' ? 'http' : 'https'}://${e.host}${e.path}`, before: beforeOutcome, after: afterOutcome, lineBefore: o?.line, lineAfter: n?.line });
+    if (kind === 'changed' && o!.meaning === n!.meaning && beforeOutcome === afterOutcome) continue;
+    rules.push({
+      kind,
+      source: key,
+      host: e.host,
+      path: e.path,
+      includeSubdomains: (o?.includeSubdomains ?? false) || (n?.includeSubdomains ?? false),
+      example: `${e.scheme === 'http' ? 'http' : 'https'}://${e.host}${e.path}`,
+      before: beforeOutcome,
+      after: afterOutcome,
+      lineBefore: o?.line,
+      lineAfter: n?.line,
+    });
   }
   return { sitesChanged, rules };
 }
@@ -77,22 +140,20 @@ export const MAX_WILDCARD_PATHS = 15;
  * never listed: they have no function, and their snapshot deployment
  * invalidates them itself.
  */
-export function invalidationPaths(after: LoadedConfig, changes: ConfigChanges, entriesBefore: readonly BulkEntry[]): Map<string, string[]> {
-  const redirectSites = after.sites.sites.filter((s) => s.mode !== 'frozen');
-  const siteOfHost = new Map(redirectSites.flatMap((s) => s.hostnames.map((h) => [h, s.name] as const)));
+export function invalidationPaths(after: CompiledTables, changes: ConfigChanges): Map<string, string[]> {
+  const redirectSites = after.sites.filter((s) => s.mode !== 'frozen');
+  const siteOfHost = new Map(after.hosts.filter(([, i]) => after.sites[i].mode !== 'frozen').map(([h, i]) => [h, after.sites[i].name] as const));
   const out = new Map<string, Set<string>>();
   if (changes.sitesChanged) {
     for (const s of redirectSites) out.set(s.name, new Set(['/*']));
   } else {
-    const entries = new Map([...entriesBefore, ...after.entries].map((e) => [keyOf(e), e]));
     for (const rule of changes.rules) {
-      const e = entries.get(rule.source)!;
-      const hosts = e.includeSubdomains ? [...siteOfHost.keys()].filter((h) => h === e.host || h.endsWith('.' + e.host)) : [e.host];
+      const hosts = rule.includeSubdomains ? [...siteOfHost.keys()].filter((h) => h === rule.host || h.endsWith('.' + rule.host)) : [rule.host];
       for (const h of hosts) {
         const site = siteOfHost.get(h);
         if (!site) continue;
         if (!out.has(site)) out.set(site, new Set());
-        out.get(site)!.add(e.path === '/' ? '/*' : `${e.path}*`);
+        out.get(site)!.add(rule.path === '/' ? '/*' : `${rule.path}*`);
       }
     }
   }

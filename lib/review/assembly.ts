@@ -1,0 +1,120 @@
+/**
+ * Reading synthesized cloud assemblies (a cdk.out, or any folder of
+ * templates) and making them: the pinned CDK CLI run on this checkout or on
+ * a git ref exported to a temporary folder. No AWS calls, no credentials.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BulkIndex, CompiledTables } from '../../lambda/engine';
+import { BULK_FILE } from '../bundle';
+import { UsageError } from '../cli/args';
+import { OpsError } from '../cli/command';
+import { PROJECT_ROOT } from '../config/load';
+import type { RuleSet } from '../ops/redirect-changes';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation templates are read loosely
+export type Template = Record<string, any>;
+
+export interface Assembly {
+  /** Where it came from, for headings. */
+  readonly label: string;
+  /** Template file name → template. */
+  readonly templates: ReadonlyMap<string, Template>;
+  /** Template file name → stack name (`PocoSunset-default`, or `PocoSunset-default/Site-uk` for a nested stack). */
+  readonly names: ReadonlyMap<string, string>;
+  /** The redirect function's rules, when the folder holds its bundle. */
+  readonly rules?: RuleSet;
+}
+
+/** The tables index.js embeds: the single-quoted JSON literal lib/bundle.ts splices in. */
+export function tablesFromBundleCode(code: string): CompiledTables {
+  const start = code.indexOf(`'{"format":`);
+  if (start < 0) throw new Error('tablesFromBundleCode: no compiled tables in this bundle');
+  let json = '';
+  for (let i = start + 1; i < code.length; i++) {
+    const c = code[i];
+    if (c === '\\') json += code[++i];
+    else if (c === "'") return JSON.parse(json) as CompiledTables;
+    else json += c;
+  }
+  throw new Error('tablesFromBundleCode: the tables literal does not end');
+}
+
+/** The rules of a function package folder (index.js and bulk.bin), as the function runs them. */
+export function ruleSetFromBundle(dir: string): RuleSet {
+  return { tables: tablesFromBundleCode(fs.readFileSync(path.join(dir, 'index.js'), 'utf8')), bulk: new BulkIndex(fs.readFileSync(path.join(dir, BULK_FILE))) };
+}
+
+/** Reads every `*.template.json` of a folder, names the stacks, and finds the redirect function's bundle. */
+export function readAssembly(dir: string, label: string): Assembly {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort();
+  if (files.length === 0) throw new UsageError(`${dir} holds no *.template.json; give a cdk.out, a folder of templates, or a git ref`);
+  const templates = new Map<string, Template>();
+  for (const f of files) templates.set(f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Template);
+  const names = new Map<string, string>();
+  let rules: RuleSet | undefined;
+  for (const file of templates.keys()) {
+    if (!file.endsWith('.nested.template.json')) names.set(file, file.slice(0, -'.template.json'.length));
+  }
+  for (const [file, t] of templates) {
+    for (const r of Object.values<Template>(t.Resources ?? {})) {
+      const asset = r.Metadata?.['aws:asset:path'];
+      if (typeof asset !== 'string') continue;
+      if (r.Type === 'AWS::CloudFormation::Stack' && templates.has(asset)) {
+        names.set(asset, String(r.Metadata?.['aws:cdk:path'] ?? asset).replace(/\.NestedStack\/.*$/, '').replace(/\/Resource$/, ''));
+      }
+      if (r.Type === 'AWS::Lambda::Function' && fs.existsSync(path.join(dir, asset, BULK_FILE))) rules = ruleSetFromBundle(path.join(dir, asset));
+    }
+    if (!names.has(file)) names.set(file, file);
+  }
+  return { label, templates, names, rules };
+}
+
+/** The pinned CLI (aws-cdk 2.1148.x): the registry's latest cannot read current assemblies. */
+const CDK_CLI = path.join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+
+/** Runs `cdk synth` in `cwd` into `outdir`; a failure (bad config, say) is an OpsError with the CLI's message. */
+export function synthesize(cwd: string, outdir: string, context: readonly string[], what: string): void {
+  const r = spawnSync(process.execPath, [CDK_CLI, 'synth', '--quiet', '--no-notices', '-o', outdir, ...context.flatMap((c) => ['-c', c])], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new OpsError(`synthesizing ${what} failed:\n${(r.stderr || r.stdout).trim()}`);
+}
+
+/** Whether `ref` names a commit of this project's repository. */
+export function isGitRef(ref: string): boolean {
+  return spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: PROJECT_ROOT }).status === 0;
+}
+
+/**
+ * Synthesizes the app as it was at a git ref: `git archive` into a temporary
+ * folder (the repository is not touched), this checkout's node_modules and
+ * git-ignored frozen snapshots linked in, then the pinned CLI. Returns the
+ * assembly folder; `cleanup` removes everything.
+ */
+export function synthesizeRef(ref: string, context: readonly string[]): { outdir: string; cleanup: () => void } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-baseline-'));
+  const cleanup = (): void => fs.rmSync(root, { recursive: true, force: true });
+  try {
+    const src = path.join(root, 'src');
+    fs.mkdirSync(src);
+    const archive = spawnSync('git', ['archive', '--format=tar', ref], { cwd: PROJECT_ROOT, maxBuffer: 1 << 30 });
+    if (archive.status !== 0) throw new OpsError(`git archive ${ref} failed: ${archive.stderr.toString().trim()}`);
+    const tar = spawnSync('tar', ['-x', '-C', src], { input: archive.stdout });
+    if (tar.status !== 0) throw new OpsError(`unpacking ${ref} failed: ${tar.stderr.toString().trim()}`);
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(src, 'node_modules'), 'dir');
+    const frozen = path.join(PROJECT_ROOT, 'config', 'frozen');
+    if (fs.existsSync(frozen) && !fs.existsSync(path.join(src, 'config', 'frozen'))) fs.symlinkSync(frozen, path.join(src, 'config', 'frozen'), 'dir');
+    const outdir = path.join(root, 'cdk.out');
+    synthesize(src, outdir, context, `the app at ${ref}`);
+    return { outdir, cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,121 @@
+/** `npm run diff`: stacks as cdk diff prints them, and the redirect diff, offline. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { bundleEdgeFunction } from '../lib/bundle';
+import { main } from '../lib/cli/poco';
+import { loadConfig, PROJECT_ROOT } from '../lib/config/load';
+import { readAssembly, tablesFromBundleCode } from '../lib/review/assembly';
+import { compareAssemblies, renderRedirectDiff, renderResult } from '../lib/review/diff';
+import { configFiles, DEFAULT_SITES_JSON, SynthOptions, synthDeployment } from './support/deployment';
+import { tmpDir } from './support/tmp';
+
+/** Synthesizes in process (the templates the CLI writes, as test/app.test.ts shows) into a folder. */
+function assembly(options: SynthOptions): string {
+  const { app } = synthDeployment(options);
+  return app.synth().directory;
+}
+
+const SHIPPED = fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'redirects.csv'), 'utf8');
+const changedList = SHIPPED.replace('po.co/uk/offers,https://www.mi.com/uk/sale/,302,TRUE', 'po.co/uk/offers,https://www.mi.com/uk/deals/,302,TRUE').replace(/^po\.co\/de\/aktionen.*\n/m, '') + 'uk.po.co/old,https://www.mi.com/uk/support/\n';
+
+const baseDir = assembly({});
+const base = readAssembly(baseDir, 'main');
+
+describe('the redirect function\'s tables are read back from its bundle', () => {
+  test('the literal index.js embeds', () => {
+    const { tables } = loadConfig();
+    expect(tablesFromBundleCode(bundleEdgeFunction(tables).code)).toEqual({ ...tables, bulk: { file: tables.bulk.file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } });
+  });
+
+  test('an assembly names its stacks, nested ones by their construct path, and finds the bundle', () => {
+    expect([...base.names.values()].sort()).toEqual(['PocoSunset-default', 'PocoSunset-default/Site-de', 'PocoSunset-default/Site-fr', 'PocoSunset-default/Site-global', 'PocoSunset-default/Site-in', 'PocoSunset-default/Site-uk']);
+    expect(base.rules?.bulk.size).toBe(8);
+  });
+});
+
+describe('compareAssemblies', () => {
+  test('the same app: no differences anywhere', () => {
+    const result = compareAssemblies(base, readAssembly(assembly({}), 'branch'));
+    expect(result.stacks.filter((s) => !s.diff.isEmpty)).toEqual([]);
+    expect(renderRedirectDiff(result.redirects!)).toBe('There were no differences\n');
+  });
+
+  test('a changed bulk list: the function\'s code in cdk diff form, and each entry with its example URL', () => {
+    const current = readAssembly(assembly(configFiles({ redirects: changedList })), 'branch');
+    const result = compareAssemblies(base, current);
+    // The sites' templates take the function version as a parameter: only the stage stack changes.
+    expect(result.stacks.filter((s) => !s.diff.isEmpty).map((s) => s.stack)).toEqual(['PocoSunset-default']);
+    const text = renderResult(result, base, current);
+    expect(text).toContain('Stack PocoSunset-default\nResources\n');
+    expect(text).toMatch(/\[~\] AWS::Lambda::Function RedirectsFunction885FB819\n ├─ \[~\] Code\n/);
+    expect(text).toContain('Stack PocoSunset-default/Site-in\nThere were no differences\n');
+    expect(text.slice(text.indexOf('\nRedirects'))).toBe(
+      [
+        '',
+        'Redirects (decided by the engine, for an unknown country unless one is shown)',
+        '[-] po.co/de/aktionen (was line 5)',
+        '    https://po.co/de/aktionen: 302 https://www.mi.com/de/sale/ -> 301 https://www.mi.com/de/',
+        '[~] po.co/uk/offers (line 2)',
+        '    https://po.co/uk/offers: 302 https://www.mi.com/uk/sale/ -> 302 https://www.mi.com/uk/deals/',
+        '[+] uk.po.co/old (line 8)',
+        '    https://uk.po.co/old: 301 https://www.mi.com/uk/ -> 301 https://www.mi.com/uk/support/',
+        '',
+        'diff: 1 of 6 stacks with differences, 3 redirect changes',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a changed store: every default-rule answer that moved, with its country', () => {
+    const sites = structuredClone(DEFAULT_SITES_JSON);
+    sites.regions.de.store = 'https://www.mi.com/de-de/';
+    sites.countries.AT = 'de';
+    const result = compareAssemblies(base, readAssembly(assembly(configFiles({ sites })), 'branch'));
+    expect(result.redirects!.changes.sitesChanged).toBe(true);
+    const lines = renderRedirectDiff(result.redirects!).split('\n');
+    expect(lines).toContain('    https://po.co/ [AT]: 302 https://www.mi.com/global/ -> 302 https://www.mi.com/de-de/');
+    expect(lines).toContain('    https://po.co/de/product/poco-f6: 301 https://www.mi.com/de/product/poco-f6/ -> 301 https://www.mi.com/de-de/product/poco-f6/');
+    expect(lines).toContain('    https://de.po.co/support/faq: 301 https://www.mi.com/de/support/ -> 301 https://www.mi.com/de-de/support/');
+    // Bulk entries decide as before (their targets are absolute): not listed.
+    expect(lines.filter((l) => l.includes('aktionen'))).toEqual([]);
+    expect(lines.filter((l) => l.includes('www.mi.com/uk/'))).toEqual([]);
+  });
+
+  test('a folder of templates only: the stacks, and a note that there is no redirect diff', () => {
+    const templatesOnly = tmpDir('templates-');
+    for (const f of fs.readdirSync(baseDir).filter((f) => f.endsWith('.template.json'))) fs.copyFileSync(path.join(baseDir, f), path.join(templatesOnly, f));
+    const result = compareAssemblies(readAssembly(templatesOnly, templatesOnly), base);
+    expect(result.stacks.filter((s) => !s.diff.isEmpty)).toEqual([]);
+    expect(result.redirectsNote).toBe(`no redirect function bundle in ${templatesOnly} (a folder of templates only), so no redirect diff`);
+  });
+});
+
+describe('npm run diff', () => {
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['diff', ...args], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    return { code, out: out.join(''), err: err.join('') };
+  }
+
+  test('--baseline DIR --app DIR, and --fail', async () => {
+    const changed = assembly(configFiles({ redirects: changedList }));
+    expect((await run(['--baseline', baseDir, '--app', baseDir, '--fail'])).code).toBe(0);
+    const r = await run(['--baseline', baseDir, '--app', changed, '--fail']);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe(`diff: ${baseDir} -> ${changed}`);
+    expect(r.out).toMatch(/\ndiff: 1 of 6 stacks with differences, 3 redirect changes\n$/);
+  });
+
+  test('a git ref is synthesized from a git archive, with no credentials', async () => {
+    const r = await run(['--baseline', 'HEAD', '--app', baseDir]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('diff: synthesizing the app at HEAD\n');
+    expect(r.out.split('\n')[0]).toBe(`diff: HEAD -> ${baseDir}`);
+  });
+
+  test('a baseline that is neither a folder nor a ref', async () => {
+    const r = await run(['--baseline', 'no-such-ref-or-folder']);
+    expect([r.code, r.err.split('\n')[0]]).toEqual([2, 'ops diff: --baseline "no-such-ref-or-folder" is neither a folder nor a git ref of this repository']);
+  });
+});
