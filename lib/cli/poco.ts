@@ -14,6 +14,7 @@ import { replayCommand } from '../ops/replay';
 import { statusCommand } from '../ops/status';
 import { verifyCommand } from '../ops/verify';
 import { diffCommand } from '../review/diff';
+import { reportCommand } from '../review/report';
 import { UsageError } from './args';
 import { Command, OpsError } from './command';
 import type { CliIo } from './io';
@@ -26,9 +27,9 @@ const resolveCommand: Command = {
   run: (argv, io) => resolveMain(argv, io),
 };
 
-export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, diffCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
+export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, diffCommand, reportCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
 
-export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview, npm run diff = diff)
+export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview; npm run diff, npm run report)
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}

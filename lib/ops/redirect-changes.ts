@@ -56,7 +56,7 @@ export interface ConfigChanges {
   readonly rules: readonly RuleChange[];
 }
 
-interface Source {
+export interface Source {
   readonly key: string;
   readonly host: string;
   readonly path: string;
@@ -64,6 +64,8 @@ interface Source {
   /** Target and parameters: what decides the entry's redirects (not its line). */
   readonly meaning: string;
   readonly includeSubdomains: boolean;
+  /** Packed parameters (`BULK_*`). */
+  readonly meta: number;
   readonly line: number;
 }
 
@@ -85,6 +87,7 @@ export function sourcesOf(rules: RuleSet): Map<string, Source> {
       scheme,
       meaning: JSON.stringify([bulk.targets[bulk.targetIndex(i)], meta]),
       includeSubdomains: (meta & BULK_INCLUDE_SUBDOMAINS) !== 0,
+      meta,
       line: bulk.line(i),
     });
   }
