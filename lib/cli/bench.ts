@@ -1,14 +1,16 @@
 /**
- * npm run bench [-- --sizes 1000,10000,100000 --out FILE]
+ * npm run bench [-- --sizes 1000,10000,100000,1000000 --synth-runs 3 --out FILE]
  *
  * Measures on this machine, with the default bulk list and generated lists:
  * - decision cost per request: the engine alone, and the bundled handler
  *   with a CloudFront event, beside a single Map.get of the request path
  *   (the floor) and a first-match scan over the same rules;
- * - compile time (parse, validate, compile) and bundle size;
- * - cold start: loading the bundle in a fresh Node.js process.
- * Prints a table and writes the numbers as JSON. Timings are medians of
- * several rounds; nothing here is asserted by the test suite.
+ * - compile time (parse, validate, compile) and the package's size;
+ * - cold start: loading the bundle in a fresh Node.js process;
+ * - synth time of the app beside a minimal CDK app with one distribution,
+ *   both through the pinned CLI, alternating, in the same run.
+ * Prints a table and the issue's targets, met or not, and writes the numbers
+ * as JSON. Timings are medians; nothing here is asserted by the test suite.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,7 +19,7 @@ import * as path from 'path';
 import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { canonicalPath, CompiledTables, EngineRequest, pathKey, RedirectEngine } from '../../lambda/engine';
 import type { EdgeHandler } from '../../lambda/handler';
-import { bundleEdgeFunction, writeBundle } from '../bundle';
+import { bundleEdgeFunction, EDGE_EVENT, EDGE_LIMITS, writeBundle } from '../bundle';
 import { originRequestEvent } from '../cloudfront-event';
 import { compileTables } from '../config/compile';
 import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, PROJECT_ROOT } from '../config/load';
@@ -168,23 +170,117 @@ async function measure(list: string, csv: string): Promise<Row> {
   };
 }
 
+/** The pinned CLI, as `npx cdk` runs it. */
+const CDK_CLI = path.join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+
+/** A CDK app with one distribution and nothing else, in TypeScript run by tsx as the project's app is. */
+const MINIMAL_APP = `import { App, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+const app = new App();
+const stack = new Stack(app, 'Minimal', { env: { account: '111111111111', region: 'us-east-1' } });
+new cloudfront.Distribution(stack, 'Distribution', { defaultBehavior: { origin: new origins.HttpOrigin('www.mi.com') } });
+`;
+
+/** Seconds of one \`cdk synth --quiet\` in \`cwd\`. */
+function synthSeconds(cwd: string, outdir: string): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [CDK_CLI, 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  if (r.status !== 0) throw new Error(`cdk synth in ${cwd} failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+interface SynthResult {
+  appSeconds: number[];
+  minimalSeconds: number[];
+  appMedian: number;
+  minimalMedian: number;
+  ratio: number;
+}
+
+/** Synth of the app and of the minimal app, alternating so that machine noise hits both alike. */
+function measureSynth(runs: number): SynthResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-synth-'));
+  try {
+    const minimal = path.join(dir, 'minimal');
+    fs.mkdirSync(minimal);
+    fs.writeFileSync(path.join(minimal, 'app.ts'), MINIMAL_APP);
+    fs.writeFileSync(path.join(minimal, 'cdk.json'), JSON.stringify({ app: 'npx tsx app.ts', notices: false, context: { 'cli-telemetry': false } }));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(minimal, 'node_modules'), 'dir');
+    const appSeconds: number[] = [];
+    const minimalSeconds: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      appSeconds.push(synthSeconds(PROJECT_ROOT, path.join(dir, `app-${i}`)));
+      minimalSeconds.push(synthSeconds(minimal, path.join(dir, `minimal-${i}`)));
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const appMedian = median(appSeconds);
+    const minimalMedian = median(minimalSeconds);
+    return { appSeconds, minimalSeconds, appMedian, minimalMedian, ratio: appMedian / minimalMedian };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Target {
+  readonly what: string;
+  readonly measured: string;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+/** The issue's targets, against this run's numbers. */
+function targets(rows: readonly Row[], synth: SynthResult | undefined): Target[] {
+  const base = rows[0];
+  const out: Target[] = [];
+  const at = (lines: number): Row | undefined => rows.find((r) => r.lines === lines && r !== base);
+  const r100k = at(100000);
+  if (r100k) {
+    const ratio = r100k.engineNs / base.engineNs;
+    out.push({ what: 'decision cost at 100,000 lines / default list', measured: `${fmt(ratio, 2)}×`, target: '≤ 2×', met: ratio <= 2 });
+    const e = r100k.engineNs / r100k.mapGetNs;
+    out.push({ what: 'engine / Map.get floor (100,000 lines)', measured: `${fmt(e, 1)}×`, target: '≤ 10×', met: e <= 10 });
+    const h = r100k.handlerNs / r100k.mapGetNs;
+    out.push({ what: 'bundled handler / Map.get floor (100,000 lines)', measured: `${fmt(h, 1)}×`, target: '≤ 25×', met: h <= 25 });
+  }
+  const r1m = at(1000000);
+  if (r1m) {
+    const limit = EDGE_LIMITS[EDGE_EVENT].compressedPackageBytes;
+    out.push({ what: `1,000,000-line package (zipped) / ${EDGE_EVENT} limit`, measured: `${fmt(r1m.bundleCompressedBytes / 1048576, 1)} MiB`, target: `≤ ${fmt(limit / 1048576)} MiB`, met: r1m.bundleCompressedBytes <= limit });
+    out.push({ what: '1,000,000-line cold start', measured: `${fmt(r1m.coldStartMs)} ms`, target: '< 1,000 ms', met: r1m.coldStartMs < 1000 });
+  }
+  if (synth) out.push({ what: 'synth of the app / minimal one-distribution app', measured: `${fmt(synth.appMedian, 2)} s / ${fmt(synth.minimalMedian, 2)} s = ${fmt(synth.ratio, 2)}×`, target: '≤ 1.5×', met: synth.ratio <= 1.5 });
+  return out;
+}
+
+/** A Markdown table, columns after the first right-aligned unless `left`. */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: readonly string[]): string => '| ' + cells.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  return [line(header), '|' + widths.map((w, i) => (i < left ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n') + '\n';
+}
+
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--synth-runs N (0 skips synth)] [--out FILE]';
+
 async function main(argv: string[]): Promise<number> {
-  let sizes = [1000, 10000, 100000];
+  let sizes = [1000, 10000, 100000, 1000000];
+  let synthRuns = 3;
   let out = path.join(PROJECT_ROOT, '.bench', 'results.json');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number);
+    else if (argv[i] === '--synth-runs') synthRuns = Number(argv[++i]);
     else if (argv[i] === '--out') out = argv[++i] ?? out;
     else {
-      process.stderr.write(`bench: unknown argument ${JSON.stringify(argv[i])}\nUsage: npm run bench -- [--sizes 1000,10000,100000] [--out FILE]\n`);
+      process.stderr.write(`bench: unknown argument ${JSON.stringify(argv[i])}\n${USAGE}\n`);
       return 2;
     }
   }
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
-    process.stderr.write('bench: --sizes takes whole numbers separated by commas, such as 1000,100000\n');
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(synthRuns) || synthRuns < 0) {
+    process.stderr.write(`bench: --sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number\n${USAGE}\n`);
     return 2;
   }
   const rows: Row[] = [];
@@ -199,9 +295,14 @@ async function main(argv: string[]): Promise<number> {
     say(`bench: generating and measuring a ${fmt(n)}-line list`);
     rows.push(await measure(`generated-${n}.csv`, generateList(n)));
   }
+  let synth: SynthResult | undefined;
+  if (synthRuns > 0) {
+    say(`bench: cdk synth of the app and of a minimal one-distribution app, ${synthRuns} times each, alternating`);
+    synth = measureSynth(synthRuns);
+  }
 
   const base = rows[0];
-  const header = ['list', 'lines', 'compile ms', 'bundle KiB', 'zipped KiB', 'cold start ms', 'engine ns', 'handler ns', 'Map.get ns', 'first-match ns', 'engine/default', 'engine/Map.get', 'handler/Map.get'];
+  const header = ['list', 'lines', 'compile ms', 'package KiB', 'zipped KiB', 'cold start ms', 'engine ns', 'handler ns', 'Map.get ns', 'first-match ns', 'engine/default', 'engine/Map.get', 'handler/Map.get'];
   const table = rows.map((r) => [
     r.list,
     fmt(r.lines),
@@ -217,12 +318,13 @@ async function main(argv: string[]): Promise<number> {
     fmt(r.engineNs / r.mapGetNs, 1) + '×',
     fmt(r.handlerNs / r.mapGetNs, 1) + '×',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]): string => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  process.stdout.write([line(header), '|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...table.map(line)].join('\n') + '\n');
+  process.stdout.write(markdownTable(header, table));
+  if (synth) process.stdout.write(`\nsynth (cdk synth --quiet, ${synth.appSeconds.length} runs each): app ${synth.appSeconds.map((x) => fmt(x, 2)).join(', ')} s; minimal ${synth.minimalSeconds.map((x) => fmt(x, 2)).join(', ')} s\n`);
+  const goals = targets(rows, synth);
+  process.stdout.write('\n' + markdownTable(['target', 'measured', 'goal', 'met'], goals.map((g) => [g.what, g.measured, g.target, g.met ? 'yes' : 'NO']), 1));
 
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, rows }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, date: new Date().toISOString(), rows, synth, targets: goals }, null, 2) + '\n');
   say(`bench: wrote ${path.relative(process.cwd(), out) || out}`);
   return 0;
 }
