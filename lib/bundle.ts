@@ -91,8 +91,8 @@ function bundledHandler(): string {
   return handlerCode;
 }
 
-/** The tables as index.js embeds them: the bulk list's columns live in bulk.bin. */
-function withoutBulkColumns(tables: CompiledTables): CompiledTables {
+/** The tables as index.js embeds them: the bulk list's columns live in bulk.bin. With no bulk index beside them, an engine has no bulk list. */
+export function withoutBulkColumns(tables: CompiledTables): CompiledTables {
   const { file } = tables.bulk;
   return { ...tables, bulk: { file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } };
 }

@@ -1,7 +1,7 @@
 /** `npm run diff`: stacks as cdk diff prints them, and the redirect diff, offline. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { bundleEdgeFunction } from '../lib/bundle';
+import { bundleEdgeFunction, withoutBulkColumns } from '../lib/bundle';
 import { main } from '../lib/cli/poco';
 import { loadConfig, PROJECT_ROOT } from '../lib/config/load';
 import { readAssembly, tablesFromBundleCode } from '../lib/review/assembly';
@@ -25,6 +25,7 @@ describe('the redirect function\'s tables are read back from its bundle', () => 
   test('the literal index.js embeds', () => {
     const { tables } = loadConfig();
     expect(tablesFromBundleCode(bundleEdgeFunction(tables).code)).toEqual({ ...tables, bulk: { file: tables.bulk.file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } });
+    expect(withoutBulkColumns(tables)).toEqual(tablesFromBundleCode(bundleEdgeFunction(tables).code));
   });
 
   test('an assembly names its stacks, nested ones by their construct path, and finds the bundle', () => {

@@ -12,14 +12,13 @@
  * take none.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import * as readline from 'readline';
 import { Readable } from 'stream';
 import { constants as zlibConstants, createGunzip } from 'zlib';
 import { canonicalPath, normaliseHost, pathKey, RedirectEngine } from '../../lambda/engine';
 import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
-import type { CliIo } from '../cli/io';
+import { CliIo, writeFileWhole } from '../cli/io';
 import { loadConfig } from '../config/load';
 
 export interface ReplayFileStats {
@@ -300,10 +299,7 @@ Exit status: 0 when every file was read, 2 on a missing or unreadable file, bad 
       io.stdout.write(csv);
       return 0;
     }
-    // Whole or not at all: write beside the target, then rename over it.
-    const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, csv);
-    fs.renameSync(tmp, output);
+    writeFileWhole(output, csv);
     io.stderr.write(`replay: wrote ${shown.length} entries to ${output}\n`);
     return 0;
   },

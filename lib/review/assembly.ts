@@ -86,6 +86,14 @@ export function synthesize(cwd: string, outdir: string, context: readonly string
   if (r.status !== 0) throw new OpsError(`synthesizing ${what} failed:\n${(r.stderr || r.stdout).trim()}`);
 }
 
+/** The `-c key=value` context of a synth from the options --stage, --redirects, --sites, --stages (files made absolute). */
+export function synthContext(options: Readonly<Record<string, unknown>>): string[] {
+  return (['stage', 'redirects', 'sites', 'stages'] as const).flatMap((k) => {
+    const v = options[k];
+    return typeof v !== 'string' ? [] : [`${k}=${k === 'stage' ? v : path.resolve(v)}`];
+  });
+}
+
 /** Whether `ref` names a commit of this project's repository. */
 export function isGitRef(ref: string): boolean {
   return spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: PROJECT_ROOT }).status === 0;

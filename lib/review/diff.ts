@@ -10,13 +10,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { CompiledTables, RedirectEngine } from '../../lambda/engine';
+import { withoutBulkColumns } from '../bundle';
 import { parseArgs, stringOption, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
 import type { CliIo } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
 import { outcomeOf } from '../ops/probes';
 import { ConfigChanges, configChanges, RuleSet } from '../ops/redirect-changes';
-import { Assembly, isGitRef, readAssembly, synthesize, synthesizeRef } from './assembly';
+import { Assembly, isGitRef, readAssembly, synthContext, synthesize, synthesizeRef } from './assembly';
 
 export interface StackDiff {
   /** Stack name; nested stacks as `Parent/Site-x`. */
@@ -57,7 +58,7 @@ const WALK = ['', 'product/poco-f6', 'support/faq', 'old/page'];
  * an empty bulk list so that only the default rules answer.
  */
 export function defaultRuleChanges(before: CompiledTables, after: CompiledTables): DefaultRuleChange[] {
-  const empty = (t: CompiledTables): RedirectEngine => new RedirectEngine({ ...t, bulk: { file: t.bulk.file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } });
+  const empty = (t: CompiledTables): RedirectEngine => new RedirectEngine(withoutBulkColumns(t));
   const [a, b] = [empty(before), empty(after)];
   const hosts = new Map<string, string>();
   for (const t of [before, after]) for (const [h, i] of t.hosts) if (!hosts.has(h)) hosts.set(h, t.sites[i].mode);
@@ -165,10 +166,7 @@ Exit status: 0; 1 with --fail when there are differences, or when a synth fails;
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
     const spec = stringOption(args.options.baseline) ?? 'HEAD';
     const stage = stringOption(args.options.stage);
-    const context = (['stage', 'redirects', 'sites', 'stages'] as const).flatMap((k) => {
-      const v = stringOption(args.options[k]);
-      return v === undefined ? [] : [`${k}=${k === 'stage' ? v : path.resolve(v)}`];
-    });
+    const context = synthContext(args.options);
     const cleanups: (() => void)[] = [];
     try {
       let baseline: Assembly;

@@ -11,13 +11,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BULK_INCLUDE_SUBDOMAINS, BULK_PRESERVE_QUERY, BULK_SUBPATH_MATCHING, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
-import { parseArgs, intOption, stringOption, UsageError } from '../cli/args';
+import { withoutBulkColumns } from '../bundle';
+import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
-import type { CliIo } from '../cli/io';
+import { CliIo, writeFileWhole } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
 import { outcomeOf } from '../ops/probes';
 import { RuleSet, sourcesOf } from '../ops/redirect-changes';
-import { Assembly, readAssembly, synthesize, Template } from './assembly';
+import { Assembly, readAssembly, synthContext, synthesize, Template } from './assembly';
 import { renderHtml, renderMarkdown } from './report-render';
 
 export interface SiteRow {
@@ -117,7 +118,7 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
   }
 
   // Every entry: decided at its own source; what wins there, and what the default rules alone would say.
-  const noBulk = new RedirectEngine({ ...tables, bulk: { file: tables.bulk.file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } });
+  const noBulk = new RedirectEngine(withoutBulkColumns(tables));
   const bulk: ReportData['bulk'][number][] = [];
   const findings: Finding[] = [];
   const file = rules.bulk.file;
@@ -182,10 +183,7 @@ Exit status: 0; 1 when the synth fails; 2 on bad options.`,
     if (app) {
       assembly = readAssembly(app, app);
     } else {
-      const context = (['stage', 'redirects', 'sites', 'stages'] as const).flatMap((k) => {
-        const v = stringOption(args.options[k]);
-        return v === undefined ? [] : [`${k}=${k === 'stage' ? v : path.resolve(v)}`];
-      });
+      const context = synthContext(args.options);
       io.stderr.write('report: synthesizing the working tree\n');
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-report-'));
       cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
@@ -200,12 +198,8 @@ Exit status: 0; 1 when the synth fails; 2 on bad options.`,
     try {
       const data = reportData(assembly, maxEntries);
       fs.mkdirSync(out, { recursive: true });
-      // Each file whole or not at all.
-      for (const [name, text] of [['index.html', renderHtml(data)], ['report.md', renderMarkdown(data)]] as const) {
-        const tmp = path.join(out, `.${name}.${process.pid}.tmp`);
-        fs.writeFileSync(tmp, text);
-        fs.renameSync(tmp, path.join(out, name));
-      }
+      writeFileWhole(path.join(out, 'index.html'), renderHtml(data));
+      writeFileWhole(path.join(out, 'report.md'), renderMarkdown(data));
       io.stdout.write(`report: ${data.sites.length} sites, ${data.defaultRules.length} default-rule examples, ${data.bulkTotal} bulk entries (${data.bulk.length} listed), ${data.findings.length} findings\n`);
       io.stdout.write(`report: wrote ${path.join(out, 'index.html')} and ${path.join(out, 'report.md')}\n`);
       return 0;
