@@ -10,8 +10,8 @@ import { RedirectEngine } from '../lambda/engine';
 import { PROJECT_ROOT, loadConfig } from '../lib/config/load';
 import { main } from '../lib/cli/poco';
 import { Preview, startPreview } from '../lib/ops/preview';
-import { verify } from '../lib/ops/verify';
-import { buildProbes, outcomeOf, requestOf } from '../lib/ops/probes';
+import { targetOf, verify } from '../lib/ops/verify';
+import { buildProbes, expectedOutcomes, outcomeOf, requestOf } from '../lib/ops/probes';
 import { DEFAULT_SITES_JSON, FROZEN_FIXTURE } from './support/deployment';
 import { tmpDir } from './support/tmp';
 
@@ -219,5 +219,34 @@ describe('npm start', () => {
     expect(await exit).toBe(0);
     expect(stdout).toMatch(/^preview: bundle \d+\.\d KiB; serving\n/);
     expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(default:home\) \d+\.\d ms\npreview: stopped\n$/);
+  });
+});
+
+describe('verify against production', () => {
+  const config = loadConfig();
+  const engine = new RedirectEngine(config.tables);
+  const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
+
+  test('a configured hostname as the base sends each probe to its own hostname; anything else to the base, with Host set', () => {
+    expect(targetOf('https://po.co', hostnames)).toEqual({ fixedHost: undefined, port: undefined, secure: true, direct: true });
+    expect(targetOf('https://d111111abcdef8.cloudfront.net', hostnames)).toEqual({ fixedHost: 'd111111abcdef8.cloudfront.net', port: undefined, secure: true, direct: false });
+    expect(targetOf('http://127.0.0.1:8787', hostnames)).toEqual({ fixedHost: '127.0.0.1', port: 8787, secure: false, direct: false });
+  });
+
+  test('where CloudFront decides the country, a country-dependent probe accepts any configured country\'s answer', () => {
+    const root = { url: 'https://po.co/', host: 'po.co', target: '/', origin: 'contract', country: 'GB' };
+    const all = [...config.sites.countries.keys()];
+    expect(expectedOutcomes(engine, root, true, all)).toEqual(['302 https://www.mi.com/uk/']);
+    expect(expectedOutcomes(engine, root, false, all).sort()).toEqual([
+      '302 https://in.po.co/',
+      '302 https://www.mi.com/de/',
+      '302 https://www.mi.com/es/',
+      '302 https://www.mi.com/fr/',
+      '302 https://www.mi.com/global/',
+      '302 https://www.mi.com/it/',
+      '302 https://www.mi.com/uk/',
+    ]);
+    // A path that names its region does not depend on the country: one answer either way.
+    expect(expectedOutcomes(engine, { ...root, url: 'https://po.co/fr/', target: '/fr/' }, false, all)).toEqual(['301 https://www.mi.com/fr/']);
   });
 });

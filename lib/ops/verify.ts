@@ -58,7 +58,7 @@ export interface VerifyReport {
   readonly failures: number;
 }
 
-interface Target {
+export interface Target {
   /** Host probes go to, or undefined to use each probe's own host. */
   readonly fixedHost?: string;
   readonly port?: number;
@@ -66,7 +66,7 @@ interface Target {
   readonly direct: boolean;
 }
 
-function targetOf(base: string, hostnames: ReadonlySet<string>): Target {
+export function targetOf(base: string, hostnames: ReadonlySet<string>): Target {
   let url: URL;
   try {
     url = new URL(base);
