@@ -120,3 +120,41 @@ describe('npm run diff', () => {
     expect([r.code, r.err.split('\n')[0]]).toEqual([2, 'ops diff: --baseline "no-such-ref-or-folder" is neither a folder nor a git ref of this repository']);
   });
 });
+
+describe('what the function package says', () => {
+  /** A copy of the base assembly whose function package `edit` changes. */
+  function edited(edit: (pkg: string) => void): string {
+    const copy = tmpDir('assembly-copy-');
+    fs.cpSync(baseDir, copy, { recursive: true });
+    const parent = JSON.parse(fs.readFileSync(path.join(copy, 'PocoSunset-default.template.json'), 'utf8'));
+    const fn = Object.values<{ Type: string; Metadata?: Record<string, string> }>(parent.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && fs.existsSync(path.join(copy, r.Metadata!['aws:asset:path'], 'bulk.bin')))!;
+    edit(path.join(copy, fn.Metadata!['aws:asset:path']));
+    return copy;
+  }
+
+  test('a change to the function\'s code, not its rules, is said: the redirect diff cannot see it', () => {
+    expect(compareAssemblies(base, base).engineChanged).toBe(false);
+    const changed = readAssembly(
+      edited((pkg) => fs.appendFileSync(path.join(pkg, 'index.js'), '\n// a changed engine\n')),
+      'changed code',
+    );
+    const result = compareAssemblies(base, changed);
+    expect(result.engineChanged).toBe(true);
+    expect(renderResult(result, base, changed)).toContain("Note: the function's code changed too, not only its rules.");
+  });
+
+  test('a package from before bulk.bin (the bulk columns in the tables literal) is read too', () => {
+    const { tables } = loadConfig();
+    const old = readAssembly(
+      edited((pkg) => {
+        fs.rmSync(path.join(pkg, 'bulk.bin'));
+        const code = bundleEdgeFunction(tables).code;
+        const literal = (t: unknown): string => "'" + JSON.stringify(t).replace(/[\\']/g, (c) => '\\' + c) + "'";
+        fs.writeFileSync(path.join(pkg, 'index.js'), code.replace(literal(withoutBulkColumns(tables)), () => literal(tables)));
+      }),
+      'old package',
+    );
+    expect(old.rules!.bulk.size).toBe(8);
+    expect(compareAssemblies(old, base).redirects!.changes.rules).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../lib/cli/args';
 import { LoadedConfig, loadConfig, PROJECT_ROOT } from '../lib/config/load';
-import { configAtRef } from '../lib/ops/invalidate';
+import { configAtRef, engineChangedSince } from '../lib/ops/invalidate';
 import { configChanges as compare, ConfigChanges, invalidationPaths, MAX_WILDCARD_PATHS, ruleSetOf } from '../lib/ops/redirect-changes';
 import { configFiles, DEFAULT_SITES_JSON } from './support/deployment';
 import { tmpDir } from './support/tmp';
@@ -84,6 +84,15 @@ describe('configAtRef: the config as a git ref has it', () => {
   test('reads the files at the ref, not the working tree', () => {
     expect(configAtRef('HEAD', files).entries.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(loadConfig(files).entries).toHaveLength(1);
+  });
+
+  test('a change to the engine\'s code since the ref is found, so that invalidate removes everything', () => {
+    expect(engineChangedSince('HEAD', repo)).toBe(false);
+    fs.mkdirSync(path.join(repo, 'lambda'));
+    fs.writeFileSync(path.join(repo, 'lambda', 'handler.ts'), 'export {};\n');
+    git('add', 'lambda');
+    expect(engineChangedSince('HEAD', repo)).toBe(true);
+    expect(() => engineChangedSince('v9.9.9', repo)).toThrow('cannot compare lambda/ with "v9.9.9"; give a ref such as origin/main or the tag of the last deploy');
   });
 
   test('a ref that is not a commit is a usage error', () => {

@@ -18,7 +18,7 @@ import { CreateInvalidationCommand, GetDistributionCommand, GetInvalidationComma
 import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
 import type { CliIo } from '../cli/io';
-import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig } from '../config/load';
+import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT } from '../config/load';
 import { ConfigError } from '../config/problems';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, call, defaultContext, deploymentFor, inventory, noPositionals, OpsContext, waitUntil } from './aws';
 import { configChanges, invalidationPaths, ruleSetOf } from './redirect-changes';
@@ -60,6 +60,21 @@ export function configAtRef(ref: string, files: { sitesFile?: string; redirectsF
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether the engine's code (`lambda/`) differs between a git ref and the
+ * working tree of the repository holding `dir`: answers can then change
+ * where no rule did, and only `/*` is safe.
+ */
+export function engineChangedSince(ref: string, dir: string = PROJECT_ROOT): boolean {
+  try {
+    execFileSync('git', ['diff', '--quiet', ref, '--', 'lambda'], { cwd: dir, stdio: 'ignore' });
+    return false;
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return true;
+    throw new UsageError(`cannot compare lambda/ with ${JSON.stringify(ref)}; give a ref such as origin/main or the tag of the last deploy`);
   }
 }
 
@@ -170,7 +185,8 @@ export const invalidateCommand: Command = {
 Compares the sites file and bulk list with their state at git REF (what was
 deployed before), prints each changed rule with an example URL and its old and
 new destination, and the paths to invalidate per distribution: <path>* for each
-changed source, /* when sites, regions or headers changed. With --apply it waits
+changed source, /* when sites, regions or headers changed, or when the engine's
+code (lambda/) changed since REF. With --apply it waits
 until each distribution is Deployed (so every edge runs the new function), then
 invalidates and waits until CloudFront is done. Run it after "cdk deploy".
 
@@ -190,9 +206,11 @@ Exit status: 0 when done (or planned, in a dry run), 1 when any distribution fai
     if (!since === !all) throw new UsageError('give --since REF (the config deployed before) or --all');
     const deployment = deploymentFor(args.options);
     const baseline = since ? configAtRef(since, { sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects) }) : undefined;
+    const engineChanged = since !== undefined && engineChangedSince(since);
+    if (engineChanged) io.stdout.write(`invalidate: the engine's code (lambda/) changed since ${since}: answers may change where no rule did, so /* everywhere\n`);
     return invalidate(defaultContext((l) => io.stdout.write(l + '\n')), deployment, {
       baseline,
-      all,
+      all: all || engineChanged,
       apply: args.options.apply === true,
       timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
     });

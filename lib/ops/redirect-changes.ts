@@ -24,6 +24,12 @@ import { outcomeOf } from './probes';
 export interface RuleSet {
   readonly tables: CompiledTables;
   readonly bulk: BulkIndex;
+  /**
+   * The function's code without its tables, when the rules come from a
+   * function package: where two differ, the engine itself changed, which a
+   * comparison of rules decided by one engine cannot show.
+   */
+  readonly code?: string;
 }
 
 /** The rule set of compiled tables that still hold their bulk columns (from the config loader). */

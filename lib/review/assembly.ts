@@ -7,8 +7,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BulkIndex, CompiledTables } from '../../lambda/engine';
-import { BULK_FILE } from '../bundle';
+import { BulkIndex, CompiledTables, packBulk } from '../../lambda/engine';
+import { BULK_FILE, withoutBulkColumns } from '../bundle';
 import { UsageError } from '../cli/args';
 import { OpsError } from '../cli/command';
 import { PROJECT_ROOT } from '../config/load';
@@ -28,23 +28,43 @@ export interface Assembly {
   readonly rules?: RuleSet;
 }
 
-/** The tables index.js embeds: the single-quoted JSON literal lib/bundle.ts splices in. */
-export function tablesFromBundleCode(code: string): CompiledTables {
+/** Where the tables literal lib/bundle.ts splices into index.js starts and ends (quotes included). */
+function tablesLiteral(code: string): { start: number; end: number; json: string } {
   const start = code.indexOf(`'{"format":`);
   if (start < 0) throw new Error('tablesFromBundleCode: no compiled tables in this bundle');
   let json = '';
   for (let i = start + 1; i < code.length; i++) {
     const c = code[i];
     if (c === '\\') json += code[++i];
-    else if (c === "'") return JSON.parse(json) as CompiledTables;
+    else if (c === "'") return { start, end: i + 1, json };
     else json += c;
   }
   throw new Error('tablesFromBundleCode: the tables literal does not end');
 }
 
-/** The rules of a function package folder (index.js and bulk.bin), as the function runs them. */
+/** The tables index.js embeds: the single-quoted JSON literal lib/bundle.ts splices in. */
+export function tablesFromBundleCode(code: string): CompiledTables {
+  return JSON.parse(tablesLiteral(code).json) as CompiledTables;
+}
+
+/**
+ * The rules of a function package folder, as the function runs them: the
+ * tables of index.js, and bulk.bin beside it (packages built before bulk.bin
+ * existed carry the bulk columns in the tables instead).
+ */
 export function ruleSetFromBundle(dir: string): RuleSet {
-  return { tables: tablesFromBundleCode(fs.readFileSync(path.join(dir, 'index.js'), 'utf8')), bulk: new BulkIndex(fs.readFileSync(path.join(dir, BULK_FILE))) };
+  const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+  const literal = tablesLiteral(code);
+  const tables = JSON.parse(literal.json) as CompiledTables;
+  const packed = path.join(dir, BULK_FILE);
+  const bulk = fs.existsSync(packed) ? new BulkIndex(fs.readFileSync(packed)) : new BulkIndex(packBulk(tables.bulk));
+  return { tables: withoutBulkColumns(tables), bulk, code: code.slice(0, literal.start) + code.slice(literal.end) };
+}
+
+/** Whether a folder is the redirect function's package (its index.js embeds compiled tables). */
+function isFunctionPackage(dir: string): boolean {
+  const index = path.join(dir, 'index.js');
+  return fs.existsSync(index) && fs.readFileSync(index, 'utf8').includes(`'{"format":`);
 }
 
 /** Reads every `*.template.json` of a folder, names the stacks, and finds the redirect function's bundle. */
@@ -65,7 +85,7 @@ export function readAssembly(dir: string, label: string): Assembly {
       if (r.Type === 'AWS::CloudFormation::Stack' && templates.has(asset)) {
         names.set(asset, String(r.Metadata?.['aws:cdk:path'] ?? asset).replace(/\.NestedStack\/.*$/, '').replace(/\/Resource$/, ''));
       }
-      if (r.Type === 'AWS::Lambda::Function' && fs.existsSync(path.join(dir, asset, BULK_FILE))) rules = ruleSetFromBundle(path.join(dir, asset));
+      if (r.Type === 'AWS::Lambda::Function' && isFunctionPackage(path.join(dir, asset))) rules = ruleSetFromBundle(path.join(dir, asset));
     }
     if (!names.has(file)) names.set(file, file);
   }

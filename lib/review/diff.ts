@@ -114,6 +114,8 @@ export interface DiffResult {
   readonly redirects?: RedirectDiff;
   /** Why there is no redirect diff, when there is none. */
   readonly redirectsNote?: string;
+  /** The function's code (not only its tables) differs between the sides. */
+  readonly engineChanged?: boolean;
 }
 
 export function compareAssemblies(baseline: Assembly, current: Assembly): DiffResult {
@@ -121,7 +123,8 @@ export function compareAssemblies(baseline: Assembly, current: Assembly): DiffRe
   if (!baseline.rules || !current.rules) {
     return { stacks, redirectsNote: `no redirect function bundle in ${!baseline.rules ? baseline.label : current.label} (a folder of templates only), so no redirect diff` };
   }
-  return { stacks, redirects: redirectDiff(baseline.rules, current.rules) };
+  const engineChanged = baseline.rules.code !== undefined && current.rules.code !== undefined && baseline.rules.code !== current.rules.code;
+  return { stacks, redirects: redirectDiff(baseline.rules, current.rules), engineChanged };
 }
 
 /** The whole report, as `cdk diff` prints stacks, then the redirects. */
@@ -132,6 +135,10 @@ export function renderResult(result: DiffResult, baseline: Assembly, current: As
     out += s.diff.isEmpty ? 'There were no differences\n' : renderDiff(s.diff);
   }
   out += '\nRedirects (decided by the engine, for an unknown country unless one is shown)\n';
+  if (result.engineChanged) {
+    out += 'Note: the function\'s code changed too, not only its rules. Both rule sets below are decided by the current engine, so answers\n' +
+      'that changed through the code are not listed: compare the previews (npm start) or run verify, and invalidate with --all.\n';
+  }
   out += result.redirects ? renderRedirectDiff(result.redirects) : `${result.redirectsNote}\n`;
   const changedStacks = result.stacks.filter((s) => !s.diff.isEmpty).length;
   const redirectCount = result.redirects ? result.redirects.changes.rules.length + result.redirects.defaults.length : 0;
