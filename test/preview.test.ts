@@ -110,6 +110,7 @@ describe('the preview answers as the distributions would', () => {
     expect([root.status, root.headers['content-type'], root.body]).toEqual([200, 'text/html; charset=utf-8', fs.readFileSync(path.join(dir, 'snapshot', 'index.html'), 'utf8')]);
     expect((await get(preview.url, '/nope.html', { Host: 'in.po.co' })).status).toBe(403);
     expect((await get(preview.url, '/%2e%2e/%2e%2e/package.json', { Host: 'in.po.co' })).status).toBe(403);
+    expect((await get(preview.url, '/index.html%00.png', { Host: 'in.po.co' })).status).toBe(400);
   });
 
   test('one line per request: method, host and path, country, status, destination, rule, time', async () => {

@@ -107,6 +107,7 @@ function serveSnapshot(route: Route, uri: string): Answer {
   } catch {
     return text(400, 'preview: the path is not valid percent-encoding.', 'frozen, bad path');
   }
+  if (key.includes('\0')) return text(400, 'preview: the path holds a NUL character.', 'frozen, bad path');
   const file = path.join(route.contentDir, key);
   const inside = file.startsWith(route.contentDir + path.sep);
   const stat = inside ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;

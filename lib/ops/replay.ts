@@ -66,7 +66,11 @@ function readStart(file: string): Buffer {
 /** The file's text stream; a gzip file cut off in the middle yields what it holds (the cut line is then malformed). */
 function open(file: string, gzip: boolean): Readable {
   const raw = fs.createReadStream(file);
-  return gzip ? raw.pipe(createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH })) : raw;
+  if (!gzip) return raw;
+  const gunzip = raw.pipe(createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+  // Closing the text stream early (the format sniff) closes the file too.
+  gunzip.on('close', () => raw.destroy());
+  return gunzip;
 }
 
 /** Sniffs a file's format from its first bytes (decompressed); throws UsageError for anything else. */
