@@ -197,8 +197,8 @@ describe('verify against the preview', () => {
 });
 
 describe('npm start', () => {
-  test('prints its address when ready, answers, logs the request and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'preview'], {
+  test('npm start -- --redirects FILE: prints its address when ready, answers from that list, logs each request and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'preview', '--redirects', otherList], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PORT: '0' },
     });
@@ -214,12 +214,14 @@ describe('npm start', () => {
     });
     const a = await get(url, '/fr/', { Host: 'po.co' });
     expect([a.status, a.headers.location]).toEqual([301, 'https://www.mi.com/fr/']);
+    const b = await get(url, '/uk/old-phone', { Host: 'po.co' });
+    expect([b.status, b.headers.location]).toEqual([301, 'https://www.mi.com/uk/product/poco-f7/']);
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stdout).toMatch(/^preview: bundle \d+\.\d KiB; serving\n/);
-    expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(default:home\) \d+\.\d ms\npreview: stopped\n$/);
+    expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(default:home\) \d+\.\d ms\nGET po\.co\/uk\/old-phone -> 301 https:\/\/www\.mi\.com\/uk\/product\/poco-f7\/ \(bulk:[^)]*other\.csv:1\) \d+\.\d ms\npreview: stopped\n$/);
   });
 });
 
