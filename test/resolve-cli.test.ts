@@ -112,7 +112,7 @@ describe('parseRawUrl keeps the path as sent', () => {
 
 describe('npm run resolve, as a process', () => {
   test('exit status 2 and a message, no stack trace, on a bad list', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/resolve.ts', '--redirects', 'nonexistent.csv', 'https://po.co/'], {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'resolve', '--redirects', 'nonexistent.csv', 'https://po.co/'], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -123,7 +123,7 @@ describe('npm run resolve, as a process', () => {
   });
 
   test('reads standard input', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/resolve.ts'], {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'resolve'], {
       cwd: ROOT,
       encoding: 'utf8',
       input: 'https://uk.po.co/product/POCO-M6\n',

@@ -3,6 +3,7 @@
  * tables and same engine as the Lambda@Edge bundle.
  *
  *   npm run resolve -- [--redirects FILE] [--sites FILE] [--country CC] [--method M] URL...
+ *   (npm run ops -- resolve ...: lib/cli/poco.ts runs it)
  *
  * Prints one JSON object per URL. With no URL it reads standard input, one
  * `URL [COUNTRY]` per line (blank lines and `#` comments skipped).
@@ -165,14 +166,3 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   return status;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`resolve: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
