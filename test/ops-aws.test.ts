@@ -16,6 +16,7 @@ import {
   ListDistributionsCommand,
   ListInvalidationsCommand,
 } from '@aws-sdk/client-cloudfront';
+import { ListResourceRecordSetsCommand, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -30,6 +31,11 @@ import { configFiles, DEFAULT_STAGES_JSON } from './support/deployment';
 
 const cf = mockClient(CloudFrontClient);
 const acm = mockClient(ACMClient);
+const route53 = mockClient(Route53Client);
+
+/** The records Route 53 holds, by name: aliases to a distribution's domain, or plain addresses. */
+let zone: Record<string, ResourceRecordSet[]>;
+const alias = (name: string, type: 'A' | 'AAAA', target: string): ResourceRecordSet => ({ Name: `${name}.`, Type: type, AliasTarget: { DNSName: `${target}.`, HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false } });
 
 const ACCOUNT = '111111111111';
 const FN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:PocoSunset-default-redirects`;
@@ -79,12 +85,26 @@ let ctx: OpsContext;
 beforeEach(() => {
   cf.reset();
   acm.reset();
+  route53.reset();
+  // Today: the project's own records, and uk.po.co still pointing at the old distribution.
+  zone = {
+    'po.co': [alias('po.co', 'A', 'e1global.cloudfront.net'), alias('po.co', 'AAAA', 'e1global.cloudfront.net')],
+    'uk.po.co': [alias('uk.po.co', 'A', 'e9old.cloudfront.net')],
+    'fr.po.co': [alias('fr.po.co', 'A', 'e1fr.cloudfront.net')],
+    'de.po.co': [alias('de.po.co', 'A', 'e1de.cloudfront.net')],
+    'in.po.co': [alias('in.po.co', 'A', 'e1in.cloudfront.net')],
+  };
+  route53.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName: string; MaxItems: number }) => ({
+    ResourceRecordSets: (zone[input.StartRecordName.replace(/\.$/, '')] ?? []).slice(0, input.MaxItems),
+    IsTruncated: false,
+    MaxItems: input.MaxItems,
+  }));
   lines = [];
   sleeps = [];
   clock = 0;
   txt = {};
   ctx = {
-    clients: { cloudfront: new CloudFrontClient({ region: 'us-east-1' }), acm: new ACMClient({ region: 'us-east-1' }) },
+    clients: { cloudfront: new CloudFrontClient({ region: 'us-east-1' }), acm: new ACMClient({ region: 'us-east-1' }), route53: new Route53Client({ region: 'us-east-1' }) },
     log: (l) => lines.push(l),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -124,42 +144,51 @@ describe('preflight (read-only)', () => {
       'po.co (site global): OK: served by this project',
       '  held by:     this project (E1GLOBAL)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL covers it`,
+      "  records:     A alias e1global.cloudfront.net, AAAA alias e1global.cloudfront.net (this project's)",
       'www.po.co (site global): CONFLICT: deploy fails (CNAMEAlreadyExists). Fix: add it to stages.default.awaitingCutover, deploy, then run cutover',
       '  held by:     *******XYZ in account ******9999 (alias www.po.co)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL covers it`,
-      'uk.po.co (site uk): CUTOVER: ready: npm run ops -- cutover uk.po.co --stage default',
+      '  records:     none in po.co (Z0PLACEHOLDERPOCO)',
+      'uk.po.co (site uk): CUTOVER: ready: npm run ops -- cutover uk.po.co --stage default; after the move, delete A alias e9old.cloudfront.net just before the deploy that creates the stack\'s records',
       '  held by:     E9OLD "legacy uk.po.co site" (this account)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1UK covers it`,
+      '  records:     A alias e9old.cloudfront.net',
       'fr.po.co (site fr): OK: served by this project',
       '  held by:     this project (E1FR)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1FR covers it`,
+      "  records:     A alias e1fr.cloudfront.net (this project's)",
       'de.po.co (site de): OK: served by this project',
       '  held by:     this project (E1DE)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1DE covers it`,
+      "  records:     A alias e1de.cloudfront.net (this project's)",
       'in.po.co (site in): OK: served by this project',
       '  held by:     this project (E1IN)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1IN covers it`,
+      "  records:     A alias e1in.cloudfront.net (this project's)",
       'preflight: 6 hostnames: 4 ok, 1 awaiting cutover, 0 to tidy, 1 conflicting',
     ]);
+    expect(route53.calls().every((c) => c.args[0] instanceof ListResourceRecordSetsCommand)).toBe(true);
     // Read-only: only List and Describe calls; one DescribeCertificate per certificate.
     expect(cf.calls().map((c) => c.args[0].constructor.name).sort()).toEqual(['ListConflictingAliasesCommand', 'ListDistributionsCommand', 'ListDistributionsCommand']);
     expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(5);
   });
 
-  test('before the first deploy: free names, and names that will wait for cutover', async () => {
+  test('before the first deploy: free names, names held by another distribution, and records in the way', async () => {
     cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [dist('E9OLD', 'legacy uk.po.co site', ['uk.po.co'])], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 1 } });
+    zone = { 'po.co': [{ Name: 'po.co.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.10' }] }], 'uk.po.co': [alias('uk.po.co', 'A', 'e9old.cloudfront.net')] };
     const code = await runPreflight(ctx, deploymentWith([]));
     expect(code).toBe(1);
     expect(lines.filter((l) => !l.startsWith(' '))).toEqual([
       'preflight: stage default, account 111111111111: listing distributions, reading certificates (read-only)',
-      'po.co (site global): OK: free in this account: the deploy adds it',
+      'po.co (site global): CONFLICT: deploy fails: Route 53 already has A 192.0.2.10, which CloudFormation cannot create over. Fix: delete it just before the deploy (or put the name in awaitingCutover while another distribution serves it)',
       'www.po.co (site global): OK: free in this account: the deploy adds it',
       'uk.po.co (site uk): CONFLICT: deploy fails (CNAMEAlreadyExists). Fix: add it to stages.default.awaitingCutover, deploy, then run cutover',
       'fr.po.co (site fr): OK: free in this account: the deploy adds it',
       'de.po.co (site de): OK: free in this account: the deploy adds it',
       'in.po.co (site in): OK: free in this account: the deploy adds it',
-      'preflight: 6 hostnames: 5 ok, 0 awaiting cutover, 0 to tidy, 1 conflicting',
+      'preflight: 6 hostnames: 4 ok, 0 awaiting cutover, 0 to tidy, 2 conflicting',
     ]);
+    expect(lines[4]).toBe('  records:     A 192.0.2.10');
     expect(lines[2]).toBe("  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist");
     expect(lines[3]).toBe('  certificate: not deployed yet (the stack requests one that lists every hostname of the site)');
   });
@@ -220,6 +249,14 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
     const r = await run(['status']);
     expect([r.code, r.err]).toEqual([1, message]);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  test('an unknown hosted zone', async () => {
+    const e = Object.assign(new Error('No hosted zone found with ID: Z0PLACEHOLDERPOCO'), { name: 'NoSuchHostedZone', $metadata: { httpStatusCode: 404 } });
+    route53.on(ListResourceRecordSetsCommand).rejects(e);
+    await expect(runPreflight(ctx, deploymentWith([]))).rejects.toThrow(
+      "hosted zone Z0PLACEHOLDERPOCO does not exist in this account (No hosted zone found with ID: Z0PLACEHOLDERPOCO). Fix: copy the zone's id from Route 53 into the stage's hostedZones, and check that AWS_PROFILE is the stage's account.",
+    );
   });
 
   test('an unknown distribution', async () => {

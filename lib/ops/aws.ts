@@ -6,6 +6,7 @@
  */
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { CloudFrontClient, DistributionSummary, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import * as dns from 'dns';
 import { UsageError } from '../cli/args';
 import { OpsError } from '../cli/command';
@@ -16,6 +17,8 @@ import { EDGE_FUNCTION_REGION } from '../redirect-function';
 export interface AwsClients {
   readonly cloudfront: CloudFrontClient;
   readonly acm: ACMClient;
+  /** Read only: preflight lists the records the stack would create. */
+  readonly route53: Route53Client;
 }
 
 export interface OpsContext {
@@ -42,7 +45,7 @@ export interface OpsContext {
 export function defaultContext(log: (line: string) => void): OpsContext {
   const config = { region: EDGE_FUNCTION_REGION, maxAttempts: 1 };
   return {
-    clients: { cloudfront: new CloudFrontClient(config), acm: new ACMClient(config) },
+    clients: { cloudfront: new CloudFrontClient(config), acm: new ACMClient(config), route53: new Route53Client(config) },
     log,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
@@ -70,7 +73,7 @@ function classify(err: AwsError): 'throttled' | 'transient' | 'credentials' | 'e
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message ?? '')) return 'credentials';
   if (name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'InvalidClientTokenId' || name === 'UnrecognizedClientException') return 'expired';
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || status === 403) return 'denied';
-  if (name === 'NoSuchDistribution') return 'no-distribution';
+  if (name === 'NoSuchDistribution' || name === 'NoSuchHostedZone') return 'no-distribution';
   if (TRANSIENT.has(name) || TRANSIENT.has(err.code ?? '') || (status !== undefined && status >= 500)) return 'transient';
   return 'other';
 }
@@ -110,7 +113,9 @@ function explain(err: AwsError, kind: ReturnType<typeof classify>, action: strin
     case 'denied':
       return new OpsError(`${action} was denied${detail}. Fix: use a role that allows ${action} in the stage's account.`);
     case 'no-distribution':
-      return new OpsError(`distribution ${subject ?? ''} does not exist in this account${detail}. Fix: check the id with "npm run ops -- status", and that AWS_PROFILE is the stage's account.`);
+      return err.name === 'NoSuchHostedZone'
+        ? new OpsError(`hosted zone ${subject ?? ''} does not exist in this account${detail}. Fix: copy the zone's id from Route 53 into the stage's hostedZones, and check that AWS_PROFILE is the stage's account.`)
+        : new OpsError(`distribution ${subject ?? ''} does not exist in this account${detail}. Fix: check the id with "npm run ops -- status", and that AWS_PROFILE is the stage's account.`);
     case 'throttled':
     case 'transient':
       return new OpsError(`${action} still failed after ${attempts} attempts (${kind === 'throttled' ? 'throttled' : err.name ?? err.code ?? 'transient fault'})${detail}. Fix: wait a few minutes and run again; nothing after this call was done.`);

@@ -3,6 +3,8 @@
  * this project's certificate covers it, and what would conflict. Read-only.
  */
 import { DistributionSummary, ListConflictingAliasesCommand } from '@aws-sdk/client-cloudfront';
+import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { zoneOf } from '../config/stages';
 import { parseArgs } from '../cli/args';
 import type { Command } from '../cli/command';
 import type { CliIo } from '../cli/io';
@@ -17,9 +19,33 @@ export interface HostnameCheck {
   /** Who holds it: `this project (E…)`, `E… "comment" (this account)`, `E… in account …`, `nobody`, or why it is unknown. */
   readonly holder: string;
   readonly certificate: string;
+  /** The A/AAAA records of the name in its hosted zone, and where they point. */
+  readonly records: string;
   readonly verdict: Verdict;
   /** What it means and what to do. */
   readonly advice: string;
+}
+
+interface NameRecords {
+  /** `A alias d123.cloudfront.net`, `AAAA 2001:db8::1`... */
+  readonly found: string[];
+  /** Whether every record found is an alias to `ownDomain`. */
+  readonly allOurs: boolean;
+}
+
+/** The A and AAAA records of `host` in its zone (route53:ListResourceRecordSets), and whether they point at our distribution. */
+async function recordsOf(ctx: OpsContext, zoneId: string, host: string, ownDomain: string | undefined): Promise<NameRecords> {
+  const name = host + '.';
+  const r = await call(ctx, 'route53:ListResourceRecordSets', () => ctx.clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: 'A', MaxItems: 2 })), zoneId);
+  const found: string[] = [];
+  let allOurs = true;
+  for (const rs of r.ResourceRecordSets ?? []) {
+    if (rs.Name?.toLowerCase() !== name || (rs.Type !== 'A' && rs.Type !== 'AAAA')) continue;
+    const alias = rs.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, '');
+    found.push(alias ? `${rs.Type} alias ${alias}` : `${rs.Type} ${(rs.ResourceRecords ?? []).map((v) => v.Value).join(' ')}`);
+    if (!alias || !ownDomain || alias !== ownDomain.toLowerCase()) allOurs = false;
+  }
+  return { found, allOurs };
 }
 
 function describe(d: DistributionSummary): string {
@@ -41,6 +67,13 @@ export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): 
       : !coverage
         ? `${ours.Id} has no ACM certificate`
         : `${coverage.arn} ${coverage.covers ? 'covers it' : `does not cover it (${coverage.status})`}`;
+
+    const zoneName = zoneOf(host, deployment.stage.hostedZones.keys());
+    const zoneId = zoneName ? deployment.stage.hostedZones.get(zoneName)! : undefined;
+    const recs = zoneId ? await recordsOf(ctx, zoneId, host, ours?.DomainName) : { found: [], allOurs: true };
+    const records = recs.found.length === 0 ? `none in ${zoneName} (${zoneId})` : `${recs.found.join(', ')}${recs.allOurs ? ' (this project\'s)' : ''}`;
+    // Records someone else made: CloudFormation cannot create the stack's over them.
+    const foreignRecords = recs.found.length > 0 && !recs.allOurs;
 
     // Held in this account: an exact alias, else a wildcard alias that covers the name.
     const inAccount = inv.all.find((d) => aliasesOf(d).includes(host)) ?? inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
@@ -88,21 +121,28 @@ export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): 
       verdict = 'ok';
       advice = ours ? 'free: the next deploy adds it' : 'free in this account: the deploy adds it';
     }
-    checks.push({ host, site, holder, certificate, verdict, advice });
+    if (foreignRecords && !awaiting.has(host) && verdict !== 'conflict') {
+      verdict = 'conflict';
+      advice = `deploy fails: Route 53 already has ${recs.found.join(', ')}, which CloudFormation cannot create over. Fix: delete ${recs.found.length === 1 ? 'it' : 'them'} just before the deploy (or put the name in awaitingCutover while another distribution serves it)`;
+    } else if (foreignRecords && awaiting.has(host)) {
+      advice += `; after the move, delete ${recs.found.join(', ')} just before the deploy that creates the stack's records`;
+    }
+    checks.push({ host, site, holder, certificate, records, verdict, advice });
   }
   return checks;
 }
 
 export const preflightCommand: Command = {
   name: 'preflight',
-  summary: 'for every configured hostname: who holds it, whether the certificate covers it, what will conflict (read-only)',
+  summary: 'for every configured hostname: who holds it, whether the certificate covers it, its DNS records, what will conflict (read-only)',
   usage: `Usage: npm run ops -- preflight [options]
 
 For every hostname of the sites file: which distribution holds it today
 (ListDistributions in this account; ListConflictingAliases for other accounts,
 once this project's distribution and certificate exist), whether this project's
-certificate covers it (acm:DescribeCertificate), and what the next deploy or
-cutover will meet. Read-only.
+certificate covers it (acm:DescribeCertificate), which A/AAAA records the name
+already has in its hosted zone (route53:ListResourceRecordSets), and what the
+next deploy or cutover will meet. Read-only.
 
 Options:
 ${AWS_OPTIONS_HELP}
@@ -124,6 +164,7 @@ export async function runPreflight(ctx: OpsContext, deployment: LoadedDeployment
     ctx.log(`${c.host} (site ${c.site}): ${c.verdict.toUpperCase()}: ${c.advice}`);
     ctx.log(`  held by:     ${c.holder}`);
     ctx.log(`  certificate: ${c.certificate}`);
+    ctx.log(`  records:     ${c.records}`);
   }
   const count = (v: Verdict): number => checks.filter((c) => c.verdict === v).length;
   ctx.log(`preflight: ${checks.length} hostnames: ${count('ok')} ok, ${count('cutover')} awaiting cutover, ${count('notice')} to tidy, ${count('conflict')} conflicting`);
