@@ -69,9 +69,12 @@ function printable(decision: Decision): boolean {
   return true;
 }
 
+/** Lower-case names of the headers the engine sets, so a response costs no case conversion. */
+const LOWER_NAMES: Readonly<Record<string, string>> = { Location: 'location', 'Cache-Control': 'cache-control', 'Strict-Transport-Security': 'strict-transport-security', Allow: 'allow' };
+
 function toResponse(decision: Decision): CloudFrontResultResponse {
   const headers: CloudFrontHeaders = {};
-  for (const key in decision.headers) headers[key.toLowerCase()] = [{ key, value: decision.headers[key] }];
+  for (const key in decision.headers) headers[LOWER_NAMES[key] ?? key.toLowerCase()] = [{ key, value: decision.headers[key] }];
   const status = decision.status ?? 500;
   return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
 }

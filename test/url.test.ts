@@ -90,5 +90,15 @@ describe('locationChecker', () => {
     ['https://www.mi.com/\\evil.com', false],
     ['https://www.mi.com/\u00e9', false],
     ['//www.mi.com/', false],
+    ['https://wwwXmi.com/', false],
+    ['https://www.mi.com/\n', false],
+    ['https://www.mi.com/x\u007f', false],
+    ['HTTPS://www.mi.com/', false],
+    ['https://in.po.co', true],
+    ['https://in.po.co/~a!$&\'()*+,;=:@%20', true],
   ])('%j is safe: %s', (location, ok) => expect(safe(location)).toBe(ok));
+
+  test('no allowed host: nothing is safe', () => {
+    expect(locationChecker([])('https://www.mi.com/')).toBe(false);
+  });
 });

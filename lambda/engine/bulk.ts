@@ -59,6 +59,7 @@ function fnv(h: number, s: string, start: number, end: number): number {
 }
 
 const FNV_BASIS = 0x811c9dc5 | 0;
+const SLASH = 47;
 
 function align4(n: number): number {
   return (n + 3) & ~3;
@@ -159,9 +160,22 @@ export class BulkIndex {
   private readonly exactHosts = new Map<string, number>();
   /** Hosts of include-subdomains sources → the same. */
   private readonly parentHosts = new Map<string, number>();
-  // Scratch space for one match (the engine is single-threaded): candidate hosts, most specific first.
+  // Scratch space for one match (the engine is single-threaded): candidate hosts, most specific first,
+  // and the hash and length of each candidate key.
   private readonly candHost: string[] = [];
   private readonly candExact: boolean[] = [];
+  private hashScratch = new Int32Array(64);
+  private lengthScratch = new Int32Array(32);
+
+  private scratchHashes(size: number): Int32Array {
+    if (this.hashScratch.length < size) this.hashScratch = new Int32Array(size * 2);
+    return this.hashScratch;
+  }
+
+  private scratchLengths(size: number): Int32Array {
+    if (this.lengthScratch.length < size) this.lengthScratch = new Int32Array(size * 2);
+    return this.lengthScratch;
+  }
 
   /** Reads a buffer from `packBulk` (the bundle's `bulk.bin`) without copying it. */
   constructor(packed: Uint8Array) {
@@ -224,21 +238,26 @@ export class BulkIndex {
     return this.internal[targetIndex] === 1;
   }
 
-  /** The first entry (in file order) whose key is `host` + `path.slice(0, end)`, or -1. */
-  private find(host: string, path: string, end: number): number {
+  /**
+   * The first entry (in file order) whose key is `host` + the first `depth`
+   * segments of the path (`/` for depth 0), or -1. `hash` is that key's
+   * FNV-1a and `length` its length; the key is compared without being built.
+   */
+  private find(hash: number, length: number, host: string, segments: readonly string[], depth: number): number {
     const { keys, offsets, slots, mask } = this;
-    const length = host.length + end;
-    let slot = fnv(fnv(FNV_BASIS, host, 0, host.length), path, 0, end) & mask;
-    for (let head = slots[slot]; head !== 0; head = slots[slot]) {
+    for (let slot = hash & mask, head = slots[slot]; head !== 0; slot = (slot + 1) & mask, head = slots[slot]) {
       const entry = head - 1;
-      const start = offsets[entry];
-      if (offsets[entry + 1] - start === length) {
-        let same = true;
-        for (let c = 0; c < host.length && same; c++) same = keys[start + c] === host.charCodeAt(c);
-        for (let c = 0, k = start + host.length; c < end && same; c++, k++) same = keys[k] === path.charCodeAt(c);
-        if (same) return entry;
+      let k = offsets[entry];
+      if (offsets[entry + 1] - k !== length) continue;
+      let same = true;
+      for (let c = 0; c < host.length && same; c++) same = keys[k++] === host.charCodeAt(c);
+      if (depth === 0) same &&= keys[k] === SLASH;
+      for (let d = 0; d < depth && same; d++) {
+        const seg = segments[d];
+        same = keys[k++] === SLASH;
+        for (let c = 0; c < seg.length && same; c++) same = keys[k++] === seg.charCodeAt(c);
       }
-      slot = (slot + 1) & mask;
+      if (same) return entry;
     }
     return -1;
   }
@@ -275,20 +294,30 @@ export class BulkIndex {
 
     const wanted = scheme === 'https' ? BULK_SCHEME_HTTPS : BULK_SCHEME_HTTP;
     const meta = this.metaOf;
-    const path = segments.length === 0 ? '/' : '/' + segments.join('/');
-    // The full path first (exact and subpath sources), then shorter prefixes (subpath sources only).
-    let end = path.length;
-    for (let depth = segments.length; depth >= 0; depth--) {
-      const isFull = depth === segments.length;
-      if (!isFull) {
-        end -= segments[depth].length + 1;
-        if (depth > maxSub) continue;
+    const depths = segments.length;
+    // Per candidate host, the hash and length of host + path prefix at every depth, in one pass over the path.
+    const hashes = this.scratchHashes(n * (depths + 1));
+    const lengths = this.scratchLengths(depths + 1);
+    lengths[0] = 1;
+    for (let d = 1; d <= depths; d++) lengths[d] = (d === 1 ? 0 : lengths[d - 1]) + 1 + segments[d - 1].length;
+    for (let h = 0; h < n; h++) {
+      const base = h * (depths + 1);
+      let hash = fnv(fnv(FNV_BASIS, hosts[h], 0, hosts[h].length), '/', 0, 1);
+      hashes[base] = hash;
+      for (let d = 1; d <= depths; d++) {
+        if (d > 1) hash = Math.imul(hash ^ SLASH, 16777619);
+        hash = fnv(hash, segments[d - 1], 0, segments[d - 1].length);
+        hashes[base + d] = hash;
       }
-      // The root prefix is "/" itself, not the empty string.
-      const prefixEnd = depth === 0 ? 1 : end;
+    }
+    // The full path first (exact and subpath sources), then shorter prefixes (subpath sources only).
+    for (let depth = depths; depth >= 0; depth--) {
+      const isFull = depth === depths;
+      if (!isFull && depth > maxSub) continue;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
-        for (let i = this.find(hosts[h], path, prefixEnd); i >= 0; i = this.nextEntry[i]) {
+        const host = hosts[h];
+        for (let i = this.find(hashes[h * (depths + 1) + depth], host.length + lengths[depth], host, segments, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
           if (!exact[h] && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;

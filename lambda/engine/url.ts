@@ -33,6 +33,8 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 const SEGMENT_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
 /** A query string that needs no encoding (RFC 3986 query; escapes checked separately). */
 const QUERY_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+/** A `%` that does not start a `%XX` escape. */
+const LONE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 const HEX = '0123456789ABCDEF';
 
 function isHex(code: number): boolean {
@@ -95,7 +97,7 @@ export function canonicalSegment(raw: string): string {
  * percent-encoded. Existing escapes are kept exactly as sent.
  */
 export function safeQuery(raw: string): string {
-  if (QUERY_SAFE.test(raw) && !/%(?![0-9A-Fa-f]{2})/.test(raw)) return raw;
+  if (QUERY_SAFE.test(raw) && (raw.indexOf('%') < 0 || !LONE_PERCENT.test(raw))) return raw;
   return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/, false);
 }
 
@@ -115,7 +117,8 @@ export function canonicalPath(raw: string): CanonicalPath {
     else if (!endsInDot) segments.push(seg);
   }
   const trailingSlash = raw.endsWith('/') || endsInDot || segments.length === 0;
-  if (!trailingSlash && segments[segments.length - 1].toLowerCase() === 'index.html') {
+  const last = segments[segments.length - 1];
+  if (!trailingSlash && last.length === 10 && last.toLowerCase() === 'index.html') {
     const index = segments.pop();
     return { segments, trailingSlash: true, index };
   }
@@ -154,6 +157,12 @@ export function normaliseHost(raw: string | undefined): string {
 /** A two-letter country code in upper case, or `''` for anything else. */
 export function normaliseCountry(raw: string | undefined): string {
   if (!raw) return '';
+  // As CloudFront sends it: two upper-case letters.
+  if (raw.length === 2) {
+    const a = raw.charCodeAt(0);
+    const b = raw.charCodeAt(1);
+    if (a >= 65 && a <= 90 && b >= 65 && b <= 90) return raw;
+  }
   const cc = raw.trim().toUpperCase();
   return /^[A-Z]{2}$/.test(cc) ? cc : '';
 }
@@ -164,24 +173,10 @@ export function normaliseCountry(raw: string | undefined): string {
  * printable ASCII other than backslash (no controls, no spaces).
  */
 export function locationChecker(allowedHosts: Iterable<string>): (location: string) => boolean {
-  const prefixes = [...allowedHosts].map((h) => 'https://' + h);
-  return (location) => {
-    let hostEnd = -1;
-    for (const prefix of prefixes) {
-      if (location.startsWith(prefix)) {
-        const next = location.charCodeAt(prefix.length);
-        // end of string, '/', '?' or '#': the host is exactly the allowed one
-        if (Number.isNaN(next) || next === 47 || next === 63 || next === 35) {
-          hostEnd = prefix.length;
-          break;
-        }
-      }
-    }
-    if (hostEnd < 0) return false;
-    for (let i = hostEnd; i < location.length; i++) {
-      const c = location.charCodeAt(i);
-      if (c < 0x21 || c > 0x7e || c === 0x5c) return false;
-    }
-    return true;
-  };
+  // One compiled pattern: the exact host, then end of string or '/', '?', '#' followed only by
+  // printable ASCII without space or backslash (0x21-0x7e less 0x5c).
+  const hosts = [...allowedHosts].map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (hosts.length === 0) return () => false;
+  const pattern = new RegExp(`^https://(?:${hosts.join('|')})(?:[/?#][\\x21-\\x5b\\x5d-\\x7e]*)?$`);
+  return (location) => pattern.test(location);
 }
