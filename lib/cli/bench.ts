@@ -27,6 +27,7 @@ import { ProblemList } from '../config/problems';
 import { BulkEntry, hostRoles, parseRedirects } from '../config/redirects';
 import { parseSites } from '../config/sites';
 import { generatedSource, generateList } from '../generate-list';
+import { synthesize } from '../review/assembly';
 
 interface Row {
   list: string;
@@ -170,9 +171,6 @@ async function measure(list: string, csv: string): Promise<Row> {
   };
 }
 
-/** The pinned CLI, as `npx cdk` runs it. */
-const CDK_CLI = path.join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
-
 /** A CDK app with one distribution and nothing else, in TypeScript run by tsx as the project's app is. */
 const MINIMAL_APP = `import { App, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -182,11 +180,10 @@ const stack = new Stack(app, 'Minimal', { env: { account: '111111111111', region
 new cloudfront.Distribution(stack, 'Distribution', { defaultBehavior: { origin: new origins.HttpOrigin('www.mi.com') } });
 `;
 
-/** Seconds of one \`cdk synth --quiet\` in \`cwd\`. */
+/** Seconds of one `cdk synth --quiet` in `cwd`, through the pinned CLI as `npm run diff` runs it. */
 function synthSeconds(cwd: string, outdir: string): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CDK_CLI, 'synth', '--quiet', '--no-notices', '-o', outdir], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  if (r.status !== 0) throw new Error(`cdk synth in ${cwd} failed: ${r.stderr}`);
+  synthesize(cwd, outdir, [], `the app in ${cwd}`);
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 

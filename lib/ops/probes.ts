@@ -36,6 +36,20 @@ export const CONTRACT_EXAMPLES: readonly { readonly url: string; readonly countr
 /** Paths probed within each region: home, a product page below its slug, support, and an unknown page. */
 const REGION_PATHS = ['', 'product/poco-f6/specs', 'support/faq', 'old/page?utm_source=box'];
 
+/** The paths the reviewer tools walk each region with: one per default rule. */
+export const WALK_PATHS = ['', 'product/poco-f6', 'support/faq', 'old/page'];
+
+/**
+ * A walk of one hostname's default rules, as `[path, country]` (`''`: no
+ * country): on a region-path site, the root for each of `countries`, then
+ * each of `paths` below each region segment; on any other site, each of
+ * `paths` from the root.
+ */
+export function siteWalk(mode: string, regions: readonly string[], countries: readonly string[], paths: readonly string[]): [string, string][] {
+  if (mode !== 'region-path') return paths.map((p) => [`/${p}`, '']);
+  return [...countries.map((c): [string, string] => ['/', c]), ...regions.flatMap((r) => paths.map((p): [string, string] => [`/${r}/${p}`, '']))];
+}
+
 function probe(host: string, target: string, origin: string, country?: string): Probe {
   return { url: `https://${host}${target}`, host, target, country, origin };
 }
@@ -62,6 +76,7 @@ export function buildProbes(config: LoadedConfig, sample: number): Probe[] {
     if (hosts.has(host)) out.push(probe(host, target, 'contract', ex.country));
   }
   const countries = [...config.sites.countries.keys()].sort();
+  const regions = config.sites.regions.map((r) => r.name);
   for (const site of config.sites.sites) {
     const origin = `site ${site.name}`;
     for (const host of site.hostnames) {
@@ -69,12 +84,7 @@ export function buildProbes(config: LoadedConfig, sample: number): Probe[] {
         out.push(probe(host, '/', origin));
         continue;
       }
-      if (site.mode === 'region-path') {
-        for (const country of [undefined, ...countries]) out.push(probe(host, '/', origin, country));
-        for (const region of config.sites.regions) for (const p of REGION_PATHS) out.push(probe(host, `/${region.name}/${p}`, origin));
-      } else {
-        for (const p of REGION_PATHS) out.push(probe(host, `/${p}`, origin));
-      }
+      for (const [target, country] of siteWalk(site.mode, regions, ['', ...countries], REGION_PATHS)) out.push(probe(host, target, origin, country || undefined));
     }
   }
   // Bulk entries: the source itself; http-only sources are left out, as CloudFront sends HTTP to HTTPS first.

@@ -50,21 +50,19 @@ export function tablesFromBundleCode(code: string): CompiledTables {
 /**
  * The rules of a function package folder, as the function runs them: the
  * tables of index.js, and bulk.bin beside it (packages built before bulk.bin
- * existed carry the bulk columns in the tables instead).
+ * existed carry the bulk columns in the tables instead). Undefined when the
+ * folder is not the redirect function's (another function's package).
  */
-export function ruleSetFromBundle(dir: string): RuleSet {
-  const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+export function ruleSetFromBundle(dir: string): RuleSet | undefined {
+  const index = path.join(dir, 'index.js');
+  if (!fs.existsSync(index)) return undefined;
+  const code = fs.readFileSync(index, 'utf8');
+  if (!code.includes(`'{"format":`)) return undefined;
   const literal = tablesLiteral(code);
   const tables = JSON.parse(literal.json) as CompiledTables;
   const packed = path.join(dir, BULK_FILE);
   const bulk = fs.existsSync(packed) ? new BulkIndex(fs.readFileSync(packed)) : new BulkIndex(packBulk(tables.bulk));
   return { tables: withoutBulkColumns(tables), bulk, code: code.slice(0, literal.start) + code.slice(literal.end) };
-}
-
-/** Whether a folder is the redirect function's package (its index.js embeds compiled tables). */
-function isFunctionPackage(dir: string): boolean {
-  const index = path.join(dir, 'index.js');
-  return fs.existsSync(index) && fs.readFileSync(index, 'utf8').includes(`'{"format":`);
 }
 
 /** Reads every `*.template.json` of a folder, names the stacks, and finds the redirect function's bundle. */
@@ -85,7 +83,7 @@ export function readAssembly(dir: string, label: string): Assembly {
       if (r.Type === 'AWS::CloudFormation::Stack' && templates.has(asset)) {
         names.set(asset, String(r.Metadata?.['aws:cdk:path'] ?? asset).replace(/\.NestedStack\/.*$/, '').replace(/\/Resource$/, ''));
       }
-      if (r.Type === 'AWS::Lambda::Function' && isFunctionPackage(path.join(dir, asset))) rules = ruleSetFromBundle(path.join(dir, asset));
+      if (r.Type === 'AWS::Lambda::Function') rules = ruleSetFromBundle(path.join(dir, asset)) ?? rules;
     }
     if (!names.has(file)) names.set(file, file);
   }

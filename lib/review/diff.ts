@@ -15,7 +15,7 @@ import { parseArgs, stringOption, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
 import type { CliIo } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf } from '../ops/probes';
+import { outcomeOf, siteWalk, WALK_PATHS } from '../ops/probes';
 import { ConfigChanges, configChanges, RuleSet } from '../ops/redirect-changes';
 import { Assembly, isGitRef, readAssembly, synthContext, synthesize, synthesizeRef } from './assembly';
 
@@ -50,8 +50,6 @@ export interface DefaultRuleChange {
   readonly after: string;
 }
 
-const WALK = ['', 'product/poco-f6', 'support/faq', 'old/page'];
-
 /**
  * The default rules walked on every hostname of either side (every region
  * segment on region-path sites, every country and none at their root), with
@@ -66,14 +64,7 @@ export function defaultRuleChanges(before: CompiledTables, after: CompiledTables
   const countries = ['', ...new Set([...before.countries, ...after.countries].map(([c]) => c))].sort();
   const out: DefaultRuleChange[] = [];
   for (const [host, mode] of [...hosts].sort()) {
-    const targets: [string, string][] = [];
-    if (mode === 'region-path') {
-      for (const c of countries) targets.push(['/', c]);
-      for (const r of regions) for (const p of WALK) targets.push([`/${r}/${p}`, '']);
-    } else {
-      for (const p of WALK) targets.push([`/${p}`, '']);
-    }
-    for (const [p, country] of targets) {
+    for (const [p, country] of siteWalk(mode, regions, countries, WALK_PATHS)) {
       const req = { method: 'GET', scheme: 'https' as const, host, path: p, query: '', country };
       const was = outcomeOf(a.decide(req));
       const now = outcomeOf(b.decide(req));

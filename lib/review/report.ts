@@ -16,7 +16,7 @@ import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
 import { CliIo, writeFileWhole } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf } from '../ops/probes';
+import { outcomeOf, siteWalk, WALK_PATHS } from '../ops/probes';
 import { RuleSet, sourcesOf } from '../ops/redirect-changes';
 import { Assembly, readAssembly, synthContext, synthesize, Template } from './assembly';
 import { renderHtml, renderMarkdown } from './report-render';
@@ -65,8 +65,6 @@ export interface ReportData {
   readonly findings: readonly Finding[];
 }
 
-const WALK = ['', 'product/poco-f6', 'support/faq', 'old/page'];
-
 function distributionOf(t: Template): SiteRow['distribution'] {
   for (const [id, r] of Object.entries<Template>(t.Resources ?? {})) {
     if (r.Type !== 'AWS::CloudFront::Distribution') continue;
@@ -107,13 +105,11 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
 
   const defaultRules: RuleRow[] = [];
   const countries = ['', ...tables.countries.map(([c]) => c)];
+  const regionNames = tables.regions.map((r) => r.name);
   for (const site of sites) {
     for (const host of site.hostnames) {
-      if (site.mode === 'frozen') defaultRules.push(ruleRow(engine, host, '/anything', ''));
-      else if (site.mode === 'region-path') {
-        for (const c of countries) defaultRules.push(ruleRow(engine, host, '/', c));
-        for (const r of tables.regions) for (const p of WALK) defaultRules.push(ruleRow(engine, host, `/${r.name}/${p}`, ''));
-      } else for (const p of WALK) defaultRules.push(ruleRow(engine, host, `/${p}`, ''));
+      const walk = site.mode === 'frozen' ? [['/anything', '']] : siteWalk(site.mode, regionNames, countries, WALK_PATHS);
+      for (const [p, c] of walk) defaultRules.push(ruleRow(engine, host, p, c));
     }
   }
 
