@@ -63,33 +63,109 @@ function header(headers: CloudFrontHeaders | undefined, name: string): string | 
 
 const PRINTABLE = /^[\x20-\x7e]*$/;
 
-/** Every header value is printable ASCII: nothing a client could split or smuggle. */
-function printable(decision: Decision): boolean {
-  for (const key in decision.headers) if (!PRINTABLE.test(decision.headers[key])) return false;
-  return true;
-}
-
 /** Lower-case names of the headers the engine sets, so a response costs no case conversion. */
 const LOWER_NAMES: Readonly<Record<string, string>> = { Location: 'location', 'Cache-Control': 'cache-control', 'Strict-Transport-Security': 'strict-transport-security', Allow: 'allow' };
 
-function toResponse(decision: Decision): CloudFrontResultResponse {
-  const headers: CloudFrontHeaders = {};
-  for (const key in decision.headers) headers[LOWER_NAMES[key] ?? key.toLowerCase()] = [{ key, value: decision.headers[key] }];
-  const status = decision.status ?? 500;
-  return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
+type HeaderList = CloudFrontHeaders[string];
+
+/** A header list built and checked once, frozen so that sharing it between responses is safe. */
+function shared(name: string, value: string): HeaderList {
+  if (!PRINTABLE.test(value)) throw new Error(`createHandler: header ${name} value ${JSON.stringify(value)} is not printable ASCII. Fix config/sites.json responseHeaders and rebuild the bundle.`);
+  return Object.freeze([Object.freeze({ key: name, value })]) as HeaderList;
+}
+
+/**
+ * Builds CloudFront responses from decisions. The header lists that never
+ * change (each Cache-Control value, Strict-Transport-Security) are built and
+ * checked once, frozen, and shared by every response: the Lambda runtime only
+ * serializes them. `Location` needs no check here: the engine builds every
+ * location from checked prefixes and encoded parts (lambda/engine/engine.ts).
+ */
+class ResponseBuilder {
+  private readonly permanent: HeaderList;
+  private readonly temporary: HeaderList;
+  private readonly perVisitor: HeaderList;
+  private readonly hsts: HeaderList;
+
+  constructor(private readonly values: CompiledTables['headers']) {
+    this.permanent = shared('Cache-Control', values.permanent);
+    this.temporary = shared('Cache-Control', values.temporary);
+    this.perVisitor = shared('Cache-Control', values.perVisitor);
+    this.hsts = shared('Strict-Transport-Security', values.hsts);
+  }
+
+  /** The shared list of a Cache-Control value (the engine passes the tables' own strings). */
+  private cacheControl(value: string): HeaderList {
+    const { values } = this;
+    if (value === values.permanent) return this.permanent;
+    if (value === values.temporary) return this.temporary;
+    if (value === values.perVisitor) return this.perVisitor;
+    return [{ key: 'Cache-Control', value }];
+  }
+
+  respond(decision: Decision): CloudFrontResultResponse {
+    const status = decision.status ?? 500;
+    const h = decision.headers;
+    if (decision.action === 'redirect') {
+      return {
+        status: STATUS_CODES[status] ?? String(status),
+        statusDescription: STATUS_TEXT[status] ?? '',
+        headers: {
+          location: [{ key: 'Location', value: decision.location }],
+          'cache-control': this.cacheControl(h['Cache-Control']),
+          'strict-transport-security': h['Strict-Transport-Security'] === this.values.hsts ? this.hsts : [{ key: 'Strict-Transport-Security', value: h['Strict-Transport-Security'] }],
+        },
+      };
+    }
+    const headers: CloudFrontHeaders = {};
+    for (const key in h) headers[LOWER_NAMES[key] ?? key.toLowerCase()] = [{ key, value: h[key] }];
+    return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
+  }
+}
+
+/** Status codes as the response carries them, so a response costs no number formatting. */
+const STATUS_CODES: Record<number, string> = { 301: '301', 302: '302', 307: '307', 308: '308' };
+
+/** Characters JSON.stringify escapes in a string: `"`, `\\`, controls, and (lone) surrogates. */
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+/** A request value as a JSON value for the log line: strings clipped to `LOG_FIELD_MAX`, anything else null. */
+function jsonField(value: unknown): string {
+  if (typeof value !== 'string') return 'null';
+  const v = value.length > LOG_FIELD_MAX ? value.slice(0, LOG_FIELD_MAX) : value;
+  return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"';
+}
+
+/**
+ * The decision's log line: the same text as `JSON.stringify` of
+ * `{ rule, action, status, host, uri, country }` (test/handler.test.ts checks
+ * it against JSON.stringify for arbitrary values), built without an object.
+ */
+export function logLine(decision: Decision, host: unknown, uri: unknown, country: unknown): string {
+  return (
+    '{"rule":' +
+    jsonField(decision.rule) +
+    ',"action":"' +
+    decision.action +
+    '","status":' +
+    (decision.status === null ? 'null' : STATUS_CODES[decision.status] ?? String(decision.status)) +
+    ',"host":' +
+    jsonField(host) +
+    ',"uri":' +
+    jsonField(uri) +
+    ',"country":' +
+    jsonField(country) +
+    '}'
+  );
 }
 
 /** The request decided when the event cannot be read, or a decision fails the header check. */
 const FALLBACK_REQUEST = { method: 'GET', scheme: 'https', host: '', path: '/', query: '' } as const;
 
-/** A request value for the log line: strings clipped, anything else null. */
-function clip(value: unknown): string | null {
-  return typeof value === 'string' ? value.slice(0, LOG_FIELD_MAX) : null;
-}
-
 /** Builds the handler around compiled tables (the bundle passes the embedded ones and the bulk index it read). */
 export function createHandler(tables: CompiledTables, options: HandlerOptions = {}): EdgeHandler {
   const engine = new RedirectEngine(tables, options.bulk);
+  const responses = new ResponseBuilder(tables.headers);
   const log = options.log ?? ((line: string) => console.log(line));
   return async (event) => {
     let request: CloudFrontRequest | undefined;
@@ -111,13 +187,12 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
     } catch {
       decision = engine.decide(FALLBACK_REQUEST);
     }
-    if (!printable(decision)) decision = engine.decide(FALLBACK_REQUEST);
     try {
-      log(JSON.stringify({ rule: decision.rule, action: decision.action, status: decision.status, host: clip(host), uri: clip(request?.uri), country: clip(country) }));
+      log(logLine(decision, host, request?.uri, country));
     } catch {
       // Logging must never turn a redirect into an error.
     }
     if (decision.action === 'origin' && request) return request;
-    return toResponse(decision);
+    return responses.respond(decision);
   };
 }

@@ -4,7 +4,7 @@
  */
 import { brief, DEFAULT_SITES_TEXT, engineFor, entries, req, tablesFor } from './support/engine';
 import { parseCsv } from '../lib/config/redirects';
-import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, packBulk } from '../lambda/engine';
+import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, packBulk, PathScan } from '../lambda/engine';
 import { generateList } from '../lib/generate-list';
 
 describe('CSV format', () => {
@@ -162,11 +162,12 @@ describe('the packed index (bulk.bin)', () => {
     const wrong: string[] = [];
     tables.bulk.keys.forEach((key, i) => {
       const slash = key.indexOf('/');
-      const segments = key.slice(slash + 1).split('/').filter((s) => s !== '');
-      const m = index.match('https', key.slice(0, slash), segments);
+      const path = key.slice(slash);
+      const segments = path.split('/').filter((s) => s !== '');
+      const m = index.match('https', key.slice(0, slash), PathScan.of(path));
       if (m?.entry !== i || m.depth !== segments.length) wrong.push(`${key}: ${JSON.stringify(m)}`);
       // One character more, or less, is no source (nor a subpath of one, when the entry has no subpath matching).
-      const longer = index.match('https', key.slice(0, slash), [...segments.slice(0, -1), segments[segments.length - 1] + 'x']);
+      const longer = index.match('https', key.slice(0, slash), PathScan.of(path + 'x'));
       if (longer && !(tables.bulk.meta[longer.entry] & BULK_SUBPATH_MATCHING)) wrong.push(`${key}x matched ${longer.entry}`);
     });
     expect(wrong.slice(0, 5)).toEqual([]);
@@ -179,6 +180,24 @@ describe('the packed index (bulk.bin)', () => {
       [BULK_PRESERVE_QUERY | BULK_PRESERVE_PATH_SUFFIX, 0, 1, true],
       [BULK_SCHEME_HTTP | (3 << BULK_STATUS_SHIFT) | BULK_PRESERVE_PATH_SUFFIX, 1, 2, false],
     ]);
+  });
+
+  test('reads packages packed before the depth bit sets (every depth up to the deepest is looked up) with the same answers', () => {
+    const csv = ['po.co/a/b,https://www.mi.com/uk/ab,301,,,TRUE', 'po.co/a/b/c/d,https://www.mi.com/uk/abcd,301,,,TRUE', 'po.co/x,https://www.mi.com/uk/x,301,,TRUE,TRUE'].join('\n');
+    const packed = packBulk(tablesFor(csv).bulk);
+    const words = new Uint32Array(packed.buffer, packed.byteOffset, 5);
+    const headerAt = packed.length - words[4];
+    const header = JSON.parse(Buffer.from(packed.subarray(headerAt)).toString('utf8'));
+    expect(header.hosts).toEqual([['po.co', 4, 1, 0b10110, 0b10]]);
+    const oldHeader = Buffer.from(JSON.stringify({ ...header, hosts: header.hosts.map((h: unknown[]) => h.slice(0, 3)) }));
+    const old = new Uint8Array(headerAt + oldHeader.length);
+    old.set(packed.subarray(0, headerAt));
+    old.set(oldHeader, headerAt);
+    new Uint32Array(old.buffer, 0, 5)[4] = oldHeader.length;
+    const answers = (index: BulkIndex): unknown[] =>
+      ['/a/b/z', '/a/b/c/d/e', '/a/b/c/z', '/x/y', '/q'].flatMap((p) => ['po.co', 'www.po.co'].map((h) => index.match('https', h, PathScan.of(p)) ?? null));
+    expect(answers(new BulkIndex(old))).toEqual(answers(new BulkIndex(packed)));
+    expect(answers(new BulkIndex(packed)).filter((a) => a !== null)).toHaveLength(5);
   });
 
   test('is deterministic, and refuses what is not a packed list', () => {

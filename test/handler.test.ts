@@ -1,6 +1,8 @@
 /** The Lambda@Edge adapter: event in, CloudFront response (or the request) out. */
+import fc from 'fast-check';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { createHandler, DECISION_INPUTS } from '../lambda/handler';
+import type { Decision } from '../lambda/engine';
+import { createHandler, DECISION_INPUTS, logLine } from '../lambda/handler';
 import { originRequestEvent } from '../lib/cloudfront-event';
 import { tablesFor } from './support/engine';
 
@@ -106,4 +108,37 @@ test('log values are clipped to 512 characters', async () => {
 
 test('tables of another format are refused at load, before any request', () => {
   expect(() => createHandler({ ...tablesFor(''), format: 2 as never })).toThrow('RedirectEngine: compiled tables of format 2; this engine reads format 1. Rebuild the bundle.');
+});
+
+test('header values that never change are checked once, at load, with the fix', () => {
+  const tables = tablesFor('');
+  expect(() => createHandler({ ...tables, headers: { ...tables.headers, hsts: 'max-age=1\r\nSet-Cookie: a=b' } })).toThrow(
+    'createHandler: header Strict-Transport-Security value "max-age=1\\r\\nSet-Cookie: a=b" is not printable ASCII. Fix config/sites.json responseHeaders and rebuild the bundle.',
+  );
+});
+
+test('responses share frozen lists for the headers that never change, and a fresh Location each', async () => {
+  const a = (await handler(originRequestEvent({ host: 'po.co', uri: '/uk/' }))) as CloudFrontResultResponse;
+  const b = (await handler(originRequestEvent({ host: 'po.co', uri: '/fr/' }))) as CloudFrontResultResponse;
+  expect(a.headers!['cache-control']).toBe(b.headers!['cache-control']);
+  expect(Object.isFrozen(a.headers!['cache-control']) && Object.isFrozen(a.headers!['cache-control'][0])).toBe(true);
+  expect(a.headers!.location).not.toBe(b.headers!.location);
+  expect([a.headers!.location[0].value, b.headers!.location[0].value]).toEqual(['https://www.mi.com/uk/', 'https://www.mi.com/fr/']);
+});
+
+test('the log line is exactly JSON.stringify of its fields, for any values', () => {
+  const tricky = fc.string({ unit: fc.constantFrom('\ud800', '\udfff', '\ud83d\ude00', '"', '\\', '\n', '\u0000', '\u007f', '\u2028', 'a', 'é'), maxLength: 12 });
+  const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 600 }), tricky, tricky.map((t) => 'x'.repeat(511) + t), fc.constant(undefined), fc.integer(), fc.constant(null));
+  const decision = fc.record({
+    rule: fc.oneof(fc.constantFrom('default:home', 'bulk:list.csv:12', 'origin:frozen-site'), fc.string({ unit: 'binary' })),
+    action: fc.constantFrom('redirect', 'origin', 'respond'),
+    status: fc.constantFrom(301, 302, 307, 308, 405, null),
+  });
+  const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 512) : null);
+  fc.assert(
+    fc.property(decision, value, value, value, (d, host, uri, country) => {
+      expect(logLine(d as unknown as Decision, host, uri, country)).toBe(JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(country) }));
+    }),
+    { numRuns: 3000 },
+  );
 });

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { canonicalPath, pathKey } from '../lambda/engine';
+import { canonicalPath, lowerSegment, pathKey, PathScan, RedirectEngine } from '../lambda/engine';
+import { fnv } from '../lambda/engine/hash';
 import { createHandler } from '../lambda/handler';
 import { originRequestEvent } from '../lib/cloudfront-event';
 import { PAYLOADS, WORDLIST } from './support/payloads';
@@ -155,6 +156,45 @@ describe('properties over generated input', () => {
         expect(res).toBeDefined();
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('a store or bulk target off the allow-list (tables altered after validation) is never emitted: fallback:unsafe-location', () => {
+    const tables = tablesFor('po.co/old,https://www.mi.com/uk/old,301');
+    const altered = {
+      ...tables,
+      regions: tables.regions.map((r) => (r.name === 'fr' ? { ...r, url: 'https://evil.example/fr/' } : r)),
+      bulk: { ...tables.bulk, targets: tables.bulk.targets.map((t) => t.replace('www.mi.com', 'www.mi.com.evil.example')) },
+    };
+    const engine = new RedirectEngine(altered);
+    const outcome = (url: string): string => {
+      const u = new URL(url);
+      const d = engine.decide({ method: 'GET', scheme: 'https', host: u.host, path: u.pathname, query: u.search.slice(1) });
+      return `${d.status} ${d.location} ${d.rule}`;
+    };
+    expect(outcome('https://po.co/fr/product/x?a=1')).toBe('302 https://www.mi.com/global/ fallback:unsafe-location');
+    expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/ fallback:unsafe-location');
+    expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/ fallback:unsafe-location'); // the check is remembered, not skipped
+    expect(outcome('https://po.co/uk/product/x?a=1')).toBe('301 https://www.mi.com/uk/product/x/?a=1 default:product');
+  });
+
+  test('the engine\'s path scan gives canonicalPath\'s segments, trailing slash and index, and the bulk key hashes, and keeps no state between paths', () => {
+    const pieces = fc.constantFrom('a', 'B', 'poco-F6', '.', '..', '/', '//', 'index.html', 'INDEX.html', '%41', '%2f', '%e9', '%', 'é', ' ', '~', '\\', '?');
+    const rawPath = fc.oneof(hostileString.map((s) => '/' + s), fc.array(pieces, { maxLength: 12 }).map((a) => a.join('')), fc.array(pieces, { maxLength: 12 }).map((a) => '/' + a.join('/')));
+    const scan = new PathScan(); // one scan for every path, as the engine keeps one
+    fc.assert(
+      fc.property(rawPath, fc.integer(), (raw, seed) => {
+        const expected = canonicalPath(raw);
+        scan.load(raw, seed);
+        // The bulk index's key hashes, one per depth, from the seed.
+        expect(expected.segments.map((_, d) => scan.hashes[d + 1])).toEqual(expected.segments.map((_, d) => fnv(seed, expected.segments.slice(0, d + 1).join('/'), 0, expected.segments.slice(0, d + 1).join('/').length)));
+        expect(scan.hashes[0]).toBe(seed);
+        expect({ segments: scan.segments(), trailingSlash: scan.trailingSlash, index: scan.index }).toEqual({ ...expected, index: expected.index });
+        for (let from = 0; from <= scan.count; from++) expect(scan.join(from)).toBe(expected.segments.slice(from).join('/'));
+        expect(expected.segments.map((_, i) => scan.lower(i))).toEqual(expected.segments.map(lowerSegment));
+        expect(expected.segments.map((_, i) => scan.equalsLower(i, 'product'))).toEqual(expected.segments.map((seg) => seg.toLowerCase() === 'product'));
+      }),
+      { numRuns: 5000 },
     );
   });
 

@@ -32,6 +32,8 @@ import {
   BULK_SUBPATH_MATCHING,
   CompiledBulk,
 } from './types';
+import { fnv, FNV_BASIS, FNV_PRIME } from './hash';
+import type { PathScan } from './path';
 
 /** A bulk entry that matched, and how much of the path its source covered. */
 export interface BulkMatch {
@@ -41,6 +43,18 @@ export interface BulkMatch {
   readonly depth: number;
 }
 
+/** The source hosts a request host can match (`BulkIndex.plan`). */
+export interface BulkHostPlan {
+  /** Candidate source hosts, most specific first: the host itself when it has sources, then its parents with include-subdomains sources. */
+  readonly hosts: readonly string[];
+  /** Whether `hosts[0]` is the request host itself. */
+  readonly exact: boolean;
+  /** Per candidate, FNV-1a of the host and `/`: the hash every key of the host starts from. */
+  readonly seeds: Int32Array;
+  /** Bit d set: some candidate has a subpath source of d segments, so a request's d-segment prefix is looked up. */
+  readonly subDepths: number;
+}
+
 const MAGIC = 0x314b4250; // "PBK1"
 const FIXED_WORDS = 5;
 
@@ -48,17 +62,18 @@ interface PackedHeader {
   readonly file: string;
   readonly targets: readonly string[];
   readonly internalTargets: readonly number[];
-  /** `[host, deepest subpath source of the host (-1: none), of its include-subdomains sources (-1: none, null: no such source)]` */
-  readonly hosts: readonly (readonly [string, number, number | null])[];
+  /**
+   * `[host, deepest subpath source of the host (-1: none), of its include-subdomains sources (-1: none, null: no such source),
+   * and the same as bit sets of depths]`. The bit sets came later: packages without them are read as if every depth up to the deepest had a source.
+   */
+  readonly hosts: readonly (readonly [string, number, number | null, number?, number?])[];
 }
 
-/** 32-bit FNV-1a, continued from `h`, over the char codes of `s` from `start` to `end`. */
-function fnv(h: number, s: string, start: number, end: number): number {
-  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h;
+/** Bit set of the depths 0 to `max` (none when `max` is -1): what a package without depth bit sets implies. */
+function depthsUpTo(max: number): number {
+  return max < 0 ? 0 : max >= 30 ? 0x7fffffff : (1 << (max + 1)) - 1;
 }
 
-const FNV_BASIS = 0x811c9dc5 | 0;
 const SLASH = 47;
 
 function align4(n: number): number {
@@ -80,7 +95,7 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   const keys = new Uint8Array(keyBytes);
   const next = new Int32Array(n).fill(-1);
   const slots = new Uint32Array(capacity);
-  const hostDepth = new Map<string, [number, number | null]>();
+  const hostDepth = new Map<string, [number, number | null, number, number]>();
   const last = new Map<number, number>(); // slot → last entry of its chain
   for (let i = 0; i < n; i++) {
     const key = bulk.keys[i];
@@ -107,16 +122,20 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
     const slash = key.indexOf('/');
     const host = key.slice(0, slash);
     const depth = bulk.meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
-    const d = hostDepth.get(host) ?? [-1, null];
+    const d = hostDepth.get(host) ?? [-1, null, 0, 0];
     d[0] = Math.max(d[0], depth);
-    if (bulk.meta[i] & BULK_INCLUDE_SUBDOMAINS) d[1] = Math.max(d[1] ?? -1, depth);
+    if (depth >= 0) d[2] |= 1 << depth;
+    if (bulk.meta[i] & BULK_INCLUDE_SUBDOMAINS) {
+      d[1] = Math.max(d[1] ?? -1, depth);
+      if (depth >= 0) d[3] |= 1 << depth;
+    }
     hostDepth.set(host, d);
   }
   const header: PackedHeader = {
     file: bulk.file,
     targets: bulk.targets,
     internalTargets: bulk.internalTargets,
-    hosts: [...hostDepth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, [e, p]]) => [h, e, p]),
+    hosts: [...hostDepth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, [e, p, em, pm]]) => [h, e, p, em, pm]),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const size = 4 * FIXED_WORDS + 4 * (n + 1) + 4 * n + 4 * capacity + 4 * n + 4 * n + align4(n) + align4(keyBytes) + headerBytes.length;
@@ -156,16 +175,15 @@ export class BulkIndex {
   private readonly keys: Uint8Array;
   /** Per target: whether it points at one of this project's redirect hosts (followed at request time). */
   private readonly internal: Uint8Array;
-  /** Exact hosts of sources → the largest segment count of their subpath sources (-1: none). */
+  /** Exact hosts of sources → the depths of their subpath sources, as a bit set. */
   private readonly exactHosts = new Map<string, number>();
-  /** Hosts of include-subdomains sources → the same. */
+  /** Hosts of include-subdomains sources → the depths of those sources that are subpath sources. */
   private readonly parentHosts = new Map<string, number>();
-  // Scratch space for one match (the engine is single-threaded): candidate hosts, most specific first,
-  // and the hash and length of each candidate key.
-  private readonly candHost: string[] = [];
-  private readonly candExact: boolean[] = [];
+  // Scratch space for one match (the engine is single-threaded): the hash and length of each candidate key.
   private hashScratch = new Int32Array(64);
   private lengthScratch = new Int32Array(32);
+  /** After `matchEntry` found an entry: how many path segments its source covered. */
+  matchDepth = 0;
 
   private scratchHashes(size: number): Int32Array {
     if (this.hashScratch.length < size) this.hashScratch = new Int32Array(size * 2);
@@ -207,9 +225,9 @@ export class BulkIndex {
     this.targets = header.targets;
     this.internal = new Uint8Array(header.targets.length);
     for (const t of header.internalTargets) this.internal[t] = 1;
-    for (const [host, exact, parent] of header.hosts) {
-      this.exactHosts.set(host, exact);
-      if (parent !== null) this.parentHosts.set(host, parent);
+    for (const [host, exact, parent, exactDepths, parentDepths] of header.hosts) {
+      this.exactHosts.set(host, exactDepths ?? depthsUpTo(exact));
+      if (parent !== null) this.parentHosts.set(host, parentDepths ?? depthsUpTo(parent));
     }
   }
 
@@ -239,95 +257,121 @@ export class BulkIndex {
   }
 
   /**
-   * The first entry (in file order) whose key is `host` + the first `depth`
-   * segments of the path (`/` for depth 0), or -1. `hash` is that key's
-   * FNV-1a and `length` its length; the key is compared without being built.
+   * The source hosts a request host can match, or undefined when no source
+   * can: worked out once per host, so that a request costs no host lookups.
    */
-  private find(hash: number, length: number, host: string, segments: readonly string[], depth: number): number {
-    const { keys, offsets, slots, mask } = this;
-    for (let slot = hash & mask, head = slots[slot]; head !== 0; slot = (slot + 1) & mask, head = slots[slot]) {
-      const entry = head - 1;
-      let k = offsets[entry];
-      if (offsets[entry + 1] - k !== length) continue;
-      let same = true;
-      for (let c = 0; c < host.length && same; c++) same = keys[k++] === host.charCodeAt(c);
-      if (depth === 0) same &&= keys[k] === SLASH;
-      for (let d = 0; d < depth && same; d++) {
-        const seg = segments[d];
-        same = keys[k++] === SLASH;
-        for (let c = 0; c < seg.length && same; c++) same = keys[k++] === seg.charCodeAt(c);
-      }
-      if (same) return entry;
+  plan(host: string): BulkHostPlan | undefined {
+    const hosts: string[] = [];
+    let subDepths = 0;
+    const own = this.exactHosts.get(host);
+    if (own !== undefined) {
+      hosts.push(host);
+      subDepths = own;
     }
-    return -1;
+    for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+      const parent = host.slice(dot + 1);
+      const depths = this.parentHosts.get(parent);
+      if (depths !== undefined) {
+        hosts.push(parent);
+        subDepths |= depths;
+      }
+    }
+    if (hosts.length === 0) return undefined;
+    const seeds = new Int32Array(hosts.map((h) => Math.imul(fnv(FNV_BASIS, h, 0, h.length) ^ SLASH, FNV_PRIME)));
+    return { hosts, exact: own !== undefined, seeds, subDepths };
   }
 
   /**
-   * The winning entry for a request, or undefined.
-   * @param scheme the viewer's scheme
-   * @param host normalised host
-   * @param segments canonical path segments
+   * The first entry (in file order) whose key is `host` + the first `depth`
+   * segments of `path` (`/` for depth 0), or -1. `hash` is that key's
+   * FNV-1a and `length` its length; the key is compared without being built.
    */
-  match(scheme: 'http' | 'https', host: string, segments: readonly string[]): BulkMatch | undefined {
-    const hosts = this.candHost;
-    const exact = this.candExact;
-    let n = 0;
-    let maxSub = -1;
-    const own = this.exactHosts.get(host);
-    if (own !== undefined) {
-      hosts[n] = host;
-      exact[n++] = true;
-      maxSub = own;
+  private find(hash: number, length: number, host: string, path: PathScan, depth: number): number {
+    const { offsets, slots, mask } = this;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const head = slots[slot];
+      if (head === 0) return -1;
+      const entry = head - 1;
+      if (offsets[entry + 1] - offsets[entry] === length && this.keyIs(offsets[entry], host, path, depth)) return entry;
     }
-    if (this.parentHosts.size > 0) {
-      for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-        const parent = host.slice(dot + 1);
-        const depth = this.parentHosts.get(parent);
-        if (depth !== undefined) {
-          hosts[n] = parent;
-          exact[n++] = false;
-          if (depth > maxSub) maxSub = depth;
-        }
-      }
-    }
-    if (n === 0) return undefined;
+  }
 
+  /** Whether the key at byte `k` is `host` + the first `depth` segments of `path`, given that the lengths agree. */
+  private keyIs(k: number, host: string, path: PathScan, depth: number): boolean {
+    const { keys } = this;
+    for (let c = 0; c < host.length; c++) if (keys[k++] !== host.charCodeAt(c)) return false;
+    if (depth === 0) return keys[k] === SLASH;
+    const { source, starts, ends } = path;
+    for (let d = 0; d < depth; d++) {
+      if (keys[k++] !== SLASH) return false;
+      for (let c = starts[d], end = ends[d]; c < end; c++) if (keys[k++] !== source.charCodeAt(c)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The winning entry for a request, or -1; `matchDepth` then holds how many
+   * path segments its source covered (the rest is the path suffix).
+   * @param scheme the viewer's scheme
+   * @param plan the request host's `plan`
+   * @param path the canonical path
+   */
+  matchEntry(scheme: 'http' | 'https', plan: BulkHostPlan, path: PathScan): number {
+    const { hosts, seeds, subDepths } = plan;
+    const n = hosts.length;
     const wanted = scheme === 'https' ? BULK_SCHEME_HTTPS : BULK_SCHEME_HTTP;
     const meta = this.metaOf;
-    const depths = segments.length;
-    // Per candidate host, the hash and length of host + path prefix at every depth, in one pass over the path.
-    const hashes = this.scratchHashes(n * (depths + 1));
+    const depths = path.count;
+    const { source, starts, ends } = path;
+    // Per candidate host, the hash of host + path prefix at every depth: the scan's for the first
+    // candidate when it was seeded with its host, one pass over the path for any other.
     const lengths = this.scratchLengths(depths + 1);
     lengths[0] = 1;
-    for (let d = 1; d <= depths; d++) lengths[d] = (d === 1 ? 0 : lengths[d - 1]) + 1 + segments[d - 1].length;
-    for (let h = 0; h < n; h++) {
-      const base = h * (depths + 1);
-      let hash = fnv(fnv(FNV_BASIS, hosts[h], 0, hosts[h].length), '/', 0, 1);
+    for (let d = 1; d <= depths; d++) lengths[d] = (d === 1 ? 0 : lengths[d - 1]) + 1 + ends[d - 1] - starts[d - 1];
+    const own = path.seed === seeds[0] ? 1 : 0;
+    const hashes = this.scratchHashes(n * (depths + 1));
+    for (let h = own, base = own * (depths + 1); h < n; h++, base += depths + 1) {
+      let hash = seeds[h];
       hashes[base] = hash;
       for (let d = 1; d <= depths; d++) {
-        if (d > 1) hash = Math.imul(hash ^ SLASH, 16777619);
-        hash = fnv(hash, segments[d - 1], 0, segments[d - 1].length);
+        if (d > 1) hash = Math.imul(hash ^ SLASH, FNV_PRIME);
+        hash = fnv(hash, source, starts[d - 1], ends[d - 1]);
         hashes[base + d] = hash;
       }
     }
     // The full path first (exact and subpath sources), then shorter prefixes (subpath sources only).
     for (let depth = depths; depth >= 0; depth--) {
       const isFull = depth === depths;
-      if (!isFull && depth > maxSub) continue;
+      if (!isFull && (depth > 30 || !(subDepths & (1 << depth)))) continue;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
         const host = hosts[h];
-        for (let i = this.find(hashes[h * (depths + 1) + depth], host.length + lengths[depth], host, segments, depth); i >= 0; i = this.nextEntry[i]) {
+        const exact = h === 0 && plan.exact;
+        const hash = h < own ? path.hashes[depth] : hashes[h * (depths + 1) + depth];
+        for (let i = this.find(hash, host.length + lengths[depth], host, path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
-          if (!exact[h] && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;
+          if (!exact && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;
           const s = m & BULK_SCHEME_MASK;
-          if (s === wanted) return { entry: i, depth };
+          if (s === wanted) {
+            this.matchDepth = depth;
+            return i;
+          }
           if (s === BULK_SCHEME_ANY && anyScheme < 0) anyScheme = i;
         }
-        if (anyScheme >= 0) return { entry: anyScheme, depth };
+        if (anyScheme >= 0) {
+          this.matchDepth = depth;
+          return anyScheme;
+        }
       }
     }
-    return undefined;
+    return -1;
+  }
+
+  /** The winning entry for a request, or undefined (`plan` and `matchEntry` in one, for tools and tests). */
+  match(scheme: 'http' | 'https', host: string, path: PathScan): BulkMatch | undefined {
+    const plan = this.plan(host);
+    const entry = plan ? this.matchEntry(scheme, plan, path) : -1;
+    return entry < 0 ? undefined : { entry, depth: this.matchDepth };
   }
 }

@@ -5,8 +5,15 @@
  * string and the viewer's country (the last only when a region-path site gets
  * a path with no region segment). It imports nothing from AWS or CDK and
  * never throws for any request.
+ *
+ * Every `Location` is a checked prefix (a store URL, checked when the engine
+ * is built, or a bulk target, checked the first time it is used) followed by
+ * canonical path segments and `safeQuery` output, which are printable ASCII
+ * without `#` or `\\` by construction. A prefix that fails the check gives
+ * `fallback:unsafe-location`. So a decision reads the request's path once and
+ * never re-reads the location it built.
  */
-import { BulkIndex, packBulk } from './bulk';
+import { BulkHostPlan, BulkIndex, packBulk } from './bulk';
 import {
   BULK_PRESERVE_PATH_SUFFIX,
   BULK_PRESERVE_QUERY,
@@ -18,41 +25,69 @@ import {
   Decision,
   EngineRequest,
 } from './types';
-import {
-  CanonicalPath,
-  canonicalPath,
-  locationChecker,
-  lowerSegment,
-  normaliseCountry,
-  normaliseHost,
-  safeQuery,
-} from './url';
+import { FNV_BASIS, FNV_PRIME } from './hash';
+import { PathScan } from './path';
+import { locationChecker, normaliseCountry, normaliseHost, safeQuery } from './url';
 
 /** How many internal hops (bulk targets on this project's own hosts) are followed. */
 export const MAX_INTERNAL_HOPS = 8;
 
 type RedirectStatus = 301 | 302 | 307 | 308;
 
-/** One hop's outcome before headers are attached. */
-interface Hop {
-  readonly status: RedirectStatus;
-  readonly location: string;
-  readonly rule: string;
-  readonly perVisitor: boolean;
-  /** The location is on one of this project's redirect hosts: follow it. */
-  readonly internal?: boolean;
+/** A hop: what one rule answers, before internal targets are followed. */
+type Hop = Extract<Decision, { action: 'redirect' }>;
+
+/** A configured host: its site, and the bulk sources its requests can match (none: undefined). */
+interface HostRoute {
+  readonly site: CompiledSite;
+  readonly bulk: BulkHostPlan | undefined;
 }
 
-const PERMANENT = new Set<number>([301, 308]);
+/** Region names are at most this long (lib/config/fields.ts NAME). */
+const MAX_REGION_NAME = 32;
+
+/** 32-bit FNV-1a of `s` from `start` to `end`, ASCII letters lower-cased. */
+function fnvLower(s: string, start: number, end: number): number {
+  let h = FNV_BASIS;
+  for (let i = start; i < end; i++) {
+    const code = s.charCodeAt(i);
+    h = Math.imul(h ^ (code >= 65 && code <= 90 ? code | 32 : code), FNV_PRIME);
+  }
+  return h;
+}
+
+function isPermanent(status: number): boolean {
+  return status === 301 || status === 308;
+}
+
+const TARGET_UNCHECKED = 0;
+const TARGET_SAFE = 1;
 
 export class RedirectEngine {
-  private readonly hostSite = new Map<string, CompiledSite>();
-  private readonly regionByName = new Map<string, number>();
+  /** Each configured host's site, and the bulk sources its requests can match. */
+  private readonly hostRoutes = new Map<string, HostRoute>();
+  /** Open-addressing table of region names by their FNV-1a (`regionOf`): region index + 1, 0 for an empty slot. */
+  private readonly regionSlots: Int32Array;
   private readonly countryRegion = new Map<string, number>();
+  /** Per region: whether its URL passed the allow-list check. */
+  private readonly regionSafe: readonly boolean[];
+  /** Per region: its URL + `product/`, and + `support/`. */
+  private readonly productPrefix: readonly string[];
+  private readonly supportPrefix: readonly string[];
   private readonly allowed: ReadonlySet<string>;
   private readonly isSafe: (location: string) => boolean;
   private readonly bulk: BulkIndex;
+  /** Per bulk target: `TARGET_*`, or 2 when it failed the check. */
+  private readonly targetChecks: Uint8Array;
   private readonly fallbackRegion: CompiledRegion;
+  /** `bulk:<file>:`, to which a bulk entry's line number is appended. */
+  private readonly bulkRule: string;
+  /** The path of the request being decided (the engine is single-threaded; no path is kept past a decision). */
+  private readonly path = new PathScan();
+  /** Of the hop `bulkHop` or `defaultHop` returned last: its location is on one of this project's redirect hosts (follow it). */
+  private hopInternal = false;
+  /** Of the same hop: its location's prefix passed the allow-list check (see the module comment). */
+  private hopSafe = true;
 
   /**
    * @param tables the compiled tables
@@ -62,13 +97,25 @@ export class RedirectEngine {
    */
   constructor(private readonly tables: CompiledTables, bulk?: BulkIndex) {
     if (tables.format !== 1) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 1. Rebuild the bundle.`);
-    for (const [host, site] of tables.hosts) this.hostSite.set(host, tables.sites[site]);
-    tables.regions.forEach((r, i) => this.regionByName.set(r.name, i));
+    this.bulk = bulk ?? new BulkIndex(packBulk(tables.bulk));
+    for (const [host, site] of tables.hosts) this.hostRoutes.set(host, { site: tables.sites[site], bulk: this.bulk.plan(host) });
+    let slots = 8;
+    while (slots < tables.regions.length * 2) slots *= 2;
+    this.regionSlots = new Int32Array(slots);
+    tables.regions.forEach((r, i) => {
+      let slot = fnvLower(r.name, 0, r.name.length) & (slots - 1);
+      while (this.regionSlots[slot] !== 0) slot = (slot + 1) & (slots - 1);
+      this.regionSlots[slot] = i + 1;
+    });
     for (const [cc, region] of tables.countries) this.countryRegion.set(cc, region);
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
-    this.bulk = bulk ?? new BulkIndex(packBulk(tables.bulk));
+    this.regionSafe = tables.regions.map((r) => this.isSafe(r.url) && r.url.endsWith('/') && !/[?#]/.test(r.url));
+    this.productPrefix = tables.regions.map((r) => r.url + 'product/');
+    this.supportPrefix = tables.regions.map((r) => r.url + 'support/');
+    this.targetChecks = new Uint8Array(this.bulk.targets.length);
     this.fallbackRegion = tables.regions[tables.defaultRegion];
+    this.bulkRule = `bulk:${this.bulk.file}:`;
   }
 
   /** Decides what happens to one request. Never throws. */
@@ -92,78 +139,93 @@ export class RedirectEngine {
         headers: { Allow: 'GET, HEAD', 'Cache-Control': 'no-store' },
       };
     }
-    let host = req.host;
-    let site = this.hostSite.get(host);
-    if (!site) {
-      host = normaliseHost(host);
-      site = this.hostSite.get(host);
-    }
-    if (!site) return this.fallback('fallback:unknown-host');
-    if (site.mode === 'frozen') {
+    const route = this.hostRoutes.get(req.host) ?? this.hostRoutes.get(normaliseHost(req.host));
+    if (!route) return this.fallback('fallback:unknown-host');
+    if (route.site.mode === 'frozen') {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
-    const hop = this.resolve(req.scheme === 'http' ? 'http' : 'https', host, site, String(req.path ?? '/'), String(req.query ?? ''), req.country);
-    if (!this.isSafe(hop.location)) return this.fallback('fallback:unsafe-location');
-    return this.redirect(hop);
+    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, String(req.path ?? '/'), String(req.query ?? ''), req.country);
   }
 
   /** Resolves a request on a redirect site, following internal bulk targets. */
-  private resolve(scheme: 'http' | 'https', host: string, site: CompiledSite, path: string, query: string, country: string | undefined): Hop {
-    let cpath = canonicalPath(path);
-    const hop = this.bulkHop(scheme, host, cpath, query) ?? this.defaultHop(site, cpath, query, country);
-    if (!hop.internal) return hop;
+  private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string | undefined): Decision {
+    const cpath = this.path.load(path, route.bulk?.seeds[0]);
+    const hop = this.bulkHop(scheme, route, cpath, query) ?? this.defaultHop(route.site, cpath, query, country);
+    if (!this.hopInternal) return this.hopSafe ? hop : this.fallback('fallback:unsafe-location');
     const chain: Hop[] = [hop];
     let fragment = '';
     for (let hops = 1; ; hops++) {
       const next = this.internalTarget(chain[chain.length - 1].location);
-      if (!next) return combine(chain, fragment);
-      if (hops > MAX_INTERNAL_HOPS) return { ...this.fallbackHop(), rule: 'fallback:redirect-loop' };
+      if (!next) {
+        const last = this.combine(chain, fragment);
+        return this.isSafe(last.location) ? last : this.fallback('fallback:unsafe-location');
+      }
+      if (hops > MAX_INTERNAL_HOPS) return this.fallback('fallback:redirect-loop');
       if (next.fragment) fragment = next.fragment;
-      cpath = canonicalPath(next.path);
-      chain.push(this.bulkHop('https', next.host, cpath, next.query) ?? this.defaultHop(next.site, cpath, next.query, country));
+      cpath.load(next.path, next.route.bulk?.seeds[0]);
+      chain.push(this.bulkHop('https', next.route, cpath, next.query) ?? this.defaultHop(next.route.site, cpath, next.query, country));
     }
   }
 
+  /** Whether bulk target `i` passed the allow-list check; each target is checked once. */
+  private targetSafe(i: number): boolean {
+    const known = this.targetChecks[i];
+    if (known !== TARGET_UNCHECKED) return known === TARGET_SAFE;
+    const safe = this.isSafe(this.bulk.targets[i]);
+    this.targetChecks[i] = safe ? TARGET_SAFE : 2;
+    return safe;
+  }
+
   /** The bulk list's answer, or undefined when no entry matches. */
-  private bulkHop(scheme: 'http' | 'https', host: string, cpath: CanonicalPath, query: string): Hop | undefined {
-    const match = this.bulk.match(scheme, host, cpath.segments);
-    if (!match) return undefined;
+  private bulkHop(scheme: 'http' | 'https', route: HostRoute, cpath: PathScan, query: string): Hop | undefined {
+    if (!route.bulk) return undefined;
     const { bulk } = this;
-    const meta = bulk.meta(match.entry);
-    const targetIndex = bulk.targetIndex(match.entry);
+    const entry = bulk.matchEntry(scheme, route.bulk, cpath);
+    if (entry < 0) return undefined;
+    const meta = bulk.meta(entry);
+    const targetIndex = bulk.targetIndex(entry);
     let target = bulk.targets[targetIndex];
-    const suffix = cpath.segments.slice(match.depth);
-    const addSuffix = (meta & BULK_PRESERVE_PATH_SUFFIX) !== 0 && suffix.length > 0;
+    const depth = bulk.matchDepth;
+    const addSuffix = (meta & BULK_PRESERVE_PATH_SUFFIX) !== 0 && depth < cpath.count;
     const addQuery = (meta & BULK_PRESERVE_QUERY) !== 0 && query !== '';
     if (addSuffix || addQuery) {
       const cut = target.search(/[?#]/);
       let base = cut < 0 ? target : target.slice(0, cut);
       const tail = cut < 0 ? '' : target.slice(cut);
       if (addSuffix) {
-        base = (base.endsWith('/') ? base : base + '/') + suffix.join('/') + (cpath.trailingSlash ? '/' : '');
+        base = (base.endsWith('/') ? base : base + '/') + cpath.join(depth) + (cpath.trailingSlash ? '/' : '');
       }
       // A target with its own query string never has preserve-query set (the loader rejects it).
       target = base + (addQuery ? '?' + safeQuery(query) : '') + tail;
     }
-    return {
-      status: BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3],
-      location: target,
-      rule: `bulk:${bulk.file}:${bulk.line(match.entry)}`,
-      perVisitor: false,
-      internal: bulk.isInternal(targetIndex),
-    };
+    this.hopInternal = bulk.isInternal(targetIndex);
+    this.hopSafe = this.targetSafe(targetIndex);
+    return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false);
+  }
+
+  /** The region a path segment names (any case), or -1. */
+  private regionOf(cpath: PathScan, i: number): number {
+    const length = cpath.length(i);
+    if (length > MAX_REGION_NAME) return -1;
+    const start = cpath.starts[i];
+    const { regionSlots } = this;
+    const mask = regionSlots.length - 1;
+    for (let slot = fnvLower(cpath.source, start, start + length) & mask; regionSlots[slot] !== 0; slot = (slot + 1) & mask) {
+      const r = regionSlots[slot] - 1;
+      if (cpath.equalsLower(i, this.tables.regions[r].name)) return r;
+    }
+    return -1;
   }
 
   /** The default rules of the redirect contract. */
-  private defaultHop(site: CompiledSite, cpath: CanonicalPath, query: string, country: string | undefined): Hop {
-    const segs = cpath.segments;
-    let regionIndex: number | undefined;
-    let rest: readonly string[] = segs;
+  private defaultHop(site: CompiledSite, cpath: PathScan, query: string, country: string | undefined): Hop {
+    let regionIndex: number;
+    let from = 0;
     let perVisitor = false;
     if (site.mode === 'region-path') {
-      regionIndex = segs.length > 0 ? this.regionByName.get(segs[0].toLowerCase()) : undefined;
-      if (regionIndex !== undefined) {
-        rest = segs.slice(1);
+      regionIndex = cpath.count > 0 ? this.regionOf(cpath, 0) : -1;
+      if (regionIndex >= 0) {
+        from = 1;
       } else {
         regionIndex = this.countryRegion.get(normaliseCountry(country)) ?? this.tables.defaultRegion;
         perVisitor = true;
@@ -172,74 +234,83 @@ export class RedirectEngine {
       regionIndex = site.region ?? this.tables.defaultRegion;
     }
     const region = this.tables.regions[regionIndex];
+    this.hopInternal = false;
+    this.hopSafe = this.regionSafe[regionIndex];
     const qs = query === '' ? '' : '?' + safeQuery(query);
     const status: RedirectStatus = perVisitor ? 302 : 301;
+    const rest = cpath.count - from;
 
+    let location: string;
+    let rule: string;
     if (region.kind === 'frozen') {
-      const tail = cpath.index !== undefined ? [...rest, cpath.index] : rest;
-      const path = tail.join('/') + (tail.length > 0 && cpath.trailingSlash && cpath.index === undefined ? '/' : '');
-      return { status, location: region.url + path + qs, rule: 'default:frozen-passthrough', perVisitor };
+      let path = cpath.join(from);
+      if (cpath.index !== undefined) path = rest > 0 ? path + '/' + cpath.index : cpath.index;
+      else if (rest > 0 && cpath.trailingSlash) path += '/';
+      location = region.url + path + qs;
+      rule = 'default:frozen-passthrough';
+    } else if (rest === 0) {
+      location = region.url + qs;
+      rule = 'default:home';
+    } else if (rest >= 2 && cpath.equalsLower(from, 'product')) {
+      location = this.productPrefix[regionIndex] + cpath.lower(from + 1) + '/' + qs;
+      rule = 'default:product';
+    } else if (cpath.equalsLower(from, 'support')) {
+      location = this.supportPrefix[regionIndex] + qs;
+      rule = 'default:support';
+    } else {
+      location = region.url + qs;
+      rule = 'fallback:store-home';
     }
-    const first = rest.length > 0 ? rest[0].toLowerCase() : '';
-    if (rest.length === 0) return { status, location: region.url + qs, rule: 'default:home', perVisitor };
-    if (first === 'product' && rest.length >= 2) {
-      return { status, location: `${region.url}product/${lowerSegment(rest[1])}/${qs}`, rule: 'default:product', perVisitor };
-    }
-    if (first === 'support') return { status, location: `${region.url}support/${qs}`, rule: 'default:support', perVisitor };
-    return { status, location: region.url + qs, rule: 'fallback:store-home', perVisitor };
+    return this.redirect(status, location, rule, perVisitor);
   }
 
   /** When a location is on one of this project's redirect hosts, the request it leads to. */
-  private internalTarget(location: string): { host: string; site: CompiledSite; path: string; query: string; fragment: string } | undefined {
+  private internalTarget(location: string): { route: HostRoute; path: string; query: string; fragment: string } | undefined {
     if (!location.startsWith('https://') && !location.startsWith('http://')) return undefined;
     const m = /^https?:\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(location);
     if (!m) return undefined;
     const host = m[1].toLowerCase();
     if (this.allowed.has(host)) return undefined;
-    const site = this.hostSite.get(host);
-    if (!site || site.mode === 'frozen') return undefined;
-    return { host, site, path: m[2] || '/', query: m[3] ?? '', fragment: m[4] ?? '' };
-  }
-
-  private fallbackHop(): Hop {
-    return { status: 302, location: this.fallbackRegion.url, rule: 'fallback', perVisitor: false };
+    const route = this.hostRoutes.get(host);
+    if (!route || route.site.mode === 'frozen') return undefined;
+    return { route, path: m[2] || '/', query: m[3] ?? '', fragment: m[4] ?? '' };
   }
 
   /** A temporary redirect to the default region's home, for requests nothing else can serve. */
-  private fallback(rule: string): Decision {
-    return this.redirect({ ...this.fallbackHop(), rule });
+  private fallback(rule: string): Hop {
+    return this.redirect(302, this.fallbackRegion.url, rule, false);
   }
 
-  private redirect(hop: Hop): Decision {
+  private redirect(status: RedirectStatus, location: string, rule: string, perVisitor: boolean): Hop {
     const { headers } = this.tables;
-    const cacheControl = hop.perVisitor ? headers.perVisitor : PERMANENT.has(hop.status) ? headers.permanent : headers.temporary;
+    const cacheControl = perVisitor ? headers.perVisitor : isPermanent(status) ? headers.permanent : headers.temporary;
     return {
       action: 'redirect',
-      status: hop.status,
-      location: hop.location,
-      rule: hop.rule,
-      perVisitor: hop.perVisitor,
-      headers: { Location: hop.location, 'Cache-Control': cacheControl, 'Strict-Transport-Security': headers.hsts },
+      status,
+      location,
+      rule,
+      perVisitor,
+      headers: { Location: location, 'Cache-Control': cacheControl, 'Strict-Transport-Security': headers.hsts },
     };
   }
-}
 
-/**
- * Folds a chain of hops into the one redirect the visitor gets: permanent only
- * if every hop is, method-preserving (307/308) if the first hop is, per
- * visitor if any hop is; the rule names every hop.
- */
-function combine(chain: readonly Hop[], fragment: string): Hop {
-  const last = chain[chain.length - 1];
-  if (chain.length === 1) return last;
-  const permanent = chain.every((h) => PERMANENT.has(h.status));
-  const preserveMethod = chain[0].status === 307 || chain[0].status === 308;
-  const status: RedirectStatus = preserveMethod ? (permanent ? 308 : 307) : permanent ? 301 : 302;
-  const location = fragment && !last.location.includes('#') ? last.location + fragment : last.location;
-  return {
-    status,
-    location,
-    rule: chain.map((h) => h.rule).join(' > '),
-    perVisitor: chain.some((h) => h.perVisitor),
-  };
+  /**
+   * Folds a chain of hops into the one redirect the visitor gets: permanent
+   * only if every hop is, method-preserving (307/308) if the first hop is,
+   * per visitor if any hop is; the rule names every hop.
+   */
+  private combine(chain: readonly Hop[], fragment: string): Hop {
+    const last = chain[chain.length - 1];
+    if (chain.length === 1) return last;
+    const permanent = chain.every((h) => isPermanent(h.status));
+    const preserveMethod = chain[0].status === 307 || chain[0].status === 308;
+    const status: RedirectStatus = preserveMethod ? (permanent ? 308 : 307) : permanent ? 301 : 302;
+    const location = fragment && !last.location.includes('#') ? last.location + fragment : last.location;
+    return this.redirect(
+      status,
+      location,
+      chain.map((h) => h.rule).join(' > '),
+      chain.some((h) => h.perVisitor),
+    );
+  }
 }

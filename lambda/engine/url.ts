@@ -31,10 +31,6 @@ export interface CanonicalPath {
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 /** Characters that stand for themselves in a path segment (RFC 3986 pchar without `%`). */
 const SEGMENT_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
-/** A query string that needs no encoding (RFC 3986 query; escapes checked separately). */
-const QUERY_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
-/** A `%` that does not start a `%XX` escape. */
-const LONE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 const HEX = '0123456789ABCDEF';
 
 function isHex(code: number): boolean {
@@ -91,14 +87,26 @@ export function canonicalSegment(raw: string): string {
   return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/, true);
 }
 
+/** Per ASCII code: 1 when it may stand for itself in a query string (RFC 3986 query, `%` checked apart). */
+const QUERY_PLAIN = new Uint8Array(128);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?") QUERY_PLAIN[ch.charCodeAt(0)] = 1;
+
 /**
  * A query string made safe for a `Location` header: unchanged when it is
  * already a valid RFC 3986 query, otherwise with the offending characters
  * percent-encoded. Existing escapes are kept exactly as sent.
  */
 export function safeQuery(raw: string): string {
-  if (QUERY_SAFE.test(raw) && (raw.indexOf('%') < 0 || !LONE_PERCENT.test(raw))) return raw;
-  return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/, false);
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code < 128 && QUERY_PLAIN[code] === 1) continue;
+    if (code === 37 && i + 2 < raw.length && isHex(raw.charCodeAt(i + 1)) && isHex(raw.charCodeAt(i + 2))) {
+      i += 2;
+      continue;
+    }
+    return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/, false);
+  }
+  return raw;
 }
 
 /** A path in which no segment needs encoding or decoding (dot segments aside). */
