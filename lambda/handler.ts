@@ -159,7 +159,7 @@ export function logLine(decision: Decision, host: unknown, uri: unknown, country
   );
 }
 
-/** The request decided when the event cannot be read, or a decision fails the header check. */
+/** The request decided when the event cannot be read. */
 const FALLBACK_REQUEST = { method: 'GET', scheme: 'https', host: '', path: '/', query: '' } as const;
 
 /** Builds the handler around compiled tables (the bundle passes the embedded ones and the bulk index it read). */
