@@ -6,7 +6,7 @@
  * environment variables, no layers, no I/O after cold start. Synchronous, so
  * constructs can call it.
  */
-import { buildSync } from 'esbuild';
+import { BuildOptions, buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { deflateRawSync } from 'zlib';
@@ -51,6 +51,18 @@ export class BundleTooLargeError extends Error {
   }
 }
 
+/** How esbuild builds edge code: one minified CommonJS file for the edge runtime. The bench builds the engine the same way. */
+export const EDGE_BUILD_OPTIONS = {
+  absWorkingDir: PROJECT_ROOT,
+  bundle: true,
+  platform: 'node',
+  target: EDGE_NODE_TARGET,
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
 /** Stands for the tables in the esbuild output; replaced by their JSON as a string literal. */
 const TABLES_PLACEHOLDER = '__POCO_COMPILED_TABLES__';
 
@@ -75,15 +87,8 @@ function bundledHandler(): string {
         sourcefile: 'edge-entry.ts',
         loader: 'ts',
       },
-      absWorkingDir: PROJECT_ROOT,
-      bundle: true,
-      platform: 'node',
-      target: EDGE_NODE_TARGET,
-      format: 'cjs',
-      minify: true,
-      legalComments: 'none',
+      ...EDGE_BUILD_OPTIONS,
       write: false,
-      logLevel: 'silent',
     });
     handlerCode = result.outputFiles[0].text;
     if (handlerCode.split(TABLES_PLACEHOLDER).length !== 2) throw new Error(`bundle: expected ${TABLES_PLACEHOLDER} once in the esbuild output`);

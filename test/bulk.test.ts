@@ -2,9 +2,9 @@
  * Bulk redirect lists: Cloudflare Bulk Redirects' CSV format, parameters and
  * matching precedence, against the default sites config.
  */
-import { brief, DEFAULT_SITES_TEXT, engineFor, entries, req, tablesFor } from './support/engine';
+import { brief, bulkMatch, DEFAULT_SITES_TEXT, engineFor, entries, req, tablesFor } from './support/engine';
 import { parseCsv } from '../lib/config/redirects';
-import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, packBulk, PathScan } from '../lambda/engine';
+import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, packBulk } from '../lambda/engine';
 import { generateList } from '../lib/generate-list';
 
 describe('CSV format', () => {
@@ -164,10 +164,10 @@ describe('the packed index (bulk.bin)', () => {
       const slash = key.indexOf('/');
       const path = key.slice(slash);
       const segments = path.split('/').filter((s) => s !== '');
-      const m = index.match('https', key.slice(0, slash), PathScan.of(path));
+      const m = bulkMatch(index, key.slice(0, slash), path);
       if (m?.entry !== i || m.depth !== segments.length) wrong.push(`${key}: ${JSON.stringify(m)}`);
       // One character more, or less, is no source (nor a subpath of one, when the entry has no subpath matching).
-      const longer = index.match('https', key.slice(0, slash), PathScan.of(path + 'x'));
+      const longer = bulkMatch(index, key.slice(0, slash), path + 'x');
       if (longer && !(tables.bulk.meta[longer.entry] & BULK_SUBPATH_MATCHING)) wrong.push(`${key}x matched ${longer.entry}`);
     });
     expect(wrong.slice(0, 5)).toEqual([]);
@@ -195,7 +195,7 @@ describe('the packed index (bulk.bin)', () => {
     old.set(oldHeader, headerAt);
     new Uint32Array(old.buffer, 0, 5)[4] = oldHeader.length;
     const answers = (index: BulkIndex): unknown[] =>
-      ['/a/b/z', '/a/b/c/d/e', '/a/b/c/z', '/x/y', '/q'].flatMap((p) => ['po.co', 'www.po.co'].map((h) => index.match('https', h, PathScan.of(p)) ?? null));
+      ['/a/b/z', '/a/b/c/d/e', '/a/b/c/z', '/x/y', '/q'].flatMap((p) => ['po.co', 'www.po.co'].map((h) => bulkMatch(index, h, p) ?? null));
     expect(answers(new BulkIndex(old))).toEqual(answers(new BulkIndex(packed)));
     expect(answers(new BulkIndex(packed)).filter((a) => a !== null)).toHaveLength(5);
   });

@@ -35,14 +35,6 @@ import {
 import { fnv, FNV_BASIS, FNV_PRIME } from './hash';
 import type { PathScan } from './path';
 
-/** A bulk entry that matched, and how much of the path its source covered. */
-export interface BulkMatch {
-  /** Index of the entry in the compiled columns. */
-  readonly entry: number;
-  /** Number of request path segments the source matched; the rest is the path suffix. */
-  readonly depth: number;
-}
-
 /** The source hosts a request host can match (`BulkIndex.plan`). */
 export interface BulkHostPlan {
   /** Candidate source hosts, most specific first: the host itself when it has sources, then its parents with include-subdomains sources. */
@@ -179,20 +171,14 @@ export class BulkIndex {
   private readonly exactHosts = new Map<string, number>();
   /** Hosts of include-subdomains sources → the depths of those sources that are subpath sources. */
   private readonly parentHosts = new Map<string, number>();
-  // Scratch space for one match (the engine is single-threaded): the hash and length of each candidate key.
+  // Scratch space for one match (the engine is single-threaded): the hashes of the keys of candidate hosts other than the scan's.
   private hashScratch = new Int32Array(64);
-  private lengthScratch = new Int32Array(32);
   /** After `matchEntry` found an entry: how many path segments its source covered. */
   matchDepth = 0;
 
   private scratchHashes(size: number): Int32Array {
     if (this.hashScratch.length < size) this.hashScratch = new Int32Array(size * 2);
     return this.hashScratch;
-  }
-
-  private scratchLengths(size: number): Int32Array {
-    if (this.lengthScratch.length < size) this.lengthScratch = new Int32Array(size * 2);
-    return this.lengthScratch;
   }
 
   /** Reads a buffer from `packBulk` (the bundle's `bulk.bin`) without copying it. */
@@ -325,9 +311,6 @@ export class BulkIndex {
     const { source, starts, ends } = path;
     // Per candidate host, the hash of host + path prefix at every depth: the scan's for the first
     // candidate when it was seeded with its host, one pass over the path for any other.
-    const lengths = this.scratchLengths(depths + 1);
-    lengths[0] = 1;
-    for (let d = 1; d <= depths; d++) lengths[d] = (d === 1 ? 0 : lengths[d - 1]) + 1 + ends[d - 1] - starts[d - 1];
     const own = path.seed === seeds[0] ? 1 : 0;
     const hashes = this.scratchHashes(n * (depths + 1));
     for (let h = own, base = own * (depths + 1); h < n; h++, base += depths + 1) {
@@ -348,7 +331,7 @@ export class BulkIndex {
         const host = hosts[h];
         const exact = h === 0 && plan.exact;
         const hash = h < own ? path.hashes[depth] : hashes[h * (depths + 1) + depth];
-        for (let i = this.find(hash, host.length + lengths[depth], host, path, depth); i >= 0; i = this.nextEntry[i]) {
+        for (let i = this.find(hash, host.length + path.keyLengths[depth], host, path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
           if (!exact && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;
@@ -366,12 +349,5 @@ export class BulkIndex {
       }
     }
     return -1;
-  }
-
-  /** The winning entry for a request, or undefined (`plan` and `matchEntry` in one, for tools and tests). */
-  match(scheme: 'http' | 'https', host: string, path: PathScan): BulkMatch | undefined {
-    const plan = this.plan(host);
-    const entry = plan ? this.matchEntry(scheme, plan, path) : -1;
-    return entry < 0 ? undefined : { entry, depth: this.matchDepth };
   }
 }

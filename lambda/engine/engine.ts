@@ -62,6 +62,7 @@ function isPermanent(status: number): boolean {
 
 const TARGET_UNCHECKED = 0;
 const TARGET_SAFE = 1;
+const TARGET_UNSAFE = 2;
 
 export class RedirectEngine {
   /** Each configured host's site, and the bulk sources its requests can match. */
@@ -77,7 +78,7 @@ export class RedirectEngine {
   private readonly allowed: ReadonlySet<string>;
   private readonly isSafe: (location: string) => boolean;
   private readonly bulk: BulkIndex;
-  /** Per bulk target: `TARGET_*`, or 2 when it failed the check. */
+  /** Per bulk target: `TARGET_*`. */
   private readonly targetChecks: Uint8Array;
   private readonly fallbackRegion: CompiledRegion;
   /** `bulk:<file>:`, to which a bulk entry's line number is appended. */
@@ -172,7 +173,7 @@ export class RedirectEngine {
     const known = this.targetChecks[i];
     if (known !== TARGET_UNCHECKED) return known === TARGET_SAFE;
     const safe = this.isSafe(this.bulk.targets[i]);
-    this.targetChecks[i] = safe ? TARGET_SAFE : 2;
+    this.targetChecks[i] = safe ? TARGET_SAFE : TARGET_UNSAFE;
     return safe;
   }
 

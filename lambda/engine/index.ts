@@ -2,7 +2,6 @@
 export * from './types';
 export { RedirectEngine, MAX_INTERNAL_HOPS } from './engine';
 export { BulkIndex, packBulk } from './bulk';
-export type { BulkMatch } from './bulk';
 export { PathScan } from './path';
 export { canonicalPath, canonicalSegment, locationChecker, lowerSegment, normaliseCountry, normaliseHost, pathKey, safeQuery } from './url';
 export type { CanonicalPath } from './url';

@@ -46,6 +46,8 @@ export class PathScan {
    * `host + '/'`), so the bulk index needs no second pass over the path.
    */
   hashes = new Int32Array(17);
+  /** `keyLengths[d]`: the length of `'/' + the first d segments joined by '/'`, the path part of the same key. */
+  keyLengths = new Int32Array(17);
   /** The seed `hashes` were computed from. */
   seed = FNV_BASIS;
   /** Per segment: `CASE_*`. */
@@ -96,6 +98,7 @@ export class PathScan {
     let lastEnd = -2;
     let hash = seed;
     this.hashes[0] = seed;
+    this.keyLengths[0] = 1;
     const n = s.length;
     // One pass; the end of the string closes the last segment as a '/' would.
     for (let i = 0; ; i++) {
@@ -111,6 +114,7 @@ export class PathScan {
           this.cases[count] = kind;
           count++;
           this.hashes[count] = hash;
+          this.keyLengths[count] = (count === 1 ? 0 : this.keyLengths[count - 1]) + 1 + len;
           lastEnd = i;
           start = -1;
           kind = CASE_LOWER;
@@ -141,8 +145,11 @@ export class PathScan {
     const ends = new Int32Array(size);
     const cases = new Uint8Array(size);
     const hashes = new Int32Array(size + 1);
+    const keyLengths = new Int32Array(size + 1);
     hashes.set(this.hashes);
+    keyLengths.set(this.keyLengths);
     this.hashes = hashes;
+    this.keyLengths = keyLengths;
     starts.set(this.starts);
     ends.set(this.ends);
     cases.set(this.cases);

@@ -22,7 +22,7 @@ import type { CloudFrontRequestEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
 import { canonicalPath, CompiledTables, EngineRequest, pathKey } from '../../lambda/engine';
 import type { EdgeHandler } from '../../lambda/handler';
-import { bundleEdgeFunction, EDGE_EVENT, EDGE_LIMITS, EDGE_NODE_TARGET, writeBundle } from '../bundle';
+import { bundleEdgeFunction, EDGE_BUILD_OPTIONS, EDGE_EVENT, EDGE_LIMITS, writeBundle } from '../bundle';
 import { originRequestEvent } from '../cloudfront-event';
 import { compileTables } from '../config/compile';
 import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, PROJECT_ROOT } from '../config/load';
@@ -121,15 +121,15 @@ type EngineModule = typeof import('../../lambda/engine');
 let shipped: EngineModule | undefined;
 
 /**
- * The engine as it ships: lambda/engine bundled and minified by esbuild with
- * the edge bundle's target, so that it is timed as the deployed code runs and
+ * The engine as it ships: lambda/engine built by esbuild with the edge
+ * bundle's options, so that it is timed as the deployed code runs and
  * not through tsx's per-module wrappers. Built once per run.
  */
 function shippedEngine(): EngineModule {
   if (!shipped) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-engine-'));
     const outfile = path.join(dir, 'engine.js');
-    buildSync({ entryPoints: [path.join(PROJECT_ROOT, 'lambda', 'engine', 'index.ts')], bundle: true, platform: 'node', target: EDGE_NODE_TARGET, format: 'cjs', minify: true, outfile, logLevel: 'silent' });
+    buildSync({ ...EDGE_BUILD_OPTIONS, entryPoints: [path.join(PROJECT_ROOT, 'lambda', 'engine', 'index.ts')], outfile });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     shipped = require(outfile) as EngineModule;
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /** Test helpers: tables and engines from inline config text, requests from URLs. */
 import * as fs from 'fs';
-import { CompiledTables, Decision, EngineRequest, RedirectEngine } from '../../lambda/engine';
+import { BulkIndex, CompiledTables, Decision, EngineRequest, PathScan, RedirectEngine } from '../../lambda/engine';
 import { compileTables } from '../../lib/config/compile';
 import { DEFAULT_SITES_FILE } from '../../lib/config/load';
 import { ConfigProblem, formatProblem, ProblemList } from '../../lib/config/problems';
@@ -50,4 +50,11 @@ export function req(url: string, country = '', method = 'GET'): EngineRequest {
 /** `STATUS LOCATION` of a decision, or `origin` / `respond STATUS`: compact for tables. */
 export function brief(d: Decision): string {
   return d.action === 'redirect' ? `${d.status} ${d.location}` : d.action === 'origin' ? 'origin' : `respond ${d.status}`;
+}
+
+/** The bulk entry an https request matches and how many path segments its source covered, or undefined: the engine's two calls to the index. */
+export function bulkMatch(index: BulkIndex, host: string, path: string): { entry: number; depth: number } | undefined {
+  const plan = index.plan(host);
+  const entry = plan ? index.matchEntry('https', plan, PathScan.of(path)) : -1;
+  return entry < 0 ? undefined : { entry, depth: index.matchDepth };
 }
