@@ -18,7 +18,7 @@
  * before the function runs.
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { BulkIndex, CompiledTables, Decision, RedirectEngine } from './engine';
+import { BulkIndex, CompiledTables, Decision, RedirectEngine, RequestFacts } from './engine';
 
 /** The header CloudFront adds with the viewer's country; read only on region-path sites. */
 export const COUNTRY_HEADER = 'cloudfront-viewer-country';
@@ -129,34 +129,59 @@ const STATUS_CODES: Record<number, string> = { 301: '301', 302: '302', 307: '307
 /** Characters JSON.stringify escapes in a string: `"`, `\\`, controls, and (lone) surrogates. */
 const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
 
-/** A request value as a JSON value for the log line: strings clipped to `LOG_FIELD_MAX`, anything else null. */
-function jsonField(value: unknown): string {
-  if (typeof value !== 'string') return 'null';
-  const v = value.length > LOG_FIELD_MAX ? value.slice(0, LOG_FIELD_MAX) : value;
-  return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"';
+/** Whether `value` goes into the log line as it is: a string no longer than `LOG_FIELD_MAX` with nothing JSON escapes. */
+function plain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= LOG_FIELD_MAX && !NEEDS_ESCAPE.test(value);
+}
+
+/** Whether a country value goes into the log line as it is (or as null, when absent); two upper-case letters, as CloudFront sends it, without a pattern. */
+function plainCountry(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value === 'string' && value.length === 2) {
+    const a = value.charCodeAt(0);
+    const b = value.charCodeAt(1);
+    if (a >= 65 && a <= 90 && b >= 65 && b <= 90) return true;
+  }
+  return plain(value);
+}
+
+/** Per redirect status: the log line's text between the rule and the host. */
+const REDIRECT_MIDDLE: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.keys(STATUS_CODES).map((status) => [status, `","action":"redirect","status":${status},"host":"`]),
+);
+
+/** A request value as the log line holds it: strings clipped to `LOG_FIELD_MAX`, anything else null. */
+function clip(value: unknown): string | null {
+  return typeof value === 'string' ? value.slice(0, LOG_FIELD_MAX) : null;
 }
 
 /**
- * The decision's log line: the same text as `JSON.stringify` of
- * `{ rule, action, status, host, uri, country }` (test/handler.test.ts checks
- * it against JSON.stringify for arbitrary values), built without an object.
+ * The decision's log line: exactly `JSON.stringify` of
+ * `{ rule, action, status, host, uri, country }` with the request's values
+ * clipped (test/handler.test.ts checks this for arbitrary values).
+ *
+ * The common line, a redirect whose values need no escaping, is built from
+ * a few pieces with no object; any other goes through `JSON.stringify`.
+ * What the engine already knows needs no escaping is not read again:
+ * @param plainRule every rule name needs no escaping (`RedirectEngine.plainRules`)
+ * @param facts what the engine learnt deciding the request that `host` and
+ *   `uri` are from: a configured host, or a path that needed no work, has
+ *   nothing to escape
  */
-export function logLine(decision: Decision, host: unknown, uri: unknown, country: unknown): string {
-  return (
-    '{"rule":' +
-    jsonField(decision.rule) +
-    ',"action":"' +
-    decision.action +
-    '","status":' +
-    (decision.status === null ? 'null' : STATUS_CODES[decision.status] ?? String(decision.status)) +
-    ',"host":' +
-    jsonField(host) +
-    ',"uri":' +
-    jsonField(uri) +
-    ',"country":' +
-    jsonField(country) +
-    '}'
-  );
+export function logLine(decision: Decision, host: unknown, uri: unknown, country: unknown, plainRule = false, facts?: RequestFacts): string {
+  if (
+    decision.action === 'redirect' &&
+    (plainRule || plain(decision.rule)) &&
+    (facts?.hostConfigured && typeof host === 'string' && host.length <= LOG_FIELD_MAX ? true : plain(host)) &&
+    (facts?.pathPlain && typeof uri === 'string' && uri.length <= LOG_FIELD_MAX ? true : plain(uri)) &&
+    plainCountry(country)
+  ) {
+    const middle = REDIRECT_MIDDLE[decision.status];
+    if (middle !== undefined) {
+      return '{"rule":"' + decision.rule + middle + host + '","uri":"' + uri + (country === undefined ? '","country":null}' : '","country":"' + country + '"}');
+    }
+  }
+  return JSON.stringify({ rule: decision.rule, action: decision.action, status: decision.status, host: clip(host), uri: clip(uri), country: clip(country) });
 }
 
 /** The request decided when the event cannot be read. */
@@ -167,6 +192,9 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
   const engine = new RedirectEngine(tables, options.bulk);
   const responses = new ResponseBuilder(tables.headers);
   const log = options.log ?? ((line: string) => console.log(line));
+  const plainRules = engine.plainRules;
+  /** What the engine learnt about the request being decided (one object, rewritten by every decision). */
+  const facts: RequestFacts = { hostConfigured: false, pathPlain: false };
   return async (event) => {
     let request: CloudFrontRequest | undefined;
     let host: string | undefined;
@@ -183,12 +211,12 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
         path: typeof request.uri === 'string' ? request.uri : '/',
         query: typeof request.querystring === 'string' ? request.querystring : '',
         country,
-      });
+      }, facts);
     } catch {
-      decision = engine.decide(FALLBACK_REQUEST);
+      decision = engine.decide(FALLBACK_REQUEST, facts); // also forgets the facts of the previous request
     }
     try {
-      log(logLine(decision, host, request?.uri, country));
+      log(logLine(decision, host, request?.uri, country, plainRules, facts));
     } catch {
       // Logging must never turn a redirect into an error.
     }

@@ -1,10 +1,11 @@
 /** The Lambda@Edge adapter: event in, CloudFront response (or the request) out. */
 import fc from 'fast-check';
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import type { Decision } from '../lambda/engine';
+import { Decision, RedirectEngine } from '../lambda/engine';
 import { createHandler, DECISION_INPUTS, logLine } from '../lambda/handler';
 import { originRequestEvent } from '../lib/cloudfront-event';
-import { tablesFor } from './support/engine';
+import { entries, sites, tablesFor } from './support/engine';
+import { compileTables } from '../lib/config/compile';
 
 const logs: string[] = [];
 const handler = createHandler(tablesFor('po.co/promo,https://www.mi.com/uk/sale/,302'), { log: (l) => logs.push(l) });
@@ -141,4 +142,81 @@ test('the log line is exactly JSON.stringify of its fields, for any values', () 
     }),
     { numRuns: 3000 },
   );
+});
+
+describe('what the engine already knows is not checked again in the log line', () => {
+  const tables = tablesFor('po.co/promo,https://www.mi.com/uk/sale/,302');
+  const configured = tables.hosts.map(([h]) => h);
+
+  test('the engine says whether its rule names need escaping: only a bulk file name can make them', () => {
+    expect(new RedirectEngine(tables).plainRules).toBe(true);
+    const e = entries('po.co/promo,https://www.mi.com/uk/sale/,302');
+    expect(new RedirectEngine(compileTables(sites(), 'lists/"quoted".csv', e)).plainRules).toBe(false);
+    expect(new RedirectEngine(compileTables(sites(), 'back\\slash.csv', e)).plainRules).toBe(false);
+    expect(new RedirectEngine(compileTables(sites(), 'tab\t.csv', e)).plainRules).toBe(false);
+  });
+
+  test('with such a file name the log line still escapes the rule', async () => {
+    const lines: string[] = [];
+    const h = createHandler(compileTables(sites(), 'lists/"quoted".csv', entries('po.co/promo,https://www.mi.com/uk/sale/,302')), { log: (l) => lines.push(l) });
+    await h(originRequestEvent({ host: 'po.co', uri: '/promo' }));
+    expect(lines).toEqual(['{"rule":"bulk:lists/\\"quoted\\".csv:1","action":"redirect","status":302,"host":"po.co","uri":"/promo","country":null}']);
+  });
+
+  const anyHost = fc.oneof(fc.constantFrom(...configured), fc.constantFrom(...configured).map((h) => h.toUpperCase()), fc.string({ unit: 'binary', maxLength: 20 }));
+  const pathChar = fc.constantFrom(...'/aZ09-._~!$&\'()*+,;=:@%"\\ \u0000\u007f\u00e9\ud800'.split(''));
+  const anyPath = fc.oneof(fc.string({ unit: pathChar, maxLength: 30 }).map((p) => '/' + p), fc.constantFrom('/uk/product/poco-f6', '/promo', '/./x', '/a/../b'));
+
+  test('what the engine learns about a request is true of it: a configured host as sent, a path read as it is', () => {
+    const engine = new RedirectEngine(tables);
+    const facts = { hostConfigured: true, pathPlain: true };
+    fc.assert(
+      fc.property(anyHost, anyPath, (host, path) => {
+        engine.decide({ method: 'GET', scheme: 'https', host, path, query: '' }, facts);
+        if (facts.hostConfigured) expect(configured).toContain(host);
+        if (facts.pathPlain) expect(path).toMatch(/^[/A-Za-z0-9\-._~!$&'()*+,;=:@]*$/);
+        if (facts.pathPlain) expect(path.split('/').some((s) => s === '.' || s === '..')).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+    engine.decide({ method: 'GET', scheme: 'https', host: 'po.co', path: '/uk/', query: '' }, facts);
+    expect(facts).toEqual({ hostConfigured: true, pathPlain: true });
+    engine.decide({ method: 'GET', scheme: 'https', host: 'example.com', path: '/uk/', query: '' }, facts);
+    expect(facts).toEqual({ hostConfigured: false, pathPlain: false });
+  });
+
+  test('the handler\'s log line is exactly JSON.stringify of the decision and the request\'s values, for any event', async () => {
+    const lines: string[] = [];
+    const h = createHandler(tables, { log: (l) => lines.push(l) });
+    const engine = new RedirectEngine(tables);
+    const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 512) : null);
+    const country = fc.oneof(fc.constant(undefined), fc.constantFrom('GB', 'DE', 'gb', 'X"', '\u0000A'), fc.string({ unit: 'binary', maxLength: 4 }));
+    await fc.assert(
+      fc.asyncProperty(anyHost, fc.oneof(anyPath, anyPath.map((p) => p + 'x'.repeat(520))), country, async (host, uri, cc) => {
+        lines.splice(0);
+        const event = originRequestEvent({ host, uri, country: cc });
+        const sent = event.Records[0].cf.request.headers['cloudfront-viewer-country']?.[0].value; // the event builder leaves out an empty country
+        await h(event);
+        const d = engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country: sent });
+        expect(lines).toEqual([JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(sent) })]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('an event that cannot be read is logged with nothing known of it, whatever the request before it was', async () => {
+    const lines: string[] = [];
+    const h = createHandler(tables, { log: (l) => lines.push(l) });
+    await h(originRequestEvent({ host: 'po.co', uri: '/uk/' })); // a configured host and a plain path
+    // The host is read, then reading the country fails: the fallback decision must not inherit the facts above.
+    const headers = {
+      host: [{ key: 'Host', value: 'po.co' }],
+      get 'cloudfront-viewer-country'(): never {
+        throw new Error('unreadable');
+      },
+    };
+    const unreadable = { Records: [{ cf: { request: { method: 'GET', uri: '/"quoted"', querystring: '', headers } } }] };
+    await h(unreadable as unknown as CloudFrontRequestEvent);
+    expect(lines[1]).toBe('{"rule":"fallback:unknown-host","action":"redirect","status":302,"host":"po.co","uri":"/\\"quoted\\"","country":null}');
+  });
 });

@@ -24,6 +24,7 @@ import {
   CompiledTables,
   Decision,
   EngineRequest,
+  RequestFacts,
 } from './types';
 import { FNV_BASIS, FNV_PRIME } from './hash';
 import { PathScan } from './path';
@@ -83,6 +84,13 @@ export class RedirectEngine {
   private readonly fallbackRegion: CompiledRegion;
   /** `bulk:<file>:`, to which a bulk entry's line number is appended. */
   private readonly bulkRule: string;
+  /**
+   * Whether every rule name this engine gives is JSON-plain: printable ASCII
+   * without `"` or `\`, so that it can be written into a JSON string as is.
+   * Rule names are constants, line numbers and `bulk:<file>:`, so this is
+   * true unless the bulk list's file name has such a character.
+   */
+  readonly plainRules: boolean;
   /** The path of the request being decided (the engine is single-threaded; no path is kept past a decision). */
   private readonly path = new PathScan();
   /** Of the hop `bulkHop` or `defaultHop` returned last: its location is on one of this project's redirect hosts (follow it). */
@@ -117,18 +125,26 @@ export class RedirectEngine {
     this.targetChecks = new Uint8Array(this.bulk.targets.length);
     this.fallbackRegion = tables.regions[tables.defaultRegion];
     this.bulkRule = `bulk:${this.bulk.file}:`;
+    this.plainRules = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(this.bulkRule);
   }
 
-  /** Decides what happens to one request. Never throws. */
-  decide(req: EngineRequest): Decision {
+  /**
+   * Decides what happens to one request. Never throws.
+   * @param facts when given, receives what the engine learnt about the request (`RequestFacts`)
+   */
+  decide(req: EngineRequest, facts?: RequestFacts): Decision {
+    if (facts) {
+      facts.hostConfigured = false;
+      facts.pathPlain = false;
+    }
     try {
-      return this.decideUnsafe(req);
+      return this.decideUnsafe(req, facts);
     } catch {
       return this.fallback('fallback:engine-error');
     }
   }
 
-  private decideUnsafe(req: EngineRequest): Decision {
+  private decideUnsafe(req: EngineRequest, facts: RequestFacts | undefined): Decision {
     const method = req.method === 'GET' || req.method === 'HEAD' ? req.method : String(req.method).toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
       return {
@@ -140,17 +156,20 @@ export class RedirectEngine {
         headers: { Allow: 'GET, HEAD', 'Cache-Control': 'no-store' },
       };
     }
-    const route = this.hostRoutes.get(req.host) ?? this.hostRoutes.get(normaliseHost(req.host));
+    let route = this.hostRoutes.get(req.host);
+    if (route && facts) facts.hostConfigured = true;
+    route ??= this.hostRoutes.get(normaliseHost(req.host));
     if (!route) return this.fallback('fallback:unknown-host');
     if (route.site.mode === 'frozen') {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
-    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, String(req.path ?? '/'), String(req.query ?? ''), req.country);
+    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, String(req.path ?? '/'), String(req.query ?? ''), req.country, facts);
   }
 
   /** Resolves a request on a redirect site, following internal bulk targets. */
-  private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string | undefined): Decision {
+  private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string | undefined, facts: RequestFacts | undefined): Decision {
     const cpath = this.path.load(path, route.bulk?.seeds[0]);
+    if (facts) facts.pathPlain = cpath.plain;
     const hop = this.bulkHop(scheme, route, cpath, query) ?? this.defaultHop(route.site, cpath, query, country);
     if (!this.hopInternal) return this.hopSafe ? hop : this.fallback('fallback:unsafe-location');
     const chain: Hop[] = [hop];

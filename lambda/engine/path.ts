@@ -50,6 +50,8 @@ export class PathScan {
   keyLengths = new Int32Array(17);
   /** The seed `hashes` were computed from. */
   seed = FNV_BASIS;
+  /** Whether the raw path was read as it is: only `/` and characters that stand for themselves, no dot segments (`source` is the raw path). */
+  plain = true;
   /** Per segment: `CASE_*`. */
   private cases = new Uint8Array(16);
   /** Whether some segments are separated by more than one `/` in `source`. */
@@ -67,7 +69,8 @@ export class PathScan {
   load(raw: string, seed = FNV_BASIS): this {
     this.index = undefined;
     this.seed = seed;
-    if (this.scan(raw, true, seed)) {
+    this.plain = this.scan(raw, true, seed);
+    if (this.plain) {
       this.trailingSlash = this.count === 0 || raw.charCodeAt(raw.length - 1) === SLASH;
       const last = this.count - 1;
       if (!this.trailingSlash && this.ends[last] - this.starts[last] === 10 && this.equalsLower(last, 'index.html')) {

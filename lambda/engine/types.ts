@@ -112,6 +112,19 @@ export interface EngineRequest {
   readonly country?: string;
 }
 
+/**
+ * What the engine learns about a request while deciding it, for callers
+ * that would otherwise read the request again (the handler's log line).
+ * `decide` writes every field when given one; false means "not known", not
+ * "not so".
+ */
+export interface RequestFacts {
+  /** The Host header, as sent, is one of the configured hostnames (so a DNS name: lower-case letters, digits, `-` and `.`). */
+  hostConfigured: boolean;
+  /** The path, as sent, needed no work: only `/` and characters that stand for themselves in a path segment, no dot segments. */
+  pathPlain: boolean;
+}
+
 /** What happens to a request. */
 export type Decision =
   | {
