@@ -29,13 +29,35 @@ export const DECISION_INPUTS = {
   headers: ['host', COUNTRY_HEADER],
 } as const;
 
-const STATUS_TEXT: Record<number, string> = {
-  301: 'Moved Permanently',
-  302: 'Found',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  405: 'Method Not Allowed',
-};
+/** A status as responses and log lines carry it. */
+interface StatusText {
+  /** The status code as a string, as CloudFront wants it. */
+  readonly code: string;
+  /** The reason phrase. */
+  readonly reason: string;
+  /** A redirect's log line text between the rule and the host; '' for other statuses. */
+  readonly logMiddle: string;
+}
+
+/**
+ * Per status the engine gives, indexed by the status itself: an array (an
+ * indexed load), not an object with numeric keys (which V8 keeps as a
+ * dictionary, a slower lookup on every response).
+ */
+const STATUSES: readonly (StatusText | undefined)[] = (() => {
+  const out: StatusText[] = [];
+  const reasons: [number, string][] = [
+    [301, 'Moved Permanently'],
+    [302, 'Found'],
+    [307, 'Temporary Redirect'],
+    [308, 'Permanent Redirect'],
+    [405, 'Method Not Allowed'],
+  ];
+  for (const [status, reason] of reasons) {
+    out[status] = { code: String(status), reason, logMiddle: status < 400 ? `","action":"redirect","status":${status},"host":"` : '' };
+  }
+  return out;
+})();
 
 /** Longest request value (host, URI, country) written to a log line. */
 const LOG_FIELD_MAX = 512;
@@ -107,9 +129,10 @@ class ResponseBuilder {
     const status = decision.status ?? 500;
     const h = decision.headers;
     if (decision.action === 'redirect') {
+      const text = STATUSES[status];
       return {
-        status: STATUS_CODES[status] ?? String(status),
-        statusDescription: STATUS_TEXT[status] ?? '',
+        status: text?.code ?? String(status),
+        statusDescription: text?.reason ?? '',
         headers: {
           location: [{ key: 'Location', value: decision.location }],
           'cache-control': this.cacheControl(h['Cache-Control']),
@@ -119,12 +142,10 @@ class ResponseBuilder {
     }
     const headers: CloudFrontHeaders = {};
     for (const key in h) headers[LOWER_NAMES[key] ?? key.toLowerCase()] = [{ key, value: h[key] }];
-    return { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers };
+    return { status: String(status), statusDescription: STATUSES[status]?.reason ?? '', headers };
   }
 }
 
-/** Status codes as the response carries them, so a response costs no number formatting. */
-const STATUS_CODES: Record<number, string> = { 301: '301', 302: '302', 307: '307', 308: '308' };
 
 /** Characters JSON.stringify escapes in a string: `"`, `\\`, controls, and (lone) surrogates. */
 const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
@@ -144,11 +165,6 @@ function plainCountry(value: unknown): boolean {
   }
   return plain(value);
 }
-
-/** Per redirect status: the log line's text between the rule and the host. */
-const REDIRECT_MIDDLE: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.keys(STATUS_CODES).map((status) => [status, `","action":"redirect","status":${status},"host":"`]),
-);
 
 /** A request value as the log line holds it: strings clipped to `LOG_FIELD_MAX`, anything else null. */
 function clip(value: unknown): string | null {
@@ -176,8 +192,8 @@ export function logLine(decision: Decision, host: unknown, uri: unknown, country
     (facts?.pathPlain && typeof uri === 'string' && uri.length <= LOG_FIELD_MAX ? true : plain(uri)) &&
     plainCountry(country)
   ) {
-    const middle = REDIRECT_MIDDLE[decision.status];
-    if (middle !== undefined) {
+    const middle = STATUSES[decision.status]?.logMiddle;
+    if (middle) {
       return '{"rule":"' + decision.rule + middle + host + '","uri":"' + uri + (country === undefined ? '","country":null}' : '","country":"' + country + '"}');
     }
   }

@@ -39,8 +39,21 @@ describe('redirects', () => {
 
   test('POST gets 405 with Allow', async () => {
     const res = (await handler(originRequestEvent({ host: 'po.co', method: 'POST' }))) as CloudFrontResultResponse;
-    expect(res.status).toBe('405');
+    expect([res.status, res.statusDescription]).toEqual(['405', 'Method Not Allowed']);
     expect(res.headers?.allow[0].value).toBe('GET, HEAD');
+  });
+
+  test('each redirect status with its reason phrase, and its log line', async () => {
+    const lines: string[] = [];
+    const list = ['po.co/a,https://www.mi.com/uk/a/,301', 'po.co/b,https://www.mi.com/uk/b/,302', 'po.co/c,https://www.mi.com/uk/c/,307', 'po.co/d,https://www.mi.com/uk/d/,308'];
+    const h = createHandler(tablesFor(list.join('\n')), { log: (l) => lines.push(l) });
+    const got: string[] = [];
+    for (const p of ['/a', '/b', '/c', '/d']) {
+      const res = (await h(originRequestEvent({ host: 'po.co', uri: p }))) as CloudFrontResultResponse;
+      got.push(`${res.status} ${res.statusDescription}`);
+    }
+    expect(got).toEqual(['301 Moved Permanently', '302 Found', '307 Temporary Redirect', '308 Permanent Redirect']);
+    expect(lines.map((l) => JSON.parse(l).status)).toEqual([301, 302, 307, 308]);
   });
 });
 
