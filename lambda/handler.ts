@@ -151,7 +151,6 @@ class ResponseBuilder {
   }
 }
 
-
 /** Characters JSON.stringify escapes in a string: `"`, `\\`, controls, and (lone) surrogates. */
 const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
 
