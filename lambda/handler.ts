@@ -18,7 +18,7 @@
  * before the function runs.
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { BulkIndex, CompiledTables, Decision, RedirectEngine, RequestFacts } from './engine';
+import { BulkIndex, CompiledTables, Decision, normaliseCountry, RedirectEngine, RequestFacts } from './engine';
 
 /** The header CloudFront adds with the viewer's country; read only on region-path sites. */
 export const COUNTRY_HEADER = 'cloudfront-viewer-country';
@@ -159,15 +159,15 @@ function plain(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LOG_FIELD_MAX && !NEEDS_ESCAPE.test(value);
 }
 
-/** Whether a country value goes into the log line as it is (or as null, when absent); two upper-case letters, as CloudFront sends it, without a pattern. */
+/** Whether `value` goes into the log line as it is, when `known` says the engine already saw that it has nothing to escape (only its length is left to check). */
+function plainAs(known: boolean | undefined, value: unknown): boolean {
+  return known === true && typeof value === 'string' && value.length <= LOG_FIELD_MAX ? true : plain(value);
+}
+
+/** Whether a country value goes into the log line as it is (or as null, when absent): two upper-case letters, as CloudFront sends it and as the engine's `normaliseCountry` keeps it, need no pattern. */
 function plainCountry(value: unknown): boolean {
   if (value === undefined) return true;
-  if (typeof value === 'string' && value.length === 2) {
-    const a = value.charCodeAt(0);
-    const b = value.charCodeAt(1);
-    if (a >= 65 && a <= 90 && b >= 65 && b <= 90) return true;
-  }
-  return plain(value);
+  return (typeof value === 'string' && value !== '' && normaliseCountry(value) === value) || plain(value);
 }
 
 /** A request value as the log line holds it: strings clipped to `LOG_FIELD_MAX`, anything else null. */
@@ -192,8 +192,8 @@ export function logLine(decision: Decision, host: unknown, uri: unknown, country
   if (
     decision.action === 'redirect' &&
     (plainRule || plain(decision.rule)) &&
-    (facts?.hostConfigured && typeof host === 'string' && host.length <= LOG_FIELD_MAX ? true : plain(host)) &&
-    (facts?.pathPlain && typeof uri === 'string' && uri.length <= LOG_FIELD_MAX ? true : plain(uri)) &&
+    plainAs(facts?.hostConfigured, host) &&
+    plainAs(facts?.pathPlain, uri) &&
     plainCountry(country)
   ) {
     const middle = STATUSES[decision.status]?.logMiddle;
