@@ -57,6 +57,19 @@ function fnvLower(s: string, start: number, end: number): number {
   return h;
 }
 
+/**
+ * A request field as a string, `otherwise` when it is missing. A string is
+ * returned as it is: calling `String` on one still costs a builtin call.
+ */
+function asText(value: unknown, otherwise: string): string {
+  return typeof value === 'string' ? value : String(value ?? otherwise);
+}
+
+/** Where a two-letter upper-case country code sits in a 26 × 26 table. */
+function countrySlot(cc: string): number {
+  return (cc.charCodeAt(0) - 65) * 26 + (cc.charCodeAt(1) - 65);
+}
+
 function isPermanent(status: number): boolean {
   return status === 301 || status === 308;
 }
@@ -70,7 +83,8 @@ export class RedirectEngine {
   private readonly hostRoutes = new Map<string, HostRoute>();
   /** Open-addressing table of region names by their FNV-1a (`regionOf`): region index + 1, 0 for an empty slot. */
   private readonly regionSlots: Int32Array;
-  private readonly countryRegion = new Map<string, number>();
+  /** Region index + 1 by country code (`countrySlot`), 0 for a country with no region of its own. */
+  private readonly countryRegion = new Uint16Array(26 * 26);
   /** Per region: whether its URL passed the allow-list check. */
   private readonly regionSafe: readonly boolean[];
   /** Per region: its URL + `product/`, and + `support/`. */
@@ -116,7 +130,7 @@ export class RedirectEngine {
       while (this.regionSlots[slot] !== 0) slot = (slot + 1) & (slots - 1);
       this.regionSlots[slot] = i + 1;
     });
-    for (const [cc, region] of tables.countries) this.countryRegion.set(cc, region);
+    for (const [cc, region] of tables.countries) if (/^[A-Z]{2}$/.test(cc)) this.countryRegion[countrySlot(cc)] = region + 1;
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
     this.regionSafe = tables.regions.map((r) => this.isSafe(r.url) && r.url.endsWith('/') && !/[?#]/.test(r.url));
@@ -163,7 +177,7 @@ export class RedirectEngine {
     if (route.site.mode === 'frozen') {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
-    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, String(req.path ?? '/'), String(req.query ?? ''), req.country, facts);
+    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, asText(req.path, '/'), asText(req.query, ''), req.country, facts);
   }
 
   /** Resolves a request on a redirect site, following internal bulk targets. */
@@ -247,7 +261,9 @@ export class RedirectEngine {
       if (regionIndex >= 0) {
         from = 1;
       } else {
-        regionIndex = this.countryRegion.get(normaliseCountry(country)) ?? this.tables.defaultRegion;
+        const cc = normaliseCountry(country);
+        const byCountry = cc === '' ? 0 : this.countryRegion[countrySlot(cc)];
+        regionIndex = byCountry > 0 ? byCountry - 1 : this.tables.defaultRegion;
         perVisitor = true;
       }
     } else {

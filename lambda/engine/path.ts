@@ -16,10 +16,14 @@ const SLASH = 47;
 const DOT = 46;
 const PERCENT = 37;
 
-/** Per ASCII code: 0 needs work (encoding, or it is not ASCII), 1 stands for itself, 2 an upper-case letter. */
-const PLAIN = new Uint8Array(128);
-for (const ch of "abcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@") PLAIN[ch.charCodeAt(0)] = 1;
-for (let c = 65; c <= 90; c++) PLAIN[c] = 2;
+const NEEDS_WORK = 1;
+const UPPER = 2;
+const ESCAPE = 4;
+/** Per ASCII code, bits: NEEDS_WORK (encoding), UPPER (an upper-case letter), ESCAPE (`%`). */
+const CLASS = new Uint8Array(128).fill(NEEDS_WORK);
+for (const ch of "abcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@") CLASS[ch.charCodeAt(0)] = 0;
+for (let c = 65; c <= 90; c++) CLASS[c] = UPPER;
+CLASS[PERCENT] = NEEDS_WORK | ESCAPE;
 
 /** What lower-casing a segment takes: nothing, `toLowerCase`, or `lowerSegment` (escapes keep upper-case hex). */
 const CASE_LOWER = 0;
@@ -88,62 +92,60 @@ export class PathScan {
   }
 
   /**
-   * Splits `s` into segments. With `plainOnly`, gives up (false) at the
-   * first character that needs work or at a `.` or `..` segment; otherwise
-   * `s` is canonical already.
+   * Splits `s` into segments, one inner loop per segment. With `plainOnly`,
+   * gives up (false) at the end of the first segment that has a character
+   * needing work, or that is `.` or `..`; otherwise `s` is canonical already.
+   * The arrays are sized for the whole path first, so the loop stores into
+   * them without checking for room.
    */
   private scan(s: string, plainOnly: boolean, seed: number): boolean {
     this.source = s;
-    this.gaps = false;
-    let count = 0;
-    let start = -1;
-    let kind = CASE_LOWER;
-    let lastEnd = -2;
-    let hash = seed;
-    this.hashes[0] = seed;
-    this.keyLengths[0] = 1;
     const n = s.length;
-    // One pass; the end of the string closes the last segment as a '/' would.
-    for (let i = 0; ; i++) {
-      const code = i < n ? s.charCodeAt(i) : SLASH;
+    if (n >= 2 * this.starts.length) this.grow(n);
+    const { starts, ends, cases, hashes, keyLengths } = this;
+    let gaps = false;
+    let count = 0;
+    let hash = seed | 0;
+    let keyLength = 0;
+    hashes[0] = hash;
+    keyLengths[0] = 1;
+    for (let i = 0; i < n; ) {
+      let code = s.charCodeAt(i);
       if (code === SLASH) {
-        if (start >= 0) {
-          const len = i - start;
-          if (plainOnly && len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)) return false;
-          if (count === this.starts.length) this.grow();
-          if (count > 0 && start !== lastEnd + 1) this.gaps = true;
-          this.starts[count] = start;
-          this.ends[count] = i;
-          this.cases[count] = kind;
-          count++;
-          this.hashes[count] = hash;
-          this.keyLengths[count] = (count === 1 ? 0 : this.keyLengths[count - 1]) + 1 + len;
-          lastEnd = i;
-          start = -1;
-          kind = CASE_LOWER;
-        }
-        if (i >= n) break;
+        i++;
         continue;
       }
-      if (start < 0) {
-        start = i;
-        if (count > 0) hash = Math.imul(hash ^ SLASH, FNV_PRIME);
+      const start = i;
+      if (count > 0) {
+        hash = Math.imul(hash ^ SLASH, FNV_PRIME);
+        if (start !== ends[count - 1] + 1) gaps = true;
       }
-      hash = Math.imul(hash ^ code, FNV_PRIME);
-      const cls = code < 128 ? PLAIN[code] : 0;
-      if (cls === 2) {
-        if (kind === CASE_LOWER) kind = CASE_UPPER;
-      } else if (cls === 0) {
-        if (plainOnly) return false;
-        if (code === PERCENT) kind = CASE_ESCAPED;
+      let kind = 0;
+      for (;;) {
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        kind |= CLASS[code & 127] | ((code + 0xff80) >> 16);
+        if (++i === n) break;
+        code = s.charCodeAt(i);
+        if (code === SLASH) break;
       }
+      const len = i - start;
+      if (plainOnly && ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))) return false;
+      starts[count] = start;
+      ends[count] = i;
+      cases[count] = kind & ESCAPE ? CASE_ESCAPED : kind & UPPER ? CASE_UPPER : CASE_LOWER;
+      count++;
+      hashes[count] = hash;
+      keyLength += 1 + len;
+      keyLengths[count] = keyLength;
     }
+    this.gaps = gaps;
     this.count = count;
     return true;
   }
 
-  private grow(): void {
-    const size = this.starts.length * 2;
+  /** Makes room for the segments of a path of `n` characters (at most one per two characters, rounded up). */
+  private grow(n: number): void {
+    const size = (n >> 1) + 2;
     const starts = new Int32Array(size);
     const ends = new Int32Array(size);
     const cases = new Uint8Array(size);
