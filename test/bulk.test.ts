@@ -4,8 +4,13 @@
  */
 import { brief, bulkMatch, DEFAULT_SITES_TEXT, engineFor, entries, req, tablesFor } from './support/engine';
 import { parseCsv } from '../lib/config/redirects';
-import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, packBulk } from '../lambda/engine';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, CompiledBulk, packBulk } from '../lambda/engine';
+import { fnv, FNV_BASIS } from '../lambda/engine/hash';
 import { generateList } from '../lib/generate-list';
+import { bulkIndexOf } from '../lib/review/assembly';
+import { columnsOfPackedV1 } from '../lib/review/packed-v1';
 
 describe('CSV format', () => {
   test('two to seven fields, quoted fields, blank lines, CRLF and a BOM', () => {
@@ -182,26 +187,76 @@ describe('the packed index (bulk.bin)', () => {
     ]);
   });
 
-  test('reads packages packed before the depth bit sets (every depth up to the deepest is looked up) with the same answers', () => {
-    const csv = ['po.co/a/b,https://www.mi.com/uk/ab,301,,,TRUE', 'po.co/a/b/c/d,https://www.mi.com/uk/abcd,301,,,TRUE', 'po.co/x,https://www.mi.com/uk/x,301,,TRUE,TRUE'].join('\n');
+  test('its header lists each source host with the depths of its subpath sources, and of its include-subdomains ones', () => {
+    const csv = ['po.co/a/b,https://www.mi.com/uk/ab,301,,,TRUE', 'po.co/a/b/c/d,https://www.mi.com/uk/abcd,301,,,TRUE', 'po.co/x,https://www.mi.com/uk/x,301,,TRUE,TRUE', 'uk.po.co/y,https://www.mi.com/uk/y'].join('\n');
     const packed = packBulk(tablesFor(csv).bulk);
     const words = new Uint32Array(packed.buffer, packed.byteOffset, 5);
-    const headerAt = packed.length - words[4];
-    const header = JSON.parse(Buffer.from(packed.subarray(headerAt)).toString('utf8'));
-    expect(header.hosts).toEqual([['po.co', 4, 1, 0b10110, 0b10]]);
-    const oldHeader = Buffer.from(JSON.stringify({ ...header, hosts: header.hosts.map((h: unknown[]) => h.slice(0, 3)) }));
-    const old = new Uint8Array(headerAt + oldHeader.length);
-    old.set(packed.subarray(0, headerAt));
-    old.set(oldHeader, headerAt);
-    new Uint32Array(old.buffer, 0, 5)[4] = oldHeader.length;
-    const answers = (index: BulkIndex): unknown[] =>
-      ['/a/b/z', '/a/b/c/d/e', '/a/b/c/z', '/x/y', '/q'].flatMap((p) => ['po.co', 'www.po.co'].map((h) => bulkMatch(index, h, p) ?? null));
-    expect(answers(new BulkIndex(old))).toEqual(answers(new BulkIndex(packed)));
-    expect(answers(new BulkIndex(packed)).filter((a) => a !== null)).toHaveLength(5);
+    const header = JSON.parse(Buffer.from(packed.subarray(packed.length - words[4])).toString('utf8'));
+    expect(header.hosts).toEqual([
+      ['po.co', 0b10110, 0b10],
+      ['uk.po.co', 0, null],
+    ]);
+  });
+
+  test('compares host and path when hashes agree: two paths of one host, and two hosts whose keys start from one hash', () => {
+    const hash = (key: string): number => fnv(FNV_BASIS, key, 0, key.length);
+    expect(hash('po.co/fdpldrth')).toBe(hash('po.co/ntpxdfzn'));
+    expect(hash('blhlfz.po.co/')).toBe(hash('jzxvbb.po.co/'));
+    const bulk: CompiledBulk = {
+      file: 'collisions.csv',
+      keys: ['po.co/ntpxdfzn', 'jzxvbb.po.co/same', 'blhlfz.po.co/same'],
+      meta: [0, 0, 0],
+      target: [0, 1, 2],
+      line: [1, 2, 3],
+      targets: ['https://www.mi.com/uk/', 'https://www.mi.com/fr/', 'https://www.mi.com/de/'],
+      internalTargets: [],
+    };
+    const index = new BulkIndex(packBulk(bulk));
+    const found = (key: string): number | null => bulkMatch(index, key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/')))?.entry ?? null;
+    expect(['po.co/ntpxdfzn', 'po.co/fdpldrth', 'jzxvbb.po.co/same', 'blhlfz.po.co/same'].map(found)).toEqual([0, null, 1, 2]);
+    expect([0, 1, 2].map((i) => index.key(i))).toEqual(bulk.keys);
   });
 
   test('is deterministic, and refuses what is not a packed list', () => {
     expect(Buffer.from(packBulk(tables.bulk)).equals(Buffer.from(packBulk(tablesFor(generateList(N)).bulk)))).toBe(true);
     expect(() => new BulkIndex(new Uint8Array(64))).toThrow('BulkIndex: not a packed bulk list (bad magic); rebuild the bundle.');
+  });
+});
+
+describe('packages of format 1 (PBK1), which older baselines hold', () => {
+  // bulk-v1.bin is bulk-v1.csv packed by packBulk as of commit efc0034, the last to write format 1.
+  const csv = fs.readFileSync(path.join(__dirname, 'fixtures', 'bulk-v1.csv'), 'utf8');
+  const v1 = new Uint8Array(fs.readFileSync(path.join(__dirname, 'fixtures', 'bulk-v1.bin')));
+  const tables = tablesFor(csv);
+
+  test('give back exactly the columns they were packed from', () => {
+    expect(columnsOfPackedV1(v1)).toEqual(tables.bulk);
+  });
+
+  test('are read by the review tools with the answers of the same list packed today', () => {
+    const paths = ['/f6', '/F7/Pro', '/campaign/2021/x', '/x/y', '/p/42', '/old', '/blog/2020/post-%C3%A9t%C3%A9/more', '/q'];
+    // Per host, per path: entry@depth of the match, or '-'.
+    const answers = (index: BulkIndex): string[] =>
+      ['po.co', 'uk.po.co', 'www.po.co', 'fr.po.co', 'de.po.co', 'a.b.po.co'].map((host) =>
+        [host, ...paths.map((p) => bulkMatch(index, host, p)).map((m) => (m ? `${m.entry}@${m.depth}` : '-'))].join(' '),
+      );
+    const expected = [
+      'po.co 0@1 2@2 3@2 4@1 - - - -',
+      'uk.po.co - - - 4@1 5@2 - - -',
+      'www.po.co - - - 4@1 - 6@1 - -',
+      'fr.po.co - - - 4@1 - - 7@3 -',
+      'de.po.co 8@0 8@0 8@0 4@1 8@0 8@0 8@0 8@0',
+      'a.b.po.co - - - 4@1 - - - -',
+    ];
+    expect(answers(new BulkIndex(packBulk(tables.bulk)))).toEqual(expected);
+    expect(answers(bulkIndexOf(v1))).toEqual(expected);
+  });
+
+  test('the edge function refuses one; the tools read only format 1 with this reader, and say when one is cut short', () => {
+    expect(() => new BulkIndex(v1)).toThrow('BulkIndex: not a packed bulk list (bad magic); rebuild the bundle.');
+    expect(columnsOfPackedV1(packBulk(tables.bulk))).toBeUndefined();
+    expect(() => columnsOfPackedV1(v1.subarray(0, v1.length - 1))).toThrow(
+      `bulk.bin (format 1) is ${v1.length - 1} bytes, but its sizes need ${v1.length}: the package is cut short; synthesize the baseline again`,
+    );
   });
 });

@@ -4,7 +4,8 @@
  * loading a list of a million lines costs one file read and a few typed-array
  * views, not a million strings and a Map. A lookup costs a hash of the
  * candidate key (computed from the host and path strings, never built as a
- * string) and a byte comparison on a hit: at most a few dozen per request
+ * string), a comparison of the slot's stored hash and host, and a byte
+ * comparison of the path only when both agree: at most a few dozen per request
  * (one per path prefix up to the deepest subpath source, per candidate
  * host), whatever the list's length; never a scan of the list.
  *
@@ -15,13 +16,18 @@
  * 4. then a scheme-specific source beats a scheme-less one.
  *
  * Buffer layout (little-endian, every section 4-byte aligned):
- *   u32 magic "PBK1", u32 n (entries), u32 capacity (slots, a power of two),
+ *   u32 magic "PBK2", u32 n (entries), u32 capacity (slots, a power of two),
  *   u32 key bytes, u32 header bytes,
- *   u32 offsets[n + 1] (of each key in the key bytes), i32 next[n] (the next
- *   entry with the same key, in file order, or -1), u32 slots[capacity]
- *   (entry + 1 of the first entry of a key, 0 when empty), u32 target[n],
- *   u32 line[n], u8 meta[n], the keys (ASCII), and a JSON header: file,
- *   targets, internal targets, and per source host the deepest subpath.
+ *   u32 offsets[n + 1] (of each key's path in the key bytes), i32 next[n]
+ *   (the next entry with the same key, in file order, or -1),
+ *   u32 slots[capacity] (entry + 1 of the first entry of a key, 0 when
+ *   empty), i32 slotHashes[capacity] (the FNV-1a of that key), u32 target[n],
+ *   u32 line[n], u16 host[n] (index of the key's host in the header's hosts),
+ *   u8 meta[n], the keys' paths (ASCII, each starting with `/`), and a JSON
+ *   header: file, targets, internal targets, and per source host (sorted)
+ *   the depths of its subpath sources.
+ * Packages of format 1 ("PBK1": whole keys, no slot hashes or host column)
+ * are read by the review tools (lib/review/packed-v1.ts), not here.
  */
 import {
   BULK_INCLUDE_SUBDOMAINS,
@@ -45,25 +51,24 @@ export interface BulkHostPlan {
   readonly seeds: Int32Array;
   /** Bit d set: some candidate has a subpath source of d segments, so a request's d-segment prefix is looked up. */
   readonly subDepths: number;
+  /** Per candidate, its index among the list's source hosts. */
+  readonly hostIds: Int32Array;
 }
 
-const MAGIC = 0x314b4250; // "PBK1"
+const MAGIC = 0x324b4250; // "PBK2"
 const FIXED_WORDS = 5;
+/** Host indexes are stored in 16 bits. */
+const MAX_HOSTS = 0xffff;
 
 interface PackedHeader {
   readonly file: string;
   readonly targets: readonly string[];
   readonly internalTargets: readonly number[];
   /**
-   * `[host, deepest subpath source of the host (-1: none), of its include-subdomains sources (-1: none, null: no such source),
-   * and the same as bit sets of depths]`. The bit sets came later: packages without them are read as if every depth up to the deepest had a source.
+   * `[host, depths of the host's subpath sources, depths of those of its include-subdomains sources (null: it has no
+   * include-subdomains source)]`, depths as bit sets, sorted by host: a key's host index is its position here.
    */
-  readonly hosts: readonly (readonly [string, number, number | null, number?, number?])[];
-}
-
-/** Bit set of the depths 0 to `max` (none when `max` is -1): what a package without depth bit sets implies. */
-function depthsUpTo(max: number): number {
-  return max < 0 ? 0 : max >= 30 ? 0x7fffffff : (1 << (max + 1)) - 1;
+  readonly hosts: readonly (readonly [string, number, number | null])[];
 }
 
 const SLASH = 47;
@@ -77,30 +82,40 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   const n = bulk.keys.length;
   let capacity = 8;
   while (capacity < n * 2) capacity *= 2;
+  const hostNames = [...new Set(bulk.keys.map((k) => k.slice(0, k.indexOf('/'))))].sort();
+  if (hostNames.length > MAX_HOSTS) throw new Error(`packBulk: ${hostNames.length} source hosts; the packed format holds at most ${MAX_HOSTS}.`);
+  const hostIndex = new Map(hostNames.map((h, i) => [h, i]));
+  const hostOf = new Uint16Array(n);
   const offsets = new Uint32Array(n + 1);
   let keyBytes = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = keyBytes;
-    keyBytes += bulk.keys[i].length;
+    const slash = bulk.keys[i].indexOf('/');
+    hostOf[i] = hostIndex.get(bulk.keys[i].slice(0, slash))!;
+    keyBytes += bulk.keys[i].length - slash;
   }
   offsets[n] = keyBytes;
   const keys = new Uint8Array(keyBytes);
   const next = new Int32Array(n).fill(-1);
   const slots = new Uint32Array(capacity);
-  const hostDepth = new Map<string, [number, number | null, number, number]>();
+  const slotHashes = new Int32Array(capacity);
+  const hostDepths = new Map<string, [number, number | null]>();
   const last = new Map<number, number>(); // slot → last entry of its chain
   for (let i = 0; i < n; i++) {
     const key = bulk.keys[i];
+    const keySlash = key.indexOf('/');
     for (let c = 0; c < key.length; c++) {
       const code = key.charCodeAt(c);
       if (code > 0x7e || code < 0x21) throw new Error(`packBulk: key ${JSON.stringify(key)} is not printable ASCII; the compiler emits canonical keys only.`);
-      keys[offsets[i] + c] = code;
+      if (c >= keySlash) keys[offsets[i] + c - keySlash] = code;
     }
-    let slot = fnv(FNV_BASIS, key, 0, key.length) & (capacity - 1);
+    const keyHash = fnv(FNV_BASIS, key, 0, key.length);
+    let slot = keyHash & (capacity - 1);
     for (;;) {
       const head = slots[slot];
       if (head === 0) {
         slots[slot] = i + 1;
+        slotHashes[slot] = keyHash;
         last.set(slot, i);
         break;
       }
@@ -114,36 +129,35 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
     const slash = key.indexOf('/');
     const host = key.slice(0, slash);
     const depth = bulk.meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
-    const d = hostDepth.get(host) ?? [-1, null, 0, 0];
-    d[0] = Math.max(d[0], depth);
-    if (depth >= 0) d[2] |= 1 << depth;
-    if (bulk.meta[i] & BULK_INCLUDE_SUBDOMAINS) {
-      d[1] = Math.max(d[1] ?? -1, depth);
-      if (depth >= 0) d[3] |= 1 << depth;
-    }
-    hostDepth.set(host, d);
+    const bit = depth >= 0 ? 1 << depth : 0;
+    const d = hostDepths.get(host) ?? [0, null];
+    d[0] |= bit;
+    if (bulk.meta[i] & BULK_INCLUDE_SUBDOMAINS) d[1] = (d[1] ?? 0) | bit;
+    hostDepths.set(host, d);
   }
   const header: PackedHeader = {
     file: bulk.file,
     targets: bulk.targets,
     internalTargets: bulk.internalTargets,
-    hosts: [...hostDepth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, [e, p, em, pm]]) => [h, e, p, em, pm]),
+    hosts: hostNames.map((h) => [h, ...hostDepths.get(h)!] as const),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const size = 4 * FIXED_WORDS + 4 * (n + 1) + 4 * n + 4 * capacity + 4 * n + 4 * n + align4(n) + align4(keyBytes) + headerBytes.length;
+  const size = 4 * FIXED_WORDS + 4 * (n + 1) + 4 * n + 4 * capacity + 4 * capacity + 4 * n + 4 * n + align4(2 * n) + align4(n) + align4(keyBytes) + headerBytes.length;
   const out = new Uint8Array(size);
   const words = new Uint32Array(out.buffer, 0, FIXED_WORDS);
   words.set([MAGIC, n, capacity, keyBytes, headerBytes.length]);
   let at = 4 * FIXED_WORDS;
-  const put = (arr: Uint32Array | Int32Array | Uint8Array, bytes: number): void => {
+  const put = (arr: Uint32Array | Int32Array | Uint16Array | Uint8Array, bytes: number): void => {
     out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
     at += bytes;
   };
   put(offsets, 4 * (n + 1));
   put(next, 4 * n);
   put(slots, 4 * capacity);
+  put(slotHashes, 4 * capacity);
   put(Uint32Array.from(bulk.target), 4 * n);
   put(Uint32Array.from(bulk.line), 4 * n);
+  put(hostOf, align4(2 * n));
   put(Uint8Array.from(bulk.meta), align4(n));
   put(keys, align4(keyBytes));
   out.set(headerBytes, at);
@@ -160,6 +174,10 @@ export class BulkIndex {
   private readonly offsets: Uint32Array;
   private readonly nextEntry: Int32Array;
   private readonly slots: Uint32Array;
+  private readonly slotHashes: Int32Array;
+  private readonly hostOf: Uint16Array;
+  private readonly hostIds = new Map<string, number>();
+  private readonly hostNames: string[] = [];
   private readonly mask: number;
   private readonly targetOf: Uint32Array;
   private readonly lineOf: Uint32Array;
@@ -198,8 +216,12 @@ export class BulkIndex {
     this.nextEntry = new Int32Array(bytes.buffer, at, n);
     at += 4 * n;
     this.slots = u32(capacity);
+    this.slotHashes = new Int32Array(bytes.buffer, at, capacity);
+    at += 4 * capacity;
     this.targetOf = u32(n);
     this.lineOf = u32(n);
+    this.hostOf = new Uint16Array(bytes.buffer, at, n);
+    at += align4(2 * n);
     this.metaOf = new Uint8Array(bytes.buffer, at, n);
     at += align4(n);
     this.keys = new Uint8Array(bytes.buffer, at, keyBytes);
@@ -211,9 +233,11 @@ export class BulkIndex {
     this.targets = header.targets;
     this.internal = new Uint8Array(header.targets.length);
     for (const t of header.internalTargets) this.internal[t] = 1;
-    for (const [host, exact, parent, exactDepths, parentDepths] of header.hosts) {
-      this.exactHosts.set(host, exactDepths ?? depthsUpTo(exact));
-      if (parent !== null) this.parentHosts.set(host, parentDepths ?? depthsUpTo(parent));
+    for (const [host, exactDepths, parentDepths] of header.hosts) {
+      this.hostIds.set(host, this.hostNames.length);
+      this.hostNames.push(host);
+      this.exactHosts.set(host, exactDepths);
+      if (parentDepths !== null) this.parentHosts.set(host, parentDepths);
     }
   }
 
@@ -234,7 +258,7 @@ export class BulkIndex {
 
   /** The `host + canonical path` key of an entry (for reports; not used at request time). */
   key(entry: number): string {
-    return String.fromCharCode(...this.keys.subarray(this.offsets[entry], this.offsets[entry + 1]));
+    return this.hostNames[this.hostOf[entry]] + String.fromCharCode(...this.keys.subarray(this.offsets[entry], this.offsets[entry + 1]));
   }
 
   /** Whether a target is on one of this project's redirect hosts. */
@@ -264,7 +288,7 @@ export class BulkIndex {
     }
     if (hosts.length === 0) return undefined;
     const seeds = new Int32Array(hosts.map((h) => Math.imul(fnv(FNV_BASIS, h, 0, h.length) ^ SLASH, FNV_PRIME)));
-    return { hosts, exact: own !== undefined, seeds, subDepths };
+    return { hosts, exact: own !== undefined, seeds, subDepths, hostIds: Int32Array.from(hosts, (h) => this.hostIds.get(h)!) };
   }
 
   /**
@@ -272,20 +296,19 @@ export class BulkIndex {
    * segments of `path` (`/` for depth 0), or -1. `hash` is that key's
    * FNV-1a and `length` its length; the key is compared without being built.
    */
-  private find(hash: number, length: number, host: string, path: PathScan, depth: number): number {
-    const { offsets, slots, mask } = this;
+  private find(hash: number, length: number, hostId: number, path: PathScan, depth: number): number {
+    const { offsets, slots, slotHashes, mask } = this;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const head = slots[slot];
       if (head === 0) return -1;
       const entry = head - 1;
-      if (offsets[entry + 1] - offsets[entry] === length && this.keyIs(offsets[entry], host, path, depth)) return entry;
+      if (slotHashes[slot] === hash && this.hostOf[entry] === hostId && offsets[entry + 1] - offsets[entry] === length && this.pathIs(offsets[entry], path, depth)) return entry;
     }
   }
 
-  /** Whether the key at byte `k` is `host` + the first `depth` segments of `path`, given that the lengths agree. */
-  private keyIs(k: number, host: string, path: PathScan, depth: number): boolean {
+  /** Whether the key path at byte `k` is `/` + the first `depth` segments of `path` joined by `/`, given that the lengths agree. */
+  private pathIs(k: number, path: PathScan, depth: number): boolean {
     const { keys } = this;
-    for (let c = 0; c < host.length; c++) if (keys[k++] !== host.charCodeAt(c)) return false;
     if (depth === 0) return keys[k] === SLASH;
     const { source, starts, ends } = path;
     for (let d = 0; d < depth; d++) {
@@ -328,10 +351,9 @@ export class BulkIndex {
       if (!isFull && (depth > 30 || !(subDepths & (1 << depth)))) continue;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
-        const host = hosts[h];
         const exact = h === 0 && plan.exact;
         const hash = h < own ? path.hashes[depth] : hashes[h * (depths + 1) + depth];
-        for (let i = this.find(hash, host.length + path.keyLengths[depth], host, path, depth); i >= 0; i = this.nextEntry[i]) {
+        for (let i = this.find(hash, path.keyLengths[depth], plan.hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
           if (!exact && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;

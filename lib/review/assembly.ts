@@ -13,6 +13,7 @@ import { UsageError } from '../cli/args';
 import { OpsError } from '../cli/command';
 import { PROJECT_ROOT } from '../config/load';
 import type { RuleSet } from '../ops/redirect-changes';
+import { columnsOfPackedV1 } from './packed-v1';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation templates are read loosely
 export type Template = Record<string, any>;
@@ -49,8 +50,9 @@ export function tablesFromBundleCode(code: string): CompiledTables {
 
 /**
  * The rules of a function package folder, as the function runs them: the
- * tables of index.js, and bulk.bin beside it (packages built before bulk.bin
- * existed carry the bulk columns in the tables instead). Undefined when the
+ * tables of index.js, and bulk.bin beside it, of either packed format
+ * (`bulkIndexOf`); packages built before bulk.bin existed carry the bulk
+ * columns in the tables instead. Undefined when the
  * folder is not the redirect function's (another function's package).
  */
 export function ruleSetFromBundle(dir: string): RuleSet | undefined {
@@ -61,8 +63,14 @@ export function ruleSetFromBundle(dir: string): RuleSet | undefined {
   const literal = tablesLiteral(code);
   const tables = JSON.parse(literal.json) as CompiledTables;
   const packed = path.join(dir, BULK_FILE);
-  const bulk = fs.existsSync(packed) ? new BulkIndex(fs.readFileSync(packed)) : new BulkIndex(packBulk(tables.bulk));
+  const bulk = fs.existsSync(packed) ? bulkIndexOf(fs.readFileSync(packed)) : new BulkIndex(packBulk(tables.bulk));
   return { tables: withoutBulkColumns(tables), bulk, code: code.slice(0, literal.start) + code.slice(literal.end) };
+}
+
+/** The index of a `bulk.bin`, of this format or of format 1 (packed again). */
+export function bulkIndexOf(bytes: Uint8Array): BulkIndex {
+  const v1 = columnsOfPackedV1(bytes);
+  return new BulkIndex(v1 ? packBulk(v1) : bytes);
 }
 
 /** Reads every `*.template.json` of a folder, names the stacks, and finds the redirect function's bundle. */
