@@ -82,7 +82,9 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   const n = bulk.keys.length;
   let capacity = 8;
   while (capacity < n * 2) capacity *= 2;
-  const hostNames = [...new Set(bulk.keys.map((k) => k.slice(0, k.indexOf('/'))))].sort();
+  // Each key is its host, then its path from the first '/'.
+  const slashes = bulk.keys.map((k) => k.indexOf('/'));
+  const hostNames = [...new Set(bulk.keys.map((k, i) => k.slice(0, slashes[i])))].sort();
   if (hostNames.length > MAX_HOSTS) throw new Error(`packBulk: ${hostNames.length} source hosts; the packed format holds at most ${MAX_HOSTS}.`);
   const hostIndex = new Map(hostNames.map((h, i) => [h, i]));
   const hostOf = new Uint16Array(n);
@@ -90,9 +92,8 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   let keyBytes = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = keyBytes;
-    const slash = bulk.keys[i].indexOf('/');
-    hostOf[i] = hostIndex.get(bulk.keys[i].slice(0, slash))!;
-    keyBytes += bulk.keys[i].length - slash;
+    hostOf[i] = hostIndex.get(bulk.keys[i].slice(0, slashes[i]))!;
+    keyBytes += bulk.keys[i].length - slashes[i];
   }
   offsets[n] = keyBytes;
   const keys = new Uint8Array(keyBytes);
@@ -103,11 +104,11 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   const last = new Map<number, number>(); // slot → last entry of its chain
   for (let i = 0; i < n; i++) {
     const key = bulk.keys[i];
-    const keySlash = key.indexOf('/');
+    const slash = slashes[i];
     for (let c = 0; c < key.length; c++) {
       const code = key.charCodeAt(c);
       if (code > 0x7e || code < 0x21) throw new Error(`packBulk: key ${JSON.stringify(key)} is not printable ASCII; the compiler emits canonical keys only.`);
-      if (c >= keySlash) keys[offsets[i] + c - keySlash] = code;
+      if (c >= slash) keys[offsets[i] + c - slash] = code;
     }
     const keyHash = fnv(FNV_BASIS, key, 0, key.length);
     let slot = keyHash & (capacity - 1);
@@ -126,7 +127,6 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
       }
       slot = (slot + 1) & (capacity - 1);
     }
-    const slash = key.indexOf('/');
     const host = key.slice(0, slash);
     const depth = bulk.meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
     const bit = depth >= 0 ? 1 << depth : 0;
