@@ -297,12 +297,12 @@ export class BulkIndex {
    * FNV-1a and `length` its length; the key is compared without being built.
    */
   private find(hash: number, length: number, hostId: number, path: PathScan, depth: number): number {
-    const { offsets, slots, slotHashes, mask } = this;
+    const { offsets, slots, slotHashes, hostOf, mask } = this;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const head = slots[slot];
       if (head === 0) return -1;
       const entry = head - 1;
-      if (slotHashes[slot] === hash && this.hostOf[entry] === hostId && offsets[entry + 1] - offsets[entry] === length && this.pathIs(offsets[entry], path, depth)) return entry;
+      if (slotHashes[slot] === hash && hostOf[entry] === hostId && offsets[entry + 1] - offsets[entry] === length && this.pathIs(offsets[entry], path, depth)) return entry;
     }
   }
 

@@ -103,6 +103,7 @@ export class PathScan {
     const n = s.length;
     if (n >= 2 * this.starts.length) this.grow(n);
     const { starts, ends, cases, hashes, keyLengths } = this;
+    const classes = CLASS;
     let gaps = false;
     let count = 0;
     let hash = seed | 0;
@@ -123,7 +124,7 @@ export class PathScan {
       let kind = 0;
       for (;;) {
         hash = Math.imul(hash ^ code, FNV_PRIME);
-        kind |= CLASS[code & 127] | ((code + 0xff80) >> 16);
+        kind |= classes[code & 127] | ((code + 0xff80) >> 16);
         if (++i === n) break;
         code = s.charCodeAt(i);
         if (code === SLASH) break;
