@@ -98,10 +98,11 @@ for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  */
 export function safeQuery(raw: string): string {
   const plain = QUERY_PLAIN;
-  for (let i = 0; i < raw.length; i++) {
+  const n = raw.length;
+  for (let i = 0; i < n; i++) {
     const code = raw.charCodeAt(i);
     if (code < 128 && plain[code] === 1) continue;
-    if (code === 37 && i + 2 < raw.length && isHex(raw.charCodeAt(i + 1)) && isHex(raw.charCodeAt(i + 2))) {
+    if (code === 37 && i + 2 < n && isHex(raw.charCodeAt(i + 1)) && isHex(raw.charCodeAt(i + 2))) {
       i += 2;
       continue;
     }
