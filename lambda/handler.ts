@@ -167,7 +167,7 @@ function plainAs(known: boolean | undefined, value: unknown): boolean {
 /** Whether a country value goes into the log line as it is (or as null, when absent): two upper-case letters, as CloudFront sends it and as the engine's `normaliseCountry` keeps it, need no pattern. */
 function plainCountry(value: unknown): boolean {
   if (value === undefined) return true;
-  return (typeof value === 'string' && value !== '' && normaliseCountry(value) === value) || plain(value);
+  return (typeof value === 'string' && normaliseCountry(value) === value) || plain(value);
 }
 
 /** A request value as the log line holds it: strings clipped to `LOG_FIELD_MAX`, anything else null. */

@@ -7,6 +7,9 @@ import { originRequestEvent } from '../lib/cloudfront-event';
 import { entries, sites, tablesFor } from './support/engine';
 import { compileTables } from '../lib/config/compile';
 
+/** A request value as the log line holds it: strings clipped to 512 characters, anything else null. */
+const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 512) : null);
+
 const logs: string[] = [];
 const handler = createHandler(tablesFor('po.co/promo,https://www.mi.com/uk/sale/,302'), { log: (l) => logs.push(l) });
 beforeEach(() => logs.splice(0));
@@ -148,7 +151,6 @@ test('the log line is exactly JSON.stringify of its fields, for any values', () 
     action: fc.constantFrom('redirect', 'origin', 'respond'),
     status: fc.constantFrom(301, 302, 307, 308, 405, null),
   });
-  const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 512) : null);
   fc.assert(
     fc.property(decision, value, value, value, (d, host, uri, country) => {
       expect(logLine(d as unknown as Decision, host, uri, country)).toBe(JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(country) }));
@@ -202,7 +204,6 @@ describe('what the engine already knows is not checked again in the log line', (
     const lines: string[] = [];
     const h = createHandler(tables, { log: (l) => lines.push(l) });
     const engine = new RedirectEngine(tables);
-    const clip = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 512) : null);
     const country = fc.oneof(fc.constant(undefined), fc.constantFrom('GB', 'DE', 'gb', 'X"', '\u0000A'), fc.string({ unit: 'binary', maxLength: 4 }));
     await fc.assert(
       fc.asyncProperty(anyHost, fc.oneof(anyPath, anyPath.map((p) => p + 'x'.repeat(520))), country, async (host, uri, cc) => {

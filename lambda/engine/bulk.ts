@@ -43,16 +43,18 @@ import type { PathScan } from './path';
 
 /** The source hosts a request host can match (`BulkIndex.plan`). */
 export interface BulkHostPlan {
-  /** Candidate source hosts, most specific first: the host itself when it has sources, then its parents with include-subdomains sources. */
-  readonly hosts: readonly string[];
-  /** Whether `hosts[0]` is the request host itself. */
+  /**
+   * Candidate source hosts, most specific first (the host itself when it has
+   * sources, then its parents with include-subdomains sources), as indexes
+   * into the list's source hosts.
+   */
+  readonly hostIds: Int32Array;
+  /** Whether the first candidate is the request host itself. */
   readonly exact: boolean;
   /** Per candidate, FNV-1a of the host and `/`: the hash every key of the host starts from. */
   readonly seeds: Int32Array;
   /** Bit d set: some candidate has a subpath source of d segments, so a request's d-segment prefix is looked up. */
   readonly subDepths: number;
-  /** Per candidate, its index among the list's source hosts. */
-  readonly hostIds: Int32Array;
 }
 
 const MAGIC = 0x324b4250; // "PBK2"
@@ -176,7 +178,7 @@ export class BulkIndex {
   private readonly slots: Uint32Array;
   private readonly slotHashes: Int32Array;
   private readonly hostOf: Uint16Array;
-  private readonly hostIds = new Map<string, number>();
+  /** The source hosts, sorted: a key's host column indexes this. */
   private readonly hostNames: string[] = [];
   private readonly mask: number;
   private readonly targetOf: Uint32Array;
@@ -234,7 +236,6 @@ export class BulkIndex {
     this.internal = new Uint8Array(header.targets.length);
     for (const t of header.internalTargets) this.internal[t] = 1;
     for (const [host, exactDepths, parentDepths] of header.hosts) {
-      this.hostIds.set(host, this.hostNames.length);
       this.hostNames.push(host);
       this.exactHosts.set(host, exactDepths);
       if (parentDepths !== null) this.parentHosts.set(host, parentDepths);
@@ -288,13 +289,14 @@ export class BulkIndex {
     }
     if (hosts.length === 0) return undefined;
     const seeds = new Int32Array(hosts.map((h) => Math.imul(fnv(FNV_BASIS, h, 0, h.length) ^ SLASH, FNV_PRIME)));
-    return { hosts, exact: own !== undefined, seeds, subDepths, hostIds: Int32Array.from(hosts, (h) => this.hostIds.get(h)!) };
+    return { hostIds: Int32Array.from(hosts, (h) => this.hostNames.indexOf(h)), exact: own !== undefined, seeds, subDepths };
   }
 
   /**
-   * The first entry (in file order) whose key is `host` + the first `depth`
-   * segments of `path` (`/` for depth 0), or -1. `hash` is that key's
-   * FNV-1a and `length` its length; the key is compared without being built.
+   * The first entry (in file order) whose key is the host `hostId` + the
+   * first `depth` segments of `path` (`/` for depth 0), or -1. `hash` is that
+   * key's FNV-1a and `length` the length of its path part; the key is
+   * compared without being built.
    */
   private find(hash: number, length: number, hostId: number, path: PathScan, depth: number): number {
     const { offsets, slots, slotHashes, hostOf, mask } = this;
@@ -326,8 +328,8 @@ export class BulkIndex {
    * @param path the canonical path
    */
   matchEntry(scheme: 'http' | 'https', plan: BulkHostPlan, path: PathScan): number {
-    const { hosts, seeds, subDepths } = plan;
-    const n = hosts.length;
+    const { hostIds, seeds, subDepths } = plan;
+    const n = hostIds.length;
     const wanted = scheme === 'https' ? BULK_SCHEME_HTTPS : BULK_SCHEME_HTTP;
     const meta = this.metaOf;
     const depths = path.count;
@@ -353,7 +355,7 @@ export class BulkIndex {
         let anyScheme = -1;
         const exact = h === 0 && plan.exact;
         const hash = h < own ? path.hashes[depth] : hashes[h * (depths + 1) + depth];
-        for (let i = this.find(hash, path.keyLengths[depth], plan.hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
+        for (let i = this.find(hash, path.keyLengths[depth], hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
           if (!exact && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;

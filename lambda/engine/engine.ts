@@ -130,7 +130,7 @@ export class RedirectEngine {
       while (this.regionSlots[slot] !== 0) slot = (slot + 1) & (slots - 1);
       this.regionSlots[slot] = i + 1;
     });
-    for (const [cc, region] of tables.countries) if (/^[A-Z]{2}$/.test(cc)) this.countryRegion[countrySlot(cc)] = region + 1;
+    for (const [cc, region] of tables.countries) if (cc !== '' && normaliseCountry(cc) === cc) this.countryRegion[countrySlot(cc)] = region + 1;
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
     this.regionSafe = tables.regions.map((r) => this.isSafe(r.url) && r.url.endsWith('/') && !/[?#]/.test(r.url));

@@ -3,8 +3,9 @@
  *
  * Measures on this machine, with the default bulk list and generated lists:
  * - decision cost per request: the engine alone (bundled by esbuild as it
- *   ships), and the bundled handler with a CloudFront event, beside a single Map.get of the request path
- *   (the floor) and a first-match scan over the same rules;
+ *   ships), and the bundled handler with a CloudFront event, beside a single
+ *   Map.get of the request path (the floor) and a first-match scan over the
+ *   same rules;
  * - compile time (parse, validate, compile) and the package's size;
  * - cold start: loading the bundle in a fresh Node.js process;
  * - synth time of the app beside a minimal CDK app with one distribution,
@@ -185,13 +186,18 @@ async function measure(list: string, csv: string): Promise<Row> {
 
   const log = console.log;
   console.log = () => undefined; // the handler's log lines are built, not printed
-  const [engineNs, handlerNs, mapGetNs] = await timeSideBySide([
-    { items: requests, fn: (r: EngineRequest) => engine.decide(r) } as Subject,
-    { items: events, fn: (e: CloudFrontRequestEvent) => handler(e) } as Subject,
-    { items: keys, fn: (k: string) => map.get(k) } as Subject,
-  ]);
-  console.log = log;
-  fs.rmSync(dir, { recursive: true, force: true });
+  let times: number[];
+  try {
+    times = await timeSideBySide([
+      { items: requests, fn: (r: EngineRequest) => engine.decide(r) } as Subject,
+      { items: events, fn: (e: CloudFrontRequestEvent) => handler(e) } as Subject,
+      { items: keys, fn: (k: string) => map.get(k) } as Subject,
+    ]);
+  } finally {
+    console.log = log;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const [engineNs, handlerNs, mapGetNs] = times;
 
   // What simple redirectors do: normalise, then test the rules in order until one matches.
   const rules = entries.map((e) => ({ host: e.host, path: e.path, subpath: e.subpathMatching, target: e.target }));
