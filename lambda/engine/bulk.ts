@@ -86,7 +86,8 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   while (capacity < n * 2) capacity *= 2;
   // Each key is its host, then its path from the first '/'.
   const slashes = bulk.keys.map((k) => k.indexOf('/'));
-  const hostNames = [...new Set(bulk.keys.map((k, i) => k.slice(0, slashes[i])))].sort();
+  const keyHosts = bulk.keys.map((k, i) => k.slice(0, slashes[i]));
+  const hostNames = [...new Set(keyHosts)].sort();
   if (hostNames.length > MAX_HOSTS) throw new Error(`packBulk: ${hostNames.length} source hosts; the packed format holds at most ${MAX_HOSTS}.`);
   const hostIndex = new Map(hostNames.map((h, i) => [h, i]));
   const hostOf = new Uint16Array(n);
@@ -94,7 +95,7 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   let keyBytes = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = keyBytes;
-    hostOf[i] = hostIndex.get(bulk.keys[i].slice(0, slashes[i]))!;
+    hostOf[i] = hostIndex.get(keyHosts[i])!;
     keyBytes += bulk.keys[i].length - slashes[i];
   }
   offsets[n] = keyBytes;
@@ -129,7 +130,7 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
       }
       slot = (slot + 1) & (capacity - 1);
     }
-    const host = key.slice(0, slash);
+    const host = keyHosts[i];
     const depth = bulk.meta[i] & BULK_SUBPATH_MATCHING ? (key.length - slash === 1 ? 0 : key.slice(slash + 1).split('/').length) : -1;
     const bit = depth >= 0 ? 1 << depth : 0;
     const d = hostDepths.get(host) ?? [0, null];
