@@ -187,8 +187,11 @@ describe('properties over generated input', () => {
         const expected = canonicalPath(raw);
         scan.load(raw, seed);
         // The bulk index's key hashes, one per depth, from the seed.
-        expect(expected.segments.map((_, d) => scan.hashes[d + 1])).toEqual(expected.segments.map((_, d) => fnv(seed, expected.segments.slice(0, d + 1).join('/'), 0, expected.segments.slice(0, d + 1).join('/').length)));
-        expect(scan.hashes[0]).toBe(seed);
+        expect(expected.segments.map((_, d) => scan.hash(d + 1))).toEqual(expected.segments.map((_, d) => fnv(seed, expected.segments.slice(0, d + 1).join('/'), 0, expected.segments.slice(0, d + 1).join('/').length)));
+        expect(scan.hash(0)).toBe(seed);
+        // The length of the path part of each key.
+        expect(expected.segments.map((_, d) => scan.keyLength(d + 1))).toEqual(expected.segments.map((_, d) => pathKey(expected.segments.slice(0, d + 1)).length));
+        expect(scan.keyLength(0)).toBe(1);
         expect({ segments: scan.segments(), trailingSlash: scan.trailingSlash, index: scan.index }).toEqual({ ...expected, index: expected.index });
         for (let from = 0; from <= scan.count; from++) expect(scan.join(from)).toBe(expected.segments.slice(from).join('/'));
         expect(expected.segments.map((_, i) => scan.lower(i))).toEqual(expected.segments.map(lowerSegment));

@@ -313,10 +313,10 @@ export class BulkIndex {
   private pathIs(k: number, path: PathScan, depth: number): boolean {
     const { keys } = this;
     if (depth === 0) return keys[k] === SLASH;
-    const { source, starts, ends } = path;
+    const { source } = path;
     for (let d = 0; d < depth; d++) {
       if (keys[k++] !== SLASH) return false;
-      for (let c = starts[d], end = ends[d]; c < end; c++) if (keys[k++] !== source.charCodeAt(c)) return false;
+      for (let c = path.start(d), end = path.end(d); c < end; c++) if (keys[k++] !== source.charCodeAt(c)) return false;
     }
     return true;
   }
@@ -334,17 +334,17 @@ export class BulkIndex {
     const wanted = scheme === 'https' ? BULK_SCHEME_HTTPS : BULK_SCHEME_HTTP;
     const meta = this.metaOf;
     const depths = path.count;
-    const { source, starts, ends } = path;
+    const { source } = path;
     // Per candidate host, the hash of host + path prefix at every depth: the scan's for the first
     // candidate when it was seeded with its host, one pass over the path for any other.
     const own = path.seed === seeds[0] ? 1 : 0;
-    const hashes = this.scratchHashes(n * (depths + 1));
+    const hashes = own === n ? this.hashScratch : this.scratchHashes(n * (depths + 1)); // no other candidate: nothing is written
     for (let h = own, base = own * (depths + 1); h < n; h++, base += depths + 1) {
       let hash = seeds[h];
       hashes[base] = hash;
       for (let d = 1; d <= depths; d++) {
         if (d > 1) hash = Math.imul(hash ^ SLASH, FNV_PRIME);
-        hash = fnv(hash, source, starts[d - 1], ends[d - 1]);
+        hash = fnv(hash, source, path.start(d - 1), path.end(d - 1));
         hashes[base + d] = hash;
       }
     }
@@ -354,9 +354,9 @@ export class BulkIndex {
       if (!isFull && (depth > 30 || !(subDepths & (1 << depth)))) continue;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
-        const exact = h === 0 && plan.exact;
-        const hash = h < own ? path.hashes[depth] : hashes[h * (depths + 1) + depth];
-        for (let i = this.find(hash, path.keyLengths[depth], hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
+        const exact = h === 0 && plan.exact === true;
+        const hash = h < own ? path.hash(depth) : hashes[h * (depths + 1) + depth];
+        for (let i = this.find(hash, path.keyLength(depth), hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;
           if (!exact && !(m & BULK_INCLUDE_SUBDOMAINS)) continue;

@@ -12,6 +12,12 @@
  * without `#` or `\\` by construction. A prefix that fails the check gives
  * `fallback:unsafe-location`. So a decision reads the request's path once and
  * never re-reads the location it built.
+ *
+ * On the request path, flags are tested with `=== true` or kept as 0 and 1:
+ * a bare truth test of a value V8 cannot type (a field, a call's result)
+ * compiles to a generic check of every falsy kind, and storing a boolean into
+ * an object field needs a write barrier that a small integer does not
+ * (docs/design.md, "The request path").
  */
 import { BulkHostPlan, BulkIndex, packBulk } from './bulk';
 import {
@@ -26,7 +32,6 @@ import {
   EngineRequest,
   RequestFacts,
 } from './types';
-import { FNV_BASIS, FNV_PRIME } from './hash';
 import { PathScan } from './path';
 import { locationChecker, normaliseCountry, normaliseHost, safeQuery } from './url';
 
@@ -42,19 +47,17 @@ type Hop = Extract<Decision, { action: 'redirect' }>;
 interface HostRoute {
   readonly site: CompiledSite;
   readonly bulk: BulkHostPlan | undefined;
+  /** `site.mode`, read once: comparing the mode strings on every request cost a string comparison each. */
+  readonly frozen: boolean;
+  readonly regionPath: boolean;
 }
 
 /** Region names are at most this long (lib/config/fields.ts NAME). */
 const MAX_REGION_NAME = 32;
 
-/** 32-bit FNV-1a of `s` from `start` to `end`, ASCII letters lower-cased. */
-function fnvLower(s: string, start: number, end: number): number {
-  let h = FNV_BASIS;
-  for (let i = start; i < end; i++) {
-    const code = s.charCodeAt(i);
-    h = Math.imul(h ^ (code >= 65 && code <= 90 ? code | 32 : code), FNV_PRIME);
-  }
-  return h;
+/** Where names of `length` characters starting with `first` (either case) sit in `regionFirst`. */
+function regionSlot(length: number, first: number): number {
+  return (length << 6) | (first & 31);
 }
 
 /**
@@ -81,12 +84,19 @@ const TARGET_UNSAFE = 2;
 export class RedirectEngine {
   /** Each configured host's site, and the bulk sources its requests can match. */
   private readonly hostRoutes = new Map<string, HostRoute>();
-  /** Open-addressing table of region names by their FNV-1a (`regionOf`): region index + 1, 0 for an empty slot. */
-  private readonly regionSlots: Int32Array;
+  /**
+   * Regions by the length and first character of their name (`regionSlot`): region index + 1 of the first
+   * such region, 0 for none; `regionNext` chains the others (a path segment is compared with the names in its
+   * slot only, never hashed).
+   */
+  private readonly regionFirst = new Int32Array((MAX_REGION_NAME + 1) << 6);
+  private readonly regionNext: Int32Array;
   /** Region index + 1 by country code (`countrySlot`), 0 for a country with no region of its own. */
   private readonly countryRegion = new Uint16Array(26 * 26);
-  /** Per region: whether its URL passed the allow-list check. */
-  private readonly regionSafe: readonly boolean[];
+  /** Per region: 1 when its URL passed the allow-list check, else 0. */
+  private readonly regionSafe: Uint8Array;
+  /** Per region: whether it is a frozen site (`kind`, read once). */
+  private readonly regionFrozen: readonly boolean[];
   /** Per region: its URL + `product/`, and + `support/`. */
   private readonly productPrefix: readonly string[];
   private readonly supportPrefix: readonly string[];
@@ -107,10 +117,10 @@ export class RedirectEngine {
   readonly plainRules: boolean;
   /** The path of the request being decided (the engine is single-threaded; no path is kept past a decision). */
   private readonly path = new PathScan();
-  /** Of the hop `bulkHop` or `defaultHop` returned last: its location is on one of this project's redirect hosts (follow it). */
-  private hopInternal = false;
-  /** Of the same hop: its location's prefix passed the allow-list check (see the module comment). */
-  private hopSafe = true;
+  /** Of the hop `bulkHop` or `defaultHop` returned last: 1 when its location is on one of this project's redirect hosts (follow it), else 0. */
+  private hopInternal = 0;
+  /** Of the same hop: 1 when its location's prefix passed the allow-list check (see the module comment), else 0. */
+  private hopSafe = 1;
 
   /**
    * @param tables the compiled tables
@@ -121,19 +131,23 @@ export class RedirectEngine {
   constructor(private readonly tables: CompiledTables, bulk?: BulkIndex) {
     if (tables.format !== 1) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 1. Rebuild the bundle.`);
     this.bulk = bulk ?? new BulkIndex(packBulk(tables.bulk));
-    for (const [host, site] of tables.hosts) this.hostRoutes.set(host, { site: tables.sites[site], bulk: this.bulk.plan(host) });
-    let slots = 8;
-    while (slots < tables.regions.length * 2) slots *= 2;
-    this.regionSlots = new Int32Array(slots);
-    tables.regions.forEach((r, i) => {
-      let slot = fnvLower(r.name, 0, r.name.length) & (slots - 1);
-      while (this.regionSlots[slot] !== 0) slot = (slot + 1) & (slots - 1);
-      this.regionSlots[slot] = i + 1;
-    });
+    for (const [host, index] of tables.hosts) {
+      const site = tables.sites[index];
+      this.hostRoutes.set(host, { site, bulk: this.bulk.plan(host), frozen: site.mode === 'frozen', regionPath: site.mode === 'region-path' });
+    }
+    this.regionNext = new Int32Array(tables.regions.length);
+    for (let i = tables.regions.length - 1; i >= 0; i--) {
+      const { name } = tables.regions[i];
+      if (name.length === 0 || name.length > MAX_REGION_NAME) continue;
+      const slot = regionSlot(name.length, name.charCodeAt(0));
+      this.regionNext[i] = this.regionFirst[slot];
+      this.regionFirst[slot] = i + 1;
+    }
     for (const [cc, region] of tables.countries) if (cc !== '' && normaliseCountry(cc) === cc) this.countryRegion[countrySlot(cc)] = region + 1;
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
-    this.regionSafe = tables.regions.map((r) => this.isSafe(r.url) && r.url.endsWith('/') && !/[?#]/.test(r.url));
+    this.regionSafe = Uint8Array.from(tables.regions, (r) => (this.isSafe(r.url) && r.url.endsWith('/') && !/[?#]/.test(r.url) ? 1 : 0));
+    this.regionFrozen = tables.regions.map((r) => r.kind === 'frozen');
     this.productPrefix = tables.regions.map((r) => r.url + 'product/');
     this.supportPrefix = tables.regions.map((r) => r.url + 'support/');
     this.targetChecks = new Uint8Array(this.bulk.targets.length);
@@ -147,7 +161,7 @@ export class RedirectEngine {
    * @param facts when given, receives what the engine learnt about the request (`RequestFacts`)
    */
   decide(req: EngineRequest, facts?: RequestFacts): Decision {
-    if (facts) {
+    if (facts !== undefined) {
       facts.hostConfigured = false;
       facts.pathPlain = false;
     }
@@ -171,10 +185,10 @@ export class RedirectEngine {
       };
     }
     let route = this.hostRoutes.get(req.host);
-    if (route && facts) facts.hostConfigured = true;
+    if (route !== undefined && facts !== undefined) facts.hostConfigured = true;
     route ??= this.hostRoutes.get(normaliseHost(req.host));
-    if (!route) return this.fallback('fallback:unknown-host');
-    if (route.site.mode === 'frozen') {
+    if (route === undefined) return this.fallback('fallback:unknown-host');
+    if (route.frozen === true) {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
     return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, asText(req.path, '/'), asText(req.query, ''), req.country, facts);
@@ -183,9 +197,9 @@ export class RedirectEngine {
   /** Resolves a request on a redirect site, following internal bulk targets. */
   private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string | undefined, facts: RequestFacts | undefined): Decision {
     const cpath = this.path.load(path, route.bulk?.seeds[0]);
-    if (facts) facts.pathPlain = cpath.plain;
-    const hop = this.bulkHop(scheme, route, cpath, query) ?? this.defaultHop(route.site, cpath, query, country);
-    if (!this.hopInternal) return this.hopSafe ? hop : this.fallback('fallback:unsafe-location');
+    if (facts !== undefined) facts.pathPlain = cpath.plain;
+    const hop = this.bulkHop(scheme, route, cpath, query) ?? this.defaultHop(route, cpath, query, country);
+    if (this.hopInternal === 0) return this.hopSafe === 1 ? hop : this.fallback('fallback:unsafe-location');
     const chain: Hop[] = [hop];
     let fragment = '';
     for (let hops = 1; ; hops++) {
@@ -197,7 +211,7 @@ export class RedirectEngine {
       if (hops > MAX_INTERNAL_HOPS) return this.fallback('fallback:redirect-loop');
       if (next.fragment) fragment = next.fragment;
       cpath.load(next.path, next.route.bulk?.seeds[0]);
-      chain.push(this.bulkHop('https', next.route, cpath, next.query) ?? this.defaultHop(next.route.site, cpath, next.query, country));
+      chain.push(this.bulkHop('https', next.route, cpath, next.query) ?? this.defaultHop(next.route, cpath, next.query, country));
     }
   }
 
@@ -212,7 +226,7 @@ export class RedirectEngine {
 
   /** The bulk list's answer, or undefined when no entry matches. */
   private bulkHop(scheme: 'http' | 'https', route: HostRoute, cpath: PathScan, query: string): Hop | undefined {
-    if (!route.bulk) return undefined;
+    if (route.bulk === undefined) return undefined;
     const { bulk } = this;
     const entry = bulk.matchEntry(scheme, route.bulk, cpath);
     if (entry < 0) return undefined;
@@ -227,13 +241,14 @@ export class RedirectEngine {
       let base = cut < 0 ? target : target.slice(0, cut);
       const tail = cut < 0 ? '' : target.slice(cut);
       if (addSuffix) {
-        base = (base.endsWith('/') ? base : base + '/') + cpath.join(depth) + (cpath.trailingSlash ? '/' : '');
+        base = (base.endsWith('/') ? base : base + '/') + cpath.join(depth) + (cpath.trailingSlash === true ? '/' : '');
       }
       // A target with its own query string never has preserve-query set (the loader rejects it).
       target = base + (addQuery ? '?' + safeQuery(query) : '') + tail;
     }
-    this.hopInternal = bulk.isInternal(targetIndex);
-    this.hopSafe = this.targetSafe(targetIndex);
+    this.hopInternal = bulk.isInternal(targetIndex) ? 1 : 0;
+    const known = this.targetChecks[targetIndex];
+    this.hopSafe = known === TARGET_SAFE || (known === TARGET_UNCHECKED && this.targetSafe(targetIndex) === true) ? 1 : 0;
     return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false);
   }
 
@@ -241,22 +256,19 @@ export class RedirectEngine {
   private regionOf(cpath: PathScan, i: number): number {
     const length = cpath.length(i);
     if (length > MAX_REGION_NAME) return -1;
-    const start = cpath.starts[i];
-    const { regionSlots } = this;
-    const mask = regionSlots.length - 1;
-    for (let slot = fnvLower(cpath.source, start, start + length) & mask; regionSlots[slot] !== 0; slot = (slot + 1) & mask) {
-      const r = regionSlots[slot] - 1;
-      if (cpath.equalsLower(i, this.tables.regions[r].name)) return r;
+    const { regionNext } = this;
+    for (let r = this.regionFirst[regionSlot(length, cpath.source.charCodeAt(cpath.start(i)))]; r !== 0; r = regionNext[r - 1]) {
+      if (cpath.equalsLower(i, this.tables.regions[r - 1].name)) return r - 1;
     }
     return -1;
   }
 
   /** The default rules of the redirect contract. */
-  private defaultHop(site: CompiledSite, cpath: PathScan, query: string, country: string | undefined): Hop {
+  private defaultHop(route: HostRoute, cpath: PathScan, query: string, country: string | undefined): Hop {
     let regionIndex: number;
     let from = 0;
     let perVisitor = false;
-    if (site.mode === 'region-path') {
+    if (route.regionPath === true) {
       regionIndex = cpath.count > 0 ? this.regionOf(cpath, 0) : -1;
       if (regionIndex >= 0) {
         from = 1;
@@ -267,10 +279,10 @@ export class RedirectEngine {
         perVisitor = true;
       }
     } else {
-      regionIndex = site.region ?? this.tables.defaultRegion;
+      regionIndex = route.site.region ?? this.tables.defaultRegion;
     }
     const region = this.tables.regions[regionIndex];
-    this.hopInternal = false;
+    this.hopInternal = 0;
     this.hopSafe = this.regionSafe[regionIndex];
     const qs = query === '' ? '' : '?' + safeQuery(query);
     const status: RedirectStatus = perVisitor ? 302 : 301;
@@ -278,7 +290,7 @@ export class RedirectEngine {
 
     let location: string;
     let rule: string;
-    if (region.kind === 'frozen') {
+    if (this.regionFrozen[regionIndex] === true) {
       let path = cpath.join(from);
       if (cpath.index !== undefined) path = rest > 0 ? path + '/' + cpath.index : cpath.index;
       else if (rest > 0 && cpath.trailingSlash) path += '/';
@@ -308,7 +320,7 @@ export class RedirectEngine {
     const host = m[1].toLowerCase();
     if (this.allowed.has(host)) return undefined;
     const route = this.hostRoutes.get(host);
-    if (!route || route.site.mode === 'frozen') return undefined;
+    if (!route || route.frozen) return undefined;
     return { route, path: m[2] || '/', query: m[3] ?? '', fragment: m[4] ?? '' };
   }
 
