@@ -258,7 +258,7 @@ export class RedirectEngine {
     if (length > MAX_REGION_NAME) return -1;
     const { regionNext } = this;
     for (let r = this.regionFirst[regionSlot(length, cpath.source.charCodeAt(cpath.start(i)))]; r !== 0; r = regionNext[r - 1]) {
-      if (cpath.equalsLower(i, this.tables.regions[r - 1].name)) return r - 1;
+      if (cpath.equalsLower(i, this.tables.regions[r - 1].name) === true) return r - 1;
     }
     return -1;
   }
@@ -299,10 +299,10 @@ export class RedirectEngine {
     } else if (rest === 0) {
       location = region.url + qs;
       rule = 'default:home';
-    } else if (rest >= 2 && cpath.equalsLower(from, 'product')) {
+    } else if (rest >= 2 && cpath.equalsLower(from, 'product') === true) {
       location = this.productPrefix[regionIndex] + cpath.lower(from + 1) + '/' + qs;
       rule = 'default:product';
-    } else if (cpath.equalsLower(from, 'support')) {
+    } else if (cpath.equalsLower(from, 'support') === true) {
       location = this.supportPrefix[regionIndex] + qs;
       rule = 'default:support';
     } else {

@@ -107,7 +107,7 @@ export class PathScan {
       const trailingSlash = this.count === 0 || raw.charCodeAt(raw.length - 1) === SLASH;
       this.trailingSlash = trailingSlash;
       const last = this.count - 1;
-      if (!trailingSlash && this.length(last) === 10 && this.equalsLower(last, 'index.html')) {
+      if (!trailingSlash && this.length(last) === 10 && this.equalsLower(last, 'index.html') === true) {
         this.index = this.segment(last);
         this.count = last;
         this.trailingSlash = true;
