@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --sizes 1000,10000,100000,1000000 --runs 1 --synth-runs 3 --out FILE]
+ * npm run bench [-- --sizes 1000,10000,100000,1000000 --runs 1 --processes 1 --synth-runs 3 --out FILE]
  *
  * Measures on this machine, with the default bulk list and generated lists:
  * - decision cost per request: the engine alone (bundled by esbuild as it
@@ -14,8 +14,12 @@
  * as JSON. Decision costs are each subject's fastest of 15 rounds taken side by
  * side; with `--runs N` that timing is repeated N times per list, and the
  * table shows medians over the runs (the ratios to the floor: the median of
- * each run's ratio, with their range and how many runs met the goal). Cold
- * start and synth are medians. Nothing here is asserted by the test suite.
+ * each run's ratio, with their range and how many runs met the goal). With
+ * `--processes N` the lists are measured in N fresh Node.js processes in
+ * turn and their timings pooled: V8 seeds its string hashes per process, so
+ * the floor's `Map.get` meets different collisions in each, and one process
+ * is one sample of that. Cold start and synth are medians. Nothing here is
+ * asserted by the test suite.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -34,30 +38,9 @@ import { BulkEntry, hostRoles, parseRedirects } from '../config/redirects';
 import { parseSites } from '../config/sites';
 import { generatedSource, generateList } from '../generate-list';
 import { synthesize } from '../review/assembly';
-import { describeRuns, median, summariseRuns } from '../bench-stats';
+import { describeRuns, ListRow, median, mergeProcesses, RunTimes, summariseRuns } from '../bench-stats';
 
-interface Row {
-  list: string;
-  lines: number;
-  compileMs: number;
-  bundleBytes: number;
-  bundleCompressedBytes: number;
-  coldStartMs: number;
-  /** Medians over `runs`. */
-  engineNs: number;
-  handlerNs: number;
-  mapGetNs: number;
-  /** Each run's side-by-side timing (`--runs`). */
-  runs: RunTimes[];
-  firstMatchNs: number;
-}
-
-/** One side-by-side timing of the engine, the handler and the floor, ns per call. */
-interface RunTimes {
-  engineNs: number;
-  handlerNs: number;
-  mapGetNs: number;
-}
+type Row = ListRow;
 
 /** A function timed per call over its inputs. */
 interface Subject<T = unknown> {
@@ -338,38 +321,68 @@ function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--synth-runs N (0 skips synth)] [--out FILE]';
+const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--processes N (fresh processes, default 1)] [--synth-runs N (0 skips synth)] [--out FILE]';
+
+/**
+ * The lists measured in `processes` fresh Node.js processes, one after the
+ * other (this script, without synth, writing JSON to a temporary file), and
+ * their rows merged: each process is one draw of V8's hash seed.
+ */
+function measureInProcesses(processes: number, sizes: readonly number[], runs: number, say: (s: string) => unknown): Row[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-processes-'));
+  try {
+    const perProcess: Row[][] = [];
+    for (let i = 1; i <= processes; i++) {
+      say(`bench: process ${i} of ${processes}`);
+      const file = path.join(dir, `${i}.json`);
+      const args = [...process.execArgv, process.argv[1], '--sizes', sizes.join(','), '--runs', String(runs), '--synth-runs', '0', '--out', file];
+      const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (child.status !== 0) throw new Error(`process ${i} of ${processes} failed (exit ${String(child.status)})`);
+      perProcess.push((JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Row[] }).rows);
+    }
+    return mergeProcesses(perProcess);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   let sizes = [1000, 10000, 100000, 1000000];
   let synthRuns = 3;
   let runs = 1;
+  let processes = 1;
   let out = path.join(PROJECT_ROOT, '.bench', 'results.json');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number);
     else if (argv[i] === '--synth-runs') synthRuns = Number(argv[++i]);
     else if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i] === '--processes') processes = Number(argv[++i]);
     else if (argv[i] === '--out') out = argv[++i] ?? out;
     else {
       process.stderr.write(`bench: unknown argument ${JSON.stringify(argv[i])}\n${USAGE}\n`);
       return 2;
     }
   }
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(synthRuns) || synthRuns < 0 || !Number.isInteger(runs) || runs < 1) {
-    process.stderr.write(`bench: --sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs a whole number from 1\n${USAGE}\n`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(synthRuns) || synthRuns < 0 || !Number.isInteger(runs) || runs < 1 || !Number.isInteger(processes) || processes < 1) {
+    process.stderr.write(`bench: --sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs and --processes a whole number from 1\n${USAGE}\n`);
     return 2;
   }
-  const rows: Row[] = [];
   const say = (s: string): boolean => process.stderr.write(s + '\n');
   say(`bench: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node.js ${process.version}`);
-  const defaultList = fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8');
-  say('bench: warming up (one unreported round, so the first list is not measured on cold code)');
-  await measure('config/redirects.csv', defaultList);
-  say('bench: measuring the default list (config/redirects.csv)');
-  rows.push(await measure('config/redirects.csv', defaultList, runs));
-  for (const n of sizes) {
-    say(`bench: generating and measuring a ${fmt(n)}-line list${runs > 1 ? `, timing it ${runs} times` : ''}`);
-    rows.push(await measure(`generated-${n}.csv`, generateList(n), runs));
+  let rows: Row[];
+  if (processes > 1) {
+    rows = measureInProcesses(processes, sizes, runs, say);
+  } else {
+    rows = [];
+    const defaultList = fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8');
+    say('bench: warming up (one unreported round, so the first list is not measured on cold code)');
+    await measure('config/redirects.csv', defaultList);
+    say('bench: measuring the default list (config/redirects.csv)');
+    rows.push(await measure('config/redirects.csv', defaultList, runs));
+    for (const n of sizes) {
+      say(`bench: generating and measuring a ${fmt(n)}-line list${runs > 1 ? `, timing it ${runs} times` : ''}`);
+      rows.push(await measure(`generated-${n}.csv`, generateList(n), runs));
+    }
   }
   let synth: SynthResult | undefined;
   if (synthRuns > 0) {
@@ -394,7 +407,8 @@ async function main(argv: string[]): Promise<number> {
     fmt(median(floorRatios(r, 'engineNs')), 1) + '×',
     fmt(median(floorRatios(r, 'handlerNs')), 1) + '×',
   ]);
-  if (runs > 1) process.stdout.write(`Decision costs: medians of ${runs} side-by-side timings per list; the ratios to Map.get are the medians of each timing's ratio.\n\n`);
+  const timings = runs * processes;
+  if (timings > 1) process.stdout.write(`Decision costs: medians of ${timings} side-by-side timings per list${processes > 1 ? ` (${runs} in each of ${processes} processes)` : ''}; the ratios to Map.get are the medians of each timing's ratio.\n\n`);
   process.stdout.write(markdownTable(header, table));
   if (synth) process.stdout.write(`\nsynth (cdk synth --quiet, ${synth.appSeconds.length} runs each): app ${synth.appSeconds.map((x) => fmt(x, 2)).join(', ')} s; minimal ${synth.minimalSeconds.map((x) => fmt(x, 2)).join(', ')} s\n`);
   const goals = targets(rows, synth);
