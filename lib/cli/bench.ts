@@ -11,15 +11,17 @@
  * - synth time of the app beside a minimal CDK app with one distribution,
  *   both through the pinned CLI, alternating, in the same run.
  * Prints a table and the issue's targets, met or not, and writes the numbers
- * as JSON. Decision costs are each subject's fastest of 15 rounds taken side by
- * side; with `--runs N` that timing is repeated N times per list, and the
- * table shows medians over the runs (the ratios to the floor: the median of
- * each run's ratio, with their range and how many runs met the goal). With
- * `--processes N` the lists are measured in N fresh Node.js processes in
- * turn and their timings pooled: V8 seeds its string hashes per process, so
- * the floor's `Map.get` meets different collisions in each, and one process
- * is one sample of that. Cold start and synth are medians. Nothing here is
- * asserted by the test suite.
+ * as JSON. Each list is measured in a fresh Node.js process of its own, as a
+ * deployed function runs with one set of tables (`measureIsolated`).
+ * Decision costs are each subject's fastest of 15 rounds taken side by side;
+ * with `--runs N` that timing is repeated N times per list in its process,
+ * and with `--processes N` each list is measured in N processes in turn:
+ * the table shows medians over all the timings (the ratios to the floor: the
+ * median of each timing's ratio, with their range and how many met the
+ * goal). V8 seeds its string hashes per process, so the floor's `Map.get`
+ * meets different collisions in each, and one process is one sample of
+ * that. Cold start and synth are medians. Nothing here is asserted by the
+ * test suite.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -130,12 +132,8 @@ let shippedSource: string | undefined;
 /**
  * The engine as it ships: lambda/engine built by esbuild with the edge
  * bundle's options, so that it is timed as the deployed code runs and not
- * through tsx's per-module wrappers. Built once per run, and loaded as a
- * fresh module for each list (from that list's folder), as each list's
- * handler is loaded from its own bundle: a deployed function decides with
- * one set of tables, so one list's decisions must not run on code that V8
- * optimised for another list's (sharing one module across lists made the
- * 100,000-line decisions about 10% slower here).
+ * through tsx's per-module wrappers; loaded from the list's folder, as the
+ * list's handler is loaded from its own bundle.
  */
 function shippedEngine(dir: string): EngineModule {
   shippedSource ??= buildSync({ ...EDGE_BUILD_OPTIONS, entryPoints: [path.join(PROJECT_ROOT, 'lambda', 'engine', 'index.ts')], write: false, outfile: 'engine.js' }).outputFiles[0].text;
@@ -323,22 +321,44 @@ function fmt(n: number, digits = 0): string {
 
 const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--processes N (fresh processes, default 1)] [--synth-runs N (0 skips synth)] [--out FILE]';
 
+/** The lists a run measures: the default list, then a generated list of each size. */
+function listsOf(sizes: readonly number[]): string[] {
+  return ['default', ...sizes.map(String)];
+}
+
+/** Measures one list in this process (`--list`, how `measureIsolated` runs each list). */
+async function measureList(list: string, runs: number): Promise<Row> {
+  if (list === 'default') return measure('config/redirects.csv', fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8'), runs);
+  const n = Number(list);
+  return measure(`generated-${n}.csv`, generateList(n), runs);
+}
+
 /**
- * The lists measured in `processes` fresh Node.js processes, one after the
- * other (this script, without synth, writing JSON to a temporary file), and
- * their rows merged: each process is one draw of V8's hash seed.
+ * Each list measured in a fresh Node.js process of its own (this script
+ * with `--list`, writing JSON to a temporary file), as a deployed function
+ * runs with one set of tables in its process; `processes` times over, and
+ * the rows merged. In one process, lists measured earlier left V8's hidden
+ * classes and the harness's call sites shaped by their tables, and the
+ * 100,000-line engine ran about 12% slower after the 1,000 and 10,000-line
+ * lists than alone (185 against 165 ns). Each process is also one draw of
+ * V8's hash seed, which moves the floor's `Map.get` by several percent.
  */
-function measureInProcesses(processes: number, sizes: readonly number[], runs: number, say: (s: string) => unknown): Row[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-processes-'));
+function measureIsolated(processes: number, sizes: readonly number[], runs: number, say: (s: string) => unknown): Row[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-lists-'));
   try {
     const perProcess: Row[][] = [];
-    for (let i = 1; i <= processes; i++) {
-      say(`bench: process ${i} of ${processes}`);
-      const file = path.join(dir, `${i}.json`);
-      const args = [...process.execArgv, process.argv[1], '--sizes', sizes.join(','), '--runs', String(runs), '--synth-runs', '0', '--out', file];
-      const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-      if (child.status !== 0) throw new Error(`process ${i} of ${processes} failed (exit ${String(child.status)})`);
-      perProcess.push((JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Row[] }).rows);
+    for (let p = 1; p <= processes; p++) {
+      const rows: Row[] = [];
+      for (const list of listsOf(sizes)) {
+        const name = list === 'default' ? 'the default list (config/redirects.csv)' : `a ${fmt(Number(list))}-line list`;
+        say(`bench: measuring ${name} in a fresh process${processes > 1 ? ` (round ${p} of ${processes})` : ''}${runs > 1 ? `, timing it ${runs} times` : ''}`);
+        const file = path.join(dir, `${p}-${list}.json`);
+        const args = [...process.execArgv, process.argv[1], '--list', list, '--runs', String(runs), '--out', file];
+        const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+        if (child.status !== 0) throw new Error(`measuring ${name} failed (exit ${String(child.status)})`);
+        rows.push((JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Row[] }).rows[0]);
+      }
+      perProcess.push(rows);
     }
     return mergeProcesses(perProcess);
   } finally {
@@ -351,12 +371,14 @@ async function main(argv: string[]): Promise<number> {
   let synthRuns = 3;
   let runs = 1;
   let processes = 1;
+  let list: string | undefined;
   let out = path.join(PROJECT_ROOT, '.bench', 'results.json');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number);
     else if (argv[i] === '--synth-runs') synthRuns = Number(argv[++i]);
     else if (argv[i] === '--runs') runs = Number(argv[++i]);
     else if (argv[i] === '--processes') processes = Number(argv[++i]);
+    else if (argv[i] === '--list') list = argv[++i] ?? '';
     else if (argv[i] === '--out') out = argv[++i] ?? out;
     else {
       process.stderr.write(`bench: unknown argument ${JSON.stringify(argv[i])}\n${USAGE}\n`);
@@ -368,22 +390,18 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const say = (s: string): boolean => process.stderr.write(s + '\n');
-  say(`bench: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node.js ${process.version}`);
-  let rows: Row[];
-  if (processes > 1) {
-    rows = measureInProcesses(processes, sizes, runs, say);
-  } else {
-    rows = [];
-    const defaultList = fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8');
-    say('bench: warming up (one unreported round, so the first list is not measured on cold code)');
-    await measure('config/redirects.csv', defaultList);
-    say('bench: measuring the default list (config/redirects.csv)');
-    rows.push(await measure('config/redirects.csv', defaultList, runs));
-    for (const n of sizes) {
-      say(`bench: generating and measuring a ${fmt(n)}-line list${runs > 1 ? `, timing it ${runs} times` : ''}`);
-      rows.push(await measure(`generated-${n}.csv`, generateList(n), runs));
+  if (list !== undefined) {
+    // One list in this process, for measureIsolated: its row as JSON, nothing printed.
+    if (list !== 'default' && !(Number.isInteger(Number(list)) && Number(list) >= 1)) {
+      process.stderr.write(`bench: --list takes default or a number of lines\n${USAGE}\n`);
+      return 2;
     }
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({ rows: [await measureList(list, runs)] }) + '\n');
+    return 0;
   }
+  say(`bench: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node.js ${process.version}`);
+  const rows = measureIsolated(processes, sizes, runs, say);
   let synth: SynthResult | undefined;
   if (synthRuns > 0) {
     say(`bench: cdk synth of the app and of a minimal one-distribution app, ${synthRuns} times each, alternating`);
