@@ -319,7 +319,7 @@ function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--processes N (fresh processes, default 1)] [--synth-runs N (0 skips synth)] [--out FILE]';
+const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--processes N (fresh processes per list, default 1)] [--synth-runs N (0 skips synth)] [--out FILE]';
 
 /** The lists a run measures: the default list, then a generated list of each size. */
 function listsOf(sizes: readonly number[]): string[] {
