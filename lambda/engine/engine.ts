@@ -215,10 +215,8 @@ export class RedirectEngine {
     }
   }
 
-  /** Whether bulk target `i` passed the allow-list check; each target is checked once. */
-  private targetSafe(i: number): boolean {
-    const known = this.targetChecks[i];
-    if (known !== TARGET_UNCHECKED) return known === TARGET_SAFE;
+  /** Checks bulk target `i`, not checked yet, against the allow-list and records the result (`targetChecks`). */
+  private checkTarget(i: number): boolean {
     const safe = this.isSafe(this.bulk.targets[i]);
     this.targetChecks[i] = safe ? TARGET_SAFE : TARGET_UNSAFE;
     return safe;
@@ -247,8 +245,9 @@ export class RedirectEngine {
       target = base + (addQuery ? '?' + safeQuery(query) : '') + tail;
     }
     this.hopInternal = bulk.isInternal(targetIndex) ? 1 : 0;
+    // Each target is checked once, the first time it is used.
     const known = this.targetChecks[targetIndex];
-    this.hopSafe = known === TARGET_SAFE || (known === TARGET_UNCHECKED && this.targetSafe(targetIndex) === true) ? 1 : 0;
+    this.hopSafe = known === TARGET_SAFE || (known === TARGET_UNCHECKED && this.checkTarget(targetIndex) === true) ? 1 : 0;
     return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false);
   }
 

@@ -131,7 +131,8 @@ export class PathScan {
   private scan(s: string, plainOnly: boolean, seed: number): boolean {
     this.source = s;
     const n = s.length;
-    if (RECORD * ((n >> 1) + 2) > this.at.length) this.at = new Int32Array(RECORD * ((n >> 1) + 2));
+    const size = RECORD * ((n >> 1) + 2); // at most one segment per two characters, and depth 0
+    if (size > this.at.length) this.at = new Int32Array(size);
     const { at } = this;
     const classes = CLASS;
     let gaps = false;

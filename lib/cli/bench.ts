@@ -127,20 +127,17 @@ function asDelivered<T>(value: T): T {
 }
 
 type EngineModule = typeof import('../../lambda/engine');
-let shippedSource: string | undefined;
-
 /**
  * The engine as it ships: lambda/engine built by esbuild with the edge
- * bundle's options, so that it is timed as the deployed code runs and not
- * through tsx's per-module wrappers; loaded from the list's folder, as the
- * list's handler is loaded from its own bundle.
+ * bundle's options into the list's folder, so that it is timed as the
+ * deployed code runs and not through tsx's per-module wrappers, and loaded
+ * from there, as the list's handler is loaded from its own bundle.
  */
 function shippedEngine(dir: string): EngineModule {
-  shippedSource ??= buildSync({ ...EDGE_BUILD_OPTIONS, entryPoints: [path.join(PROJECT_ROOT, 'lambda', 'engine', 'index.ts')], write: false, outfile: 'engine.js' }).outputFiles[0].text;
-  const file = path.join(dir, 'engine.js');
-  fs.writeFileSync(file, shippedSource);
+  const outfile = path.join(dir, 'engine.js');
+  buildSync({ ...EDGE_BUILD_OPTIONS, entryPoints: [path.join(PROJECT_ROOT, 'lambda', 'engine', 'index.ts')], outfile });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as EngineModule;
+  return require(outfile) as EngineModule;
 }
 
 function coldStart(file: string): number {
