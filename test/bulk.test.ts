@@ -2,7 +2,7 @@
  * Bulk redirect lists: Cloudflare Bulk Redirects' CSV format, parameters and
  * matching precedence, against the default sites config.
  */
-import { brief, bulkMatch, DEFAULT_SITES_TEXT, engineFor, entries, req, tablesFor } from './support/engine';
+import { brief, bulkMatch, DEFAULT_SITES_TEXT, defaultRule, engineFor, entries, req, tablesFor } from './support/engine';
 import { parseCsv } from '../lib/config/redirects';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -145,7 +145,7 @@ describe('matching', () => {
     const e = engineFor(['po.co/f6,https://po.co/old-f6,301,TRUE', 'po.co/old-f6,https://po.co/global/product/poco-f6#buy,308,TRUE'].join('\n'));
     const d = e.decide(req('https://po.co/f6?ref=qr'));
     expect(brief(d)).toBe('301 https://www.mi.com/global/product/poco-f6/?ref=qr#buy');
-    expect(d.rule).toBe('bulk:list.csv:1 > bulk:list.csv:2 > default:product');
+    expect(d.rule).toBe(`bulk:list.csv:1 > bulk:list.csv:2 > ${defaultRule('product-page')}`);
   });
 
   test('a followed chain is temporary if any hop is, and per visitor if a hop depends on the country', () => {

@@ -9,7 +9,7 @@ import type { EdgeHandler } from '../lambda/handler';
 import { BundleTooLargeError, bundleEdgeFunction, EDGE_LIMITS, EdgeBundle, writeBundle } from '../lib/bundle';
 import { originRequestEvent } from '../lib/cloudfront-event';
 import { compileTables } from '../lib/config/compile';
-import { loadConfig, PROJECT_ROOT } from '../lib/config/load';
+import { loadConfig, loadRuleset, PROJECT_ROOT } from '../lib/config/load';
 import { ProblemList } from '../lib/config/problems';
 import { hostRoles, parseRedirects } from '../lib/config/redirects';
 import { generatedSource, generateList } from '../lib/generate-list';
@@ -86,7 +86,7 @@ describe('a generated 100,000-line list', () => {
   const text = generateList(N);
   const p = new ProblemList('generated.csv');
   const entries = parseRedirects(text, p, hostRoles(sites()));
-  const tables = compileTables(sites(), 'generated.csv', entries);
+  const tables = compileTables(sites(), 'generated.csv', entries, loadRuleset(sites()));
 
   test('is valid and compiles every line', () => {
     expect(p.problems).toEqual([]);

@@ -36,14 +36,16 @@ describe('the default config', () => {
     const { tables, entries } = loadConfig();
     expect(tables.bulk.file).toBe('config/redirects.csv');
     expect(entries.length).toBeGreaterThan(0);
-    expect(tables.sites.map((s) => s.name)).toEqual(['de', 'fr', 'global', 'in', 'uk']);
+    expect(tables.sites.map((s) => s.name)).toEqual(['community', 'de', 'fr', 'global', 'in', 'other', 'uk']);
+    expect(tables.rules.length).toBeGreaterThan(0);
+    expect(tables.rules.every((r) => r.id.includes('@config/rules.txt:'))).toBe(true);
   });
 });
 
 describe('bulk list problems', () => {
   test.each([
     ['source_url,target_url', 'list.csv:1: "source_url,target_url" looks like a header row; the format has none. Fix: delete this line.'],
-    ['po.co/a,https://evil.com/x', 'list.csv:1: TARGET_URL host "evil.com" is not on the allow-list. Fix: point it at www.mi.com or in.po.co, or add the host to allowedTargetHosts in config/sites.json.'],
+    ['po.co/a,https://evil.com/x', 'list.csv:1: TARGET_URL host "evil.com" is not on the allow-list. Fix: point it at www.mi.com, www.mi.co.id, new.c.mi.com or in.po.co, or add the host to allowedTargetHosts in config/sites.json.'],
     ['po.co/a,https://www.mi.com/uk/,303', 'list.csv:1: STATUS_CODE "303" is not a redirect status. Fix: use 301, 302, 307 or 308 (empty means 301).'],
     ['po.co/a,https://www.mi.com/uk/,301,yes', 'list.csv:1: PRESERVE_QUERY_STRING "yes" is not a boolean. Fix: write TRUE, true, FALSE, false or leave it empty (false).'],
     ['po.co/a,https://www.mi.com/uk/,301,,,,no', 'list.csv:1: PRESERVE_PATH_SUFFIX "no" is not a boolean. Fix: write TRUE, true, FALSE, false or leave it empty (true).'],
@@ -52,8 +54,8 @@ describe('bulk list problems', () => {
     ['ftp://po.co/d,https://www.mi.com/uk/', 'list.csv:1: SOURCE_URL "ftp://po.co/d" has scheme "ftp". Fix: use http://, https:// or no scheme (matches both).'],
     ['po.co:8080/d,https://www.mi.com/uk/', 'list.csv:1: SOURCE_URL "po.co:8080/d" has user information or a port. Fix: give only the hostname, such as po.co.'],
     ['in.po.co/e,https://www.mi.com/uk/', 'list.csv:1: SOURCE_URL host "in.po.co" belongs to the frozen site "in", which is never redirected. Fix: remove this line, or move the host to a redirect site in config/sites.json.'],
-    ['example.com/f,https://www.mi.com/uk/', 'list.csv:1: SOURCE_URL host "example.com" is not a hostname of any redirect site. Fix: use one of po.co, www.po.co, uk.po.co, fr.po.co or de.po.co, or add the host to a site in config/sites.json.'],
-    ['example.com/f,https://www.mi.com/uk/,301,,TRUE', 'list.csv:1: SOURCE_URL host "example.com" has no redirect site hostname at or below it. Fix: use a domain of po.co, www.po.co, uk.po.co, fr.po.co or de.po.co.'],
+    ['example.com/f,https://www.mi.com/uk/', 'list.csv:1: SOURCE_URL host "example.com" is not a hostname of any redirect site. Fix: use one of po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co or *.po.co, or add the host to a site in config/sites.json.'],
+    ['example.com/f,https://www.mi.com/uk/,301,,TRUE', 'list.csv:1: SOURCE_URL host "example.com" has no redirect site hostname at or below it. Fix: use a domain of po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co or *.po.co.'],
     [',https://www.mi.com/uk/', 'list.csv:1: SOURCE_URL is empty. Fix: write the old URL, such as po.co/old-page.'],
     ['po.co/g,http://www.mi.com/uk/', 'list.csv:1: TARGET_URL "http://www.mi.com/uk/" does not use https://; every redirect must lead to HTTPS. Fix: write "https://www.mi.com/uk/".'],
     ['po.co/g,/uk/', 'list.csv:1: TARGET_URL "/uk/" is not an absolute URL. Fix: write it with https:// and a host, such as https://www.mi.com/global/.'],
@@ -111,17 +113,19 @@ describe('sites problems', () => {
 
   test('every problem at once, with field, value and fix; the bulk list is still checked for format', () => {
     expect(loadError(broken, 'po.co/a,https://www.mi.com/uk/,999')).toEqual([
-      'Config is invalid (16 problems); nothing was written.',
+      'Config is invalid (18 problems); nothing was written.',
       '  sites.json: allowedTargetHosts[1]: "IN.po.co" is not a lower-case hostname. Fix: write it in lower case: "in.po.co".',
       '  sites.json: regions.uk.store: host "shop.example.com" is not in allowedTargetHosts. Fix: add "shop.example.com" to allowedTargetHosts, or use one of www.mi.com.',
       '  sites.json: regions.fr.store: "http://www.mi.com/fr" is not an absolute https:// URL with a path ending in "/" and no query or fragment. Fix: write it like "https://www.mi.com/uk/".',
       '  sites.json: regions.it: has both "store" and "frozen". Fix: give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.',
+      '  sites.json: regions.id.store: host "www.mi.co.id" is not in allowedTargetHosts. Fix: add "www.mi.co.id" to allowedTargetHosts, or use one of www.mi.com.',
+      '  sites.json: regions.id.landing: host "www.mi.co.id" is not in allowedTargetHosts. Fix: add "www.mi.co.id" to allowedTargetHosts, or use one of www.mi.com.',
       '  sites.json: regions.in.frozen: host "in.po.co" is not in allowedTargetHosts. Fix: add "in.po.co" to allowedTargetHosts, or use one of www.mi.com.',
-      '  sites.json: defaultRegion: "world" is not a region defined in regions. Fix: use one of global, uk, fr, de, es, it or in.',
+      '  sites.json: defaultRegion: "world" is not a region defined in regions. Fix: use one of global, uk, fr, de, es, it, ru, tr, rs, ph, th, my, vn, tw, pk, au, mx, co, br, id or in.',
       '  sites.json: countries.fr: "fr" is not an upper-case ISO 3166-1 alpha-2 country code. Fix: write it as "FR".',
-      '  sites.json: countries.NL: "nl" is not a region defined in regions. Fix: use one of global, uk, fr, de, es, it or in.',
+      '  sites.json: countries.NL: "nl" is not a region defined in regions. Fix: use one of global, uk, fr, de, es, it, ru, tr, rs, ph, th, my, vn, tw, pk, au, mx, co, br, id or in.',
       '  sites.json: sites.uk.hostname: unknown key "hostname". Fix: rename it to "hostnames".',
-      '  sites.json: sites.uk.region: "ukk" is not a region defined in regions. Fix: use one of global, uk, fr, de, es, it or in.',
+      '  sites.json: sites.uk.region: "ukk" is not a region defined in regions. Fix: use one of global, uk, fr, de, es, it, ru, tr, rs, ph, th, my, vn, tw, pk, au, mx, co, br, id or in.',
       '  sites.json: sites.uk.hostnames: must be a non-empty list of hostnames, found nothing. Fix: list the DNS names the site answers on, such as ["uk.po.co"].',
       '  sites.json: sites.de.hostnames[0]: "po.co" is already a hostname of site "global". Fix: give each hostname to one site only.',
       '  sites.json: sites.in.mode: "frozn" is not a site mode. Fix: use "region-path", "region-host" or "frozen".',
@@ -169,7 +173,7 @@ describe('helpers', () => {
 describe('config/stages.json', () => {
   const good = {
     account: '123456789012',
-    hostedZones: { 'po.co': 'Z0123456789ABC' },
+    hostedZones: { 'po.co': 'Z0123456789ABC', 'poco.net': 'Z0123456789DEF' },
     priceClass: 'PriceClass_100',
     accessLogRetentionDays: 90,
     edgeLogRetentionDays: 30,
@@ -206,9 +210,13 @@ describe('config/stages.json', () => {
       'stages.json: stages.prod.hostedZones.po.co: "/hostedzone/Z1" is not a Route 53 hosted zone id. Fix: copy the id of the public hosted zone from Route 53, such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/").',
       'stages.json: stages.prod.hostedZones: no hosted zone holds "po.co" (site "global" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
       'stages.json: stages.prod.hostedZones: no hosted zone holds "www.po.co" (site "global" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
+      'stages.json: stages.prod.hostedZones: no hosted zone holds "poco.net" (site "global" in sites.json). Fix: add the zone that holds it, such as "poco.net": "Z...".',
+      'stages.json: stages.prod.hostedZones: no hosted zone holds "www.poco.net" (site "global" in sites.json). Fix: add the zone that holds it, such as "poco.net": "Z...".',
       'stages.json: stages.prod.hostedZones: no hosted zone holds "uk.po.co" (site "uk" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
       'stages.json: stages.prod.hostedZones: no hosted zone holds "fr.po.co" (site "fr" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
       'stages.json: stages.prod.hostedZones: no hosted zone holds "de.po.co" (site "de" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
+      'stages.json: stages.prod.hostedZones: no hosted zone holds "c.po.co" (site "community" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
+      'stages.json: stages.prod.hostedZones: no hosted zone holds "*.po.co" (site "other" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
       'stages.json: stages.prod.hostedZones: no hosted zone holds "in.po.co" (site "in" in sites.json). Fix: add the zone that holds it, such as "po.co": "Z...".',
       'stages.json: stages.prod.hostedZones.mi.com: no hostname in sites.json is in this zone. Fix: remove it, or add the site that uses it.',
       'stages.json: stages.prod.edgeLogRegions[1]: "Europe" is not an AWS region name. Fix: write it like "eu-west-2".',
@@ -221,9 +229,9 @@ describe('config/stages.json', () => {
 
   test('awaitingCutover: hostnames of the sites file, each once; sorted; empty when absent', () => {
     expect(problems({ default: { ...good, awaitingCutover: ['uk.po.co', 'shop.po.co', 'uk.po.co', 7] }, prod: { ...good, awaitingCutover: 'uk.po.co' } })).toEqual([
-      'stages.json: stages.default.awaitingCutover[1]: "shop.po.co" is not a hostname of sites.json. Fix: use one of de.po.co, fr.po.co, in.po.co, po.co, uk.po.co or www.po.co.',
+      'stages.json: stages.default.awaitingCutover[1]: "shop.po.co" is not a hostname of sites.json. Fix: use one of *.po.co, c.po.co, de.po.co, fr.po.co, in.po.co, po.co, poco.net, uk.po.co, www.po.co or www.poco.net.',
       'stages.json: stages.default.awaitingCutover[2]: "uk.po.co" is listed twice. Fix: remove the second one.',
-      'stages.json: stages.default.awaitingCutover[3]: 7 is not a hostname of sites.json. Fix: use one of de.po.co, fr.po.co, in.po.co, po.co, uk.po.co or www.po.co.',
+      'stages.json: stages.default.awaitingCutover[3]: 7 is not a hostname of sites.json. Fix: use one of *.po.co, c.po.co, de.po.co, fr.po.co, in.po.co, po.co, poco.net, uk.po.co, www.po.co or www.poco.net.',
       'stages.json: stages.prod.awaitingCutover: must be a list of hostnames, found "uk.po.co". Fix: give a list such as ["uk.po.co"], or remove it when no hostname waits for cutover.',
     ]);
     const p = new ProblemList('stages.json');

@@ -11,7 +11,7 @@ import { fnv } from '../lambda/engine/hash';
 import { createHandler } from '../lambda/handler';
 import { originRequestEvent } from '../lib/cloudfront-event';
 import { PAYLOADS, WORDLIST } from './support/payloads';
-import { tablesFor } from './support/engine';
+import { defaultRule, tablesFor } from './support/engine';
 
 const ALLOWED = new Set(['www.mi.com', 'in.po.co']);
 const REDIRECT_HOSTS = ['po.co', 'www.po.co', 'uk.po.co', 'fr.po.co', 'de.po.co'];
@@ -163,7 +163,7 @@ describe('properties over generated input', () => {
     const tables = tablesFor('po.co/old,https://www.mi.com/uk/old,301');
     const altered = {
       ...tables,
-      regions: tables.regions.map((r) => (r.name === 'fr' ? { ...r, url: 'https://evil.example/fr/' } : r)),
+      regions: tables.regions.map((r) => (r.name === 'fr' ? { ...r, url: 'https://evil.example/fr/', landing: 'https://evil.example/fr/' } : r)),
       bulk: { ...tables.bulk, targets: tables.bulk.targets.map((t) => t.replace('www.mi.com', 'www.mi.com.evil.example')) },
     };
     const engine = new RedirectEngine(altered);
@@ -172,10 +172,10 @@ describe('properties over generated input', () => {
       const d = engine.decide({ method: 'GET', scheme: 'https', host: u.host, path: u.pathname, query: u.search.slice(1) });
       return `${d.status} ${d.location} ${d.rule}`;
     };
-    expect(outcome('https://po.co/fr/product/x?a=1')).toBe('302 https://www.mi.com/global/ fallback:unsafe-location');
-    expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/ fallback:unsafe-location');
-    expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/ fallback:unsafe-location'); // the check is remembered, not skipped
-    expect(outcome('https://po.co/uk/product/x?a=1')).toBe('301 https://www.mi.com/uk/product/x/?a=1 default:product');
+    expect(outcome('https://po.co/fr/product/x?a=1')).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location');
+    expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location');
+    expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location'); // every answer is checked, not only the first
+    expect(outcome('https://po.co/uk/product/poco-f7?a=1')).toBe(`301 https://www.mi.com/uk/product/poco-f7/?a=1 ${defaultRule('product-page')}`);
   });
 
   test('the engine\'s path scan gives canonicalPath\'s segments, trailing slash and index, and the bulk key hashes, and keeps no state between paths', () => {

@@ -3,124 +3,112 @@
  *
  * It reads exactly these request fields: method, scheme, Host, path, query
  * string and the viewer's country (the last only when a region-path site gets
- * a path with no region segment). It imports nothing from AWS or CDK and
- * never throws for any request.
+ * a path with no region segment, or a rule limited to some countries is
+ * weighed). It imports nothing from AWS or CDK and never throws for any
+ * request.
  *
- * Every `Location` is a checked prefix (a store URL, checked when the engine
- * is built, or a bulk target, checked the first time it is used) followed by
- * canonical path segments and `safeQuery` output, which are printable ASCII
- * without `#` or `\\` by construction. A prefix that fails the check gives
- * `fallback:unsafe-location`. So a decision reads the request's path once and
- * never re-reads the location it built.
- *
- * On the request path, flags are tested with `=== true` or kept as 0 and 1:
- * a bare truth test of a value V8 cannot type (a field, a call's result)
- * compiles to a generic check of every falsy kind, and storing a boolean into
- * an object field needs a write barrier that a small integer does not
- * (docs/design.md, "The request path").
+ * Order: the bulk list (lambda/engine/bulk.ts) wins; then the rules file
+ * (lambda/engine/rules.ts), first match in file order; then
+ * `fallback:no-rule`, the region's landing. A bulk target on one of this
+ * project's own hosts is followed, so the visitor gets one hop. Every
+ * `Location` is checked against the allow-list before it is returned
+ * (`fallback:unsafe-location` otherwise): one check of the finished URL,
+ * which costs less than a decision's budget and needs no proof that each
+ * part was safe.
  */
 import { BulkHostPlan, BulkIndex, packBulk } from './bulk';
+import { PathScan } from './path';
+import { RuleIndex, RuleMatch } from './rules';
 import {
   BULK_PRESERVE_PATH_SUFFIX,
   BULK_PRESERVE_QUERY,
   BULK_STATUS_SHIFT,
   BULK_STATUSES,
-  CompiledRegion,
+  CompiledRule,
   CompiledSite,
   CompiledTables,
   Decision,
   EngineRequest,
   RequestFacts,
 } from './types';
-import { PathScan } from './path';
-import { locationChecker, normaliseCountry, normaliseHost, safeQuery } from './url';
+import { locationChecker, lowerSegment, normaliseCountry, normaliseHost, safeQuery } from './url';
 
 /** How many internal hops (bulk targets on this project's own hosts) are followed. */
 export const MAX_INTERNAL_HOPS = 8;
+/** How many rewrites (status 200 rules) one request may go through. */
+export const MAX_REWRITES = 8;
 
 type RedirectStatus = 301 | 302 | 307 | 308;
 
-/** A hop: what one rule answers, before internal targets are followed. */
+/** A redirect, before internal targets are followed. */
 type Hop = Extract<Decision, { action: 'redirect' }>;
+/** What one pass over a request answers: a redirect, or a response (a gone page). */
+type Answer = Hop | Extract<Decision, { action: 'respond' }>;
 
 /** A configured host: its site, and the bulk sources its requests can match (none: undefined). */
 interface HostRoute {
+  /** The hostname as configured (`*.po.co` for a name a wildcard answers): rules are scoped by it. */
+  readonly name: string;
   readonly site: CompiledSite;
   readonly bulk: BulkHostPlan | undefined;
-  /** `site.mode`, read once: comparing the mode strings on every request cost a string comparison each. */
-  readonly frozen: boolean;
-  readonly regionPath: boolean;
-}
-
-/** Region names are at most this long (lib/config/fields.ts NAME). */
-const MAX_REGION_NAME = 32;
-
-/** Where names of `length` characters starting with `first` (either case) sit in `regionFirst`. */
-function regionSlot(length: number, first: number): number {
-  return (length << 6) | (first & 31);
 }
 
 /**
- * A request field as a string, `otherwise` when it is missing. A string is
- * returned as it is: calling `String` on one still costs a builtin call.
+ * A request field as a string, `otherwise` when it is missing.
  */
 function asText(value: unknown, otherwise: string): string {
   return typeof value === 'string' ? value : String(value ?? otherwise);
-}
-
-/** Where a two-letter upper-case country code sits in a 26 × 26 table. */
-function countrySlot(cc: string): number {
-  return (cc.charCodeAt(0) - 65) * 26 + (cc.charCodeAt(1) - 65);
 }
 
 function isPermanent(status: number): boolean {
   return status === 301 || status === 308;
 }
 
-const TARGET_UNCHECKED = 0;
-const TARGET_SAFE = 1;
-const TARGET_UNSAFE = 2;
+/** The temporary status of a redirect that differs per visitor. */
+function perVisitorStatus(status: RedirectStatus): RedirectStatus {
+  return status === 301 ? 302 : status === 308 ? 307 : status;
+}
+
+/** HTML-escapes text for the gone page (the location is checked printable ASCII already). */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The page of a 410: what is gone, and a link to the closest live page. */
+function gonePage(location: string): string {
+  const href = escapeHtml(location);
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Page gone</title><p>This POCO page is gone. Continue to <a href="${href}">${href}</a>.</p></html>\n`;
+}
+
+/** A region-relative request: the region, how it was found, the path within it. */
+interface RegionPath {
+  readonly region: number;
+  /** The region came from the visitor's country (no region segment on a region-path site). */
+  readonly byCountry: boolean;
+  /** Index of the path's first segment within the region. */
+  readonly from: number;
+}
 
 export class RedirectEngine {
-  /** Each configured host's site, and the bulk sources its requests can match. */
+  /** Each configured host's route (wildcards under their `*.` name). */
   private readonly hostRoutes = new Map<string, HostRoute>();
-  /**
-   * Regions by the length and first character of their name (`regionSlot`): region index + 1 of the first
-   * such region, 0 for none; `regionNext` chains the others (a path segment is compared with the names in its
-   * slot only, never hashed).
-   */
-  private readonly regionFirst = new Int32Array((MAX_REGION_NAME + 1) << 6);
-  private readonly regionNext: Int32Array;
-  /** Region index + 1 by country code (`countrySlot`), 0 for a country with no region of its own. */
-  private readonly countryRegion = new Uint16Array(26 * 26);
-  /** Per region: 1 when its URL passed the allow-list check, else 0. */
-  private readonly regionSafe: Uint8Array;
-  /** Per region: whether it is a frozen site (`kind`, read once). */
-  private readonly regionFrozen: readonly boolean[];
-  /** Per region: its URL + `product/`, and + `support/`. */
-  private readonly productPrefix: readonly string[];
-  private readonly supportPrefix: readonly string[];
+  /** Region index by name. */
+  private readonly regionIndex: ReadonlyMap<string, number>;
+  /** Region index by country code, for countries with a region of their own. */
+  private readonly countryRegion: ReadonlyMap<string, number>;
   private readonly allowed: ReadonlySet<string>;
   private readonly isSafe: (location: string) => boolean;
   private readonly bulk: BulkIndex;
-  /** Per bulk target: `TARGET_*`. */
-  private readonly targetChecks: Uint8Array;
-  private readonly fallbackRegion: CompiledRegion;
+  private readonly rules: RuleIndex;
   /** `bulk:<file>:`, to which a bulk entry's line number is appended. */
   private readonly bulkRule: string;
   /**
    * Whether every rule name this engine gives is JSON-plain: printable ASCII
    * without `"` or `\`, so that it can be written into a JSON string as is.
-   * Rule names are constants, line numbers and `bulk:<file>:`, so this is
-   * true unless the bulk list's file name has such a character.
    */
   readonly plainRules: boolean;
   /** The path of the request being decided (the engine is single-threaded; no path is kept past a decision). */
   private readonly path = new PathScan();
-  /** Of the hop `bulkHop` or `defaultHop` returned last: 1 when its location is on one of this project's redirect hosts (follow it), else 0. */
-  private hopInternal = 0;
-  /** Of the same hop: 1 when its location's prefix passed the allow-list check (see the module comment), else 0. */
-  private hopSafe = 1;
 
   /**
    * @param tables the compiled tables
@@ -128,32 +116,23 @@ export class RedirectEngine {
    *   tables (the bundle reads it from `bulk.bin`); by default packed from
    *   `tables.bulk`
    */
-  constructor(private readonly tables: CompiledTables, bulk?: BulkIndex) {
-    if (tables.format !== 1) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 1. Rebuild the bundle.`);
+  constructor(
+    private readonly tables: CompiledTables,
+    bulk?: BulkIndex,
+  ) {
+    if (tables.format !== 2) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 2. Rebuild the bundle.`);
     this.bulk = bulk ?? new BulkIndex(packBulk(tables.bulk));
     for (const [host, index] of tables.hosts) {
-      const site = tables.sites[index];
-      this.hostRoutes.set(host, { site, bulk: this.bulk.plan(host), frozen: site.mode === 'frozen', regionPath: site.mode === 'region-path' });
+      this.hostRoutes.set(host, { name: host, site: tables.sites[index], bulk: host.startsWith('*.') ? undefined : this.bulk.plan(host) });
     }
-    this.regionNext = new Int32Array(tables.regions.length);
-    for (let i = tables.regions.length - 1; i >= 0; i--) {
-      const { name } = tables.regions[i];
-      if (name.length === 0 || name.length > MAX_REGION_NAME) continue;
-      const slot = regionSlot(name.length, name.charCodeAt(0));
-      this.regionNext[i] = this.regionFirst[slot];
-      this.regionFirst[slot] = i + 1;
-    }
-    for (const [cc, region] of tables.countries) if (cc !== '' && normaliseCountry(cc) === cc) this.countryRegion[countrySlot(cc)] = region + 1;
+    this.regionIndex = new Map(tables.regions.map((r, i) => [r.name, i]));
+    this.countryRegion = new Map(tables.countries.filter(([cc]) => normaliseCountry(cc) === cc));
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
-    this.regionSafe = Uint8Array.from(tables.regions, (r) => (this.isSafe(r.url) && r.url.endsWith('/') && !/[?#]/.test(r.url) ? 1 : 0));
-    this.regionFrozen = tables.regions.map((r) => r.kind === 'frozen');
-    this.productPrefix = tables.regions.map((r) => r.url + 'product/');
-    this.supportPrefix = tables.regions.map((r) => r.url + 'support/');
-    this.targetChecks = new Uint8Array(this.bulk.targets.length);
-    this.fallbackRegion = tables.regions[tables.defaultRegion];
+    this.rules = new RuleIndex(tables.rules, tables.regions);
     this.bulkRule = `bulk:${this.bulk.file}:`;
-    this.plainRules = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(this.bulkRule);
+    const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+    this.plainRules = plain.test(this.bulkRule) && tables.rules.every((r) => plain.test(r.id));
   }
 
   /**
@@ -172,6 +151,20 @@ export class RedirectEngine {
     }
   }
 
+  /** The route of a Host header: its configured hostname, else the wildcard one label up. */
+  private route(host: string, facts: RequestFacts | undefined): HostRoute | undefined {
+    const exact = this.hostRoutes.get(host);
+    if (exact !== undefined) {
+      if (facts !== undefined) facts.hostConfigured = true;
+      return exact;
+    }
+    const name = normaliseHost(host);
+    const route = this.hostRoutes.get(name);
+    if (route !== undefined || name === '') return route;
+    const wildcard = this.hostRoutes.get('*' + name.slice(name.indexOf('.')));
+    return wildcard === undefined ? undefined : { ...wildcard, bulk: this.bulk.plan(name) };
+  }
+
   private decideUnsafe(req: EngineRequest, facts: RequestFacts | undefined): Decision {
     const method = req.method === 'GET' || req.method === 'HEAD' ? req.method : String(req.method).toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
@@ -184,42 +177,40 @@ export class RedirectEngine {
         headers: { Allow: 'GET, HEAD', 'Cache-Control': 'no-store' },
       };
     }
-    let route = this.hostRoutes.get(req.host);
-    if (route !== undefined && facts !== undefined) facts.hostConfigured = true;
-    route ??= this.hostRoutes.get(normaliseHost(req.host));
+    const route = this.route(req.host, facts);
     if (route === undefined) return this.fallback('fallback:unknown-host');
-    if (route.frozen === true) {
+    if (route.site.mode === 'frozen') {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
-    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, asText(req.path, '/'), asText(req.query, ''), req.country, facts);
+    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, asText(req.path, '/'), asText(req.query, ''), normaliseCountry(req.country), facts);
   }
 
   /** Resolves a request on a redirect site, following internal bulk targets. */
-  private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string | undefined, facts: RequestFacts | undefined): Decision {
+  private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string, facts: RequestFacts | undefined): Decision {
     const cpath = this.path.load(path, route.bulk?.seeds[0]);
     if (facts !== undefined) facts.pathPlain = cpath.plain;
-    const hop = this.bulkHop(scheme, route, cpath, query) ?? this.defaultHop(route, cpath, query, country);
-    if (this.hopInternal === 0) return this.hopSafe === 1 ? hop : this.fallback('fallback:unsafe-location');
-    const chain: Hop[] = [hop];
+    const first = this.answer(scheme, route, cpath, query, country);
+    if (first.action !== 'redirect') return first;
+    const chain: Hop[] = [first];
     let fragment = '';
     for (let hops = 1; ; hops++) {
       const next = this.internalTarget(chain[chain.length - 1].location);
-      if (!next) {
+      if (next === undefined) {
         const last = this.combine(chain, fragment);
         return this.isSafe(last.location) ? last : this.fallback('fallback:unsafe-location');
       }
       if (hops > MAX_INTERNAL_HOPS) return this.fallback('fallback:redirect-loop');
       if (next.fragment) fragment = next.fragment;
       cpath.load(next.path, next.route.bulk?.seeds[0]);
-      chain.push(this.bulkHop('https', next.route, cpath, next.query) ?? this.defaultHop(next.route, cpath, next.query, country));
+      const answer = this.answer('https', next.route, cpath, next.query, country);
+      if (answer.action !== 'redirect') return answer;
+      chain.push(answer);
     }
   }
 
-  /** Checks bulk target `i`, not checked yet, against the allow-list and records the result (`targetChecks`). */
-  private checkTarget(i: number): boolean {
-    const safe = this.isSafe(this.bulk.targets[i]);
-    this.targetChecks[i] = safe ? TARGET_SAFE : TARGET_UNSAFE;
-    return safe;
+  /** The bulk list's answer, else the rules'. */
+  private answer(scheme: 'http' | 'https', route: HostRoute, cpath: PathScan, query: string, country: string): Answer {
+    return this.bulkHop(scheme, route, cpath, query) ?? this.rulesAnswer(route, cpath, query, country);
   }
 
   /** The bulk list's answer, or undefined when no entry matches. */
@@ -239,76 +230,102 @@ export class RedirectEngine {
       let base = cut < 0 ? target : target.slice(0, cut);
       const tail = cut < 0 ? '' : target.slice(cut);
       if (addSuffix) {
-        base = (base.endsWith('/') ? base : base + '/') + cpath.join(depth) + (cpath.trailingSlash === true ? '/' : '');
+        base = (base.endsWith('/') ? base : base + '/') + cpath.join(depth) + (cpath.trailingSlash ? '/' : '');
       }
       // A target with its own query string never has preserve-query set (the loader rejects it).
       target = base + (addQuery ? '?' + safeQuery(query) : '') + tail;
     }
-    this.hopInternal = bulk.isInternal(targetIndex) ? 1 : 0;
-    // Each target is checked once, the first time it is used.
-    const known = this.targetChecks[targetIndex];
-    this.hopSafe = known === TARGET_SAFE || (known === TARGET_UNCHECKED && this.checkTarget(targetIndex) === true) ? 1 : 0;
     return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false);
   }
 
-  /** The region a path segment names (any case), or -1. */
-  private regionOf(cpath: PathScan, i: number): number {
-    const length = cpath.length(i);
-    if (length > MAX_REGION_NAME) return -1;
-    const { regionNext } = this;
-    for (let r = this.regionFirst[regionSlot(length, cpath.source.charCodeAt(cpath.start(i)))]; r !== 0; r = regionNext[r - 1]) {
-      if (cpath.equalsLower(i, this.tables.regions[r - 1].name) === true) return r - 1;
+  /** The region a request is in, and where its path within the region starts. */
+  private regionPath(route: HostRoute, cpath: PathScan, country: string): RegionPath {
+    if (route.site.mode === 'region-path') {
+      const named = cpath.count > 0 ? this.regionIndex.get(cpath.lower(0)) : undefined;
+      if (named !== undefined) return { region: named, byCountry: false, from: 1 };
+      const byCountry = this.countryRegion.get(country) ?? this.tables.defaultRegion;
+      return { region: byCountry, byCountry: true, from: 0 };
     }
-    return -1;
+    return { region: route.site.region ?? this.tables.defaultRegion, byCountry: false, from: 0 };
   }
 
-  /** The default rules of the redirect contract. */
-  private defaultHop(route: HostRoute, cpath: PathScan, query: string, country: string | undefined): Hop {
-    let regionIndex: number;
-    let from = 0;
-    let perVisitor = false;
-    if (route.regionPath === true) {
-      regionIndex = cpath.count > 0 ? this.regionOf(cpath, 0) : -1;
-      if (regionIndex >= 0) {
-        from = 1;
-      } else {
-        const cc = normaliseCountry(country);
-        const byCountry = cc === '' ? 0 : this.countryRegion[countrySlot(cc)];
-        regionIndex = byCountry > 0 ? byCountry - 1 : this.tables.defaultRegion;
-        perVisitor = true;
-      }
-    } else {
-      regionIndex = route.site.region ?? this.tables.defaultRegion;
-    }
-    const region = this.tables.regions[regionIndex];
-    this.hopInternal = 0;
-    this.hopSafe = this.regionSafe[regionIndex];
-    const qs = query === '' ? '' : '?' + safeQuery(query);
-    const status: RedirectStatus = perVisitor ? 302 : 301;
-    const rest = cpath.count - from;
+  /** What the rules file answers, or the region's landing when no rule matches. */
+  private rulesAnswer(route: HostRoute, cpath: PathScan, query: string, country: string): Answer {
+    const where = this.regionPath(route, cpath, country);
+    const regionData = this.tables.regions[where.region];
+    if (regionData.kind === 'frozen') return this.frozenPassthrough(cpath, where, query);
 
-    let location: string;
-    let rule: string;
-    if (this.regionFrozen[regionIndex] === true) {
-      let path = cpath.join(from);
-      if (cpath.index !== undefined) path = rest > 0 ? path + '/' + cpath.index : cpath.index;
-      else if (rest > 0 && cpath.trailingSlash) path += '/';
-      location = region.url + path + qs;
-      rule = 'default:frozen-passthrough';
-    } else if (rest === 0) {
-      location = region.url + qs;
-      rule = 'default:home';
-    } else if (rest >= 2 && cpath.equalsLower(from, 'product') === true) {
-      location = this.productPrefix[regionIndex] + cpath.lower(from + 1) + '/' + qs;
-      rule = 'default:product';
-    } else if (cpath.equalsLower(from, 'support') === true) {
-      location = this.supportPrefix[regionIndex] + qs;
-      rule = 'default:support';
-    } else {
-      location = region.url + qs;
-      rule = 'fallback:store-home';
+    const whole: string[] = [];
+    for (let i = 0; i < cpath.count; i++) whole.push(cpath.segment(i));
+    const host = this.rules.hasHostRules(route.name)
+      ? this.rules.search(route.name, { segments: whole.map(lowerSegment), region: where.region, country, after: -1 })
+      : undefined;
+    const best = host !== undefined && host.rule >= 0 ? host.rule : Infinity;
+    let segments = whole.slice(where.from);
+    let perVisitor = host?.countryWeighed === true;
+    // The rules within the region count only when one of them comes before the host's match.
+    if (this.rules.firstRegional < best) {
+      let after = -1;
+      for (let rewrites = 0; ; rewrites++) {
+        const found: RuleMatch = this.rules.search(undefined, { segments: segments.map(lowerSegment), region: where.region, country, after }, best);
+        perVisitor ||= found.countryWeighed || where.byCountry;
+        if (found.rule < 0) break;
+        const rule = this.tables.rules[found.rule];
+        if (rule.status !== 200) return this.ruleAnswer(rule, segments, where.region, query, perVisitor);
+        if (rewrites === MAX_REWRITES) return this.fallback('fallback:rewrite-loop');
+        segments = this.fill(rule, segments, where.region).split('/').filter((s) => s !== '');
+        after = found.rule;
+      }
     }
-    return this.redirect(status, location, rule, perVisitor);
+    if (best !== Infinity) {
+      const rule = this.tables.rules[best];
+      return this.ruleAnswer(rule, whole, where.region, query, perVisitor || (rule.usesRegion && where.byCountry));
+    }
+    return this.redirect(302, regionData.landing, 'fallback:no-rule', where.byCountry);
+  }
+
+  /** A frozen region: the rest of the path, as sent, on the frozen site. */
+  private frozenPassthrough(cpath: PathScan, where: RegionPath, query: string): Hop {
+    const rest = cpath.count - where.from;
+    let path = cpath.join(where.from);
+    if (cpath.index !== undefined) path = rest > 0 ? path + '/' + cpath.index : cpath.index;
+    else if (rest > 0 && cpath.trailingSlash) path += '/';
+    const location = this.tables.regions[where.region].url + path + (query === '' ? '' : '?' + safeQuery(query));
+    return this.redirect(where.byCountry ? 302 : 301, location, 'default:frozen-passthrough', where.byCountry);
+  }
+
+  /** A rule's target with the request's values filled in (no query string). */
+  private fill(rule: CompiledRule, segments: readonly string[], region: number): string {
+    let out = '';
+    for (const part of rule.target) {
+      if ('text' in part) out += part.text;
+      else if ('segment' in part) out += lowerSegment(segments[part.segment]);
+      else if ('splat' in part) out += segments.slice(part.splat).join('/');
+      else if ('store' in part) out += this.tables.regions[part.store < 0 ? region : part.store].url;
+      else out += this.tables.regions[part.landing < 0 ? region : part.landing].landing;
+    }
+    return out;
+  }
+
+  /** The answer of a matched rule that is not a rewrite. */
+  private ruleAnswer(rule: CompiledRule, segments: readonly string[], region: number, query: string, perVisitor: boolean): Answer {
+    const location = this.fill(rule, segments, region) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
+    if (rule.status === 410) {
+      // A redirect's location is checked once its internal hops are followed (`resolve`); a gone page's here.
+      if (!this.isSafe(location)) return this.fallback('fallback:unsafe-location');
+      const { headers } = this.tables;
+      return {
+        action: 'respond',
+        status: 410,
+        location,
+        rule: rule.id,
+        perVisitor,
+        headers: { 'Cache-Control': perVisitor ? headers.perVisitor : headers.permanent, 'Content-Type': 'text/html; charset=utf-8', 'Strict-Transport-Security': headers.hsts },
+        body: gonePage(location),
+      };
+    }
+    const status = rule.status as RedirectStatus;
+    return this.redirect(perVisitor ? perVisitorStatus(status) : status, location, rule.id, perVisitor);
   }
 
   /** When a location is on one of this project's redirect hosts, the request it leads to. */
@@ -318,14 +335,14 @@ export class RedirectEngine {
     if (!m) return undefined;
     const host = m[1].toLowerCase();
     if (this.allowed.has(host)) return undefined;
-    const route = this.hostRoutes.get(host);
-    if (!route || route.frozen) return undefined;
+    const route = this.route(host, undefined);
+    if (!route || route.site.mode === 'frozen') return undefined;
     return { route, path: m[2] || '/', query: m[3] ?? '', fragment: m[4] ?? '' };
   }
 
-  /** A temporary redirect to the default region's home, for requests nothing else can serve. */
+  /** A temporary redirect to the default region's landing, for requests nothing else can serve. */
   private fallback(rule: string): Hop {
-    return this.redirect(302, this.fallbackRegion.url, rule, false);
+    return this.redirect(302, this.tables.regions[this.tables.defaultRegion].landing, rule, false);
   }
 
   private redirect(status: RedirectStatus, location: string, rule: string, perVisitor: boolean): Hop {

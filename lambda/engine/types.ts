@@ -26,10 +26,67 @@ export interface CompiledSite {
 /** A region's destination. */
 export interface CompiledRegion {
   readonly name: string;
-  /** `store`: a Xiaomi store, default rules apply; `frozen`: the frozen site, path passed through. */
+  /** `store`: a Xiaomi store, the rules apply; `frozen`: the frozen site, path passed through. */
   readonly kind: 'store' | 'frozen';
-  /** Absolute `https://` URL ending in `/`. */
+  /** Absolute `https://` URL ending in `/`: the store (`:store` in rules) or the frozen site. */
   readonly url: string;
+  /** Where the region's home goes (`:landing` in rules); the store unless configured. */
+  readonly landing: string;
+  /** Product slugs the store catalogue lists for this region's store, sorted (`:product` in rules). */
+  readonly products: readonly string[];
+}
+
+/**
+ * One segment of a compiled rule source: a literal (lower-case, canonical)
+ * or a placeholder. A placeholder's `type` restricts what it matches:
+ * `any` one segment (optionally only those equal to an entry of `globs` or,
+ * for entries ending in `*`, starting with it), `region` a configured region
+ * name, `product` a slug the catalogue lists for the region `of` (-1: the
+ * request's region, -2: any region).
+ */
+export type CompiledSegment =
+  | { readonly literal: string }
+  | { readonly type: 'any'; readonly globs?: readonly string[] }
+  | { readonly type: 'region' }
+  | { readonly type: 'product'; readonly of: number };
+
+/** `of` of a product placeholder: the request's region. */
+export const OF_REQUEST_REGION = -1;
+/** `of` of a product placeholder: any region's store. */
+export const OF_ANY_REGION = -2;
+
+/**
+ * One part of a compiled rule target, concatenated in order: literal text,
+ * the (lower-cased) segment a placeholder at `segment` captured, the segments
+ * from `splat` on joined by `/` (as sent), or a region's store or landing URL
+ * (`region` -1: the request's region).
+ */
+export type CompiledTargetPart =
+  | { readonly text: string }
+  | { readonly segment: number }
+  | { readonly splat: number }
+  | { readonly store: number }
+  | { readonly landing: number };
+
+/** A rule of the rules file (config/rules.txt), compiled. Rules are tried in file order; the first that matches wins. */
+export interface CompiledRule {
+  /** `rule:<name>@<file>:<line>`, or `rule:<file>:<line>` for an unnamed rule. */
+  readonly id: string;
+  /** The configured hostname (`po.co`, `*.po.co`) whose whole path the source matches; absent: the path within a region, on every redirect site. */
+  readonly host?: string;
+  /** The source's fixed segments. */
+  readonly segments: readonly CompiledSegment[];
+  /** The source ends in `*`: any further segments (none included) match. */
+  readonly splat: boolean;
+  /** Viewer countries the rule is limited to (ISO codes); absent: every visitor. */
+  readonly countries?: readonly string[];
+  /** 301, 302, 307, 308: a redirect; 410: gone (a page that links to the target); 200: a rewrite, matched again by the rules below it. */
+  readonly status: 200 | 301 | 302 | 307 | 308 | 410;
+  /** Append the request's query string to the target. */
+  readonly query: boolean;
+  readonly target: readonly CompiledTargetPart[];
+  /** The target uses the request's region (`:store`, `:landing`). */
+  readonly usesRegion: boolean;
 }
 
 /** Response header values, validated by the config loader. */
@@ -81,7 +138,7 @@ export const BULK_STATUSES = [301, 302, 307, 308] as const;
 export const BULK_MAX_SUBPATH_SLASHES = 16;
 
 export interface CompiledTables {
-  readonly format: 1;
+  readonly format: 2;
   readonly sites: readonly CompiledSite[];
   /** `[hostname, index into sites]`. */
   readonly hosts: readonly (readonly [string, number])[];
@@ -94,6 +151,8 @@ export interface CompiledTables {
   readonly allowedHosts: readonly string[];
   readonly headers: CompiledHeaders;
   readonly bulk: CompiledBulk;
+  /** The rules file's rules, in file order. */
+  readonly rules: readonly CompiledRule[];
 }
 
 /** One request, as the engine needs it. */
@@ -131,7 +190,7 @@ export type Decision =
       readonly action: 'redirect';
       readonly status: 301 | 302 | 307 | 308;
       readonly location: string;
-      /** Names what matched: `bulk:<file>:<line>`, `default:<rule>` or `fallback:<reason>`. */
+      /** Names what matched: `bulk:<file>:<line>`, `rule:<name>@<file>:<line>`, `default:frozen-passthrough` or `fallback:<reason>`. */
       readonly rule: string;
       /** Whether the visitor's country decided the destination. */
       readonly perVisitor: boolean;
@@ -148,8 +207,11 @@ export type Decision =
   | {
       readonly action: 'respond';
       readonly status: number;
-      readonly location: null;
+      /** Of a 410: the page the gone page links to; else null. */
+      readonly location: string | null;
       readonly rule: string;
-      readonly perVisitor: false;
+      readonly perVisitor: boolean;
       readonly headers: Readonly<Record<string, string>>;
+      /** An HTML page, when the response has one. */
+      readonly body?: string;
     };

@@ -34,7 +34,7 @@ import type { EdgeHandler } from '../../lambda/handler';
 import { bundleEdgeFunction, EDGE_BUILD_OPTIONS, EDGE_EVENT, EDGE_LIMITS, writeBundle } from '../bundle';
 import { originRequestEvent } from '../cloudfront-event';
 import { compileTables } from '../config/compile';
-import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, PROJECT_ROOT } from '../config/load';
+import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, loadRuleset, PROJECT_ROOT } from '../config/load';
 import { ProblemList } from '../config/problems';
 import { BulkEntry, hostRoles, parseRedirects } from '../config/redirects';
 import { parseSites } from '../config/sites';
@@ -158,7 +158,7 @@ async function measure(list: string, csv: string, runs = 1): Promise<Row> {
   const t0 = process.hrtime.bigint();
   const rp = new ProblemList(list);
   const entries: BulkEntry[] = parseRedirects(csv, rp, hostRoles(sites));
-  const tables: CompiledTables = compileTables(sites, list, entries);
+  const tables: CompiledTables = compileTables(sites, list, entries, loadRuleset(sites));
   const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (!rp.ok) throw new Error(`${list} has ${rp.problems.length} problems`);
 

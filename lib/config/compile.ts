@@ -16,10 +16,12 @@ import {
   BULK_STATUSES,
   BULK_SUBPATH_MATCHING,
   CompiledBulk,
+  CompiledRule,
   CompiledTables,
 } from '../../lambda/engine';
+import type { ProductsByRegion } from './catalog';
 import type { BulkEntry } from './redirects';
-import type { SitesConfig } from './sites';
+import type { RegionConfig, SitesConfig } from './sites';
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const byFirst = <T extends readonly [string, ...unknown[]]>(a: T, b: T): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -55,23 +57,34 @@ export function compileBulk(file: string, entries: readonly BulkEntry[]): Compil
   return { file, keys, meta, target, line, targets, internalTargets };
 }
 
-export function compileTables(sites: SitesConfig, bulkFile: string, entries: readonly BulkEntry[]): CompiledTables {
-  const regions = [...sites.regions].sort(byName);
+/** The regions in the order the compiled tables hold them (rules refer to regions by this index). */
+export function regionOrder(sites: SitesConfig): RegionConfig[] {
+  return [...sites.regions].sort(byName);
+}
+
+/**
+ * The engine's tables.
+ * @param ruleset the rules file's rules and the store catalogue (`loadRuleset`)
+ */
+export function compileTables(sites: SitesConfig, bulkFile: string, entries: readonly BulkEntry[], ruleset: { readonly rules: readonly CompiledRule[]; readonly products: ProductsByRegion }): CompiledTables {
+  const { rules, products } = ruleset;
+  const regions = regionOrder(sites);
   const regionIndex = new Map(regions.map((r, i) => [r.name, i]));
   const siteList = [...sites.sites].sort(byName);
   return {
-    format: 1,
+    format: 2,
     sites: siteList.map((s) => ({
       name: s.name,
       mode: s.mode,
       ...(s.region !== undefined ? { region: regionIndex.get(s.region) as number } : {}),
     })),
     hosts: siteList.flatMap((s, i) => s.hostnames.map((h) => [h, i] as const)).sort(byFirst),
-    regions: regions.map((r) => ({ name: r.name, kind: r.kind, url: r.url })),
+    regions: regions.map((r) => ({ name: r.name, kind: r.kind, url: r.url, landing: r.landing, products: [...(products.get(r.name) ?? [])].sort() })),
     countries: [...sites.countries].map(([cc, r]) => [cc, regionIndex.get(r) as number] as const).sort(byFirst),
     defaultRegion: regionIndex.get(sites.defaultRegion) as number,
     allowedHosts: [...sites.allowedTargetHosts].sort(),
     headers: sites.headers,
     bulk: compileBulk(bulkFile, entries),
+    rules,
   };
 }

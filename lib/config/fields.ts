@@ -66,11 +66,24 @@ export function namedEntries(p: ProblemList, key: string, raw: unknown, kind: st
   return out;
 }
 
-/** Reports `value` at `field` unless it is a lower-case hostname; returns whether it is one. */
-export function checkHostname(p: ProblemList, field: string, value: unknown, example: string): value is string {
-  if (typeof value === 'string' && isHostname(value)) return true;
-  const lower = typeof value === 'string' && isHostname(value.toLowerCase());
-  p.atField(field, `${q(value)} is not a lower-case hostname.`, lower ? `write it in lower case: ${q((value as string).toLowerCase())}.` : `write a DNS name such as "${example}".`);
+/** Whether `host` is `*.` followed by a hostname of at least two labels (`*.po.co`): a wildcard first label. */
+export function isWildcardHostname(host: string): boolean {
+  return host.startsWith('*.') && isHostname(host.slice(2));
+}
+
+/**
+ * Reports `value` at `field` unless it is a lower-case hostname (or, with
+ * `wildcard`, a wildcard such as `*.po.co`); returns whether it is one.
+ */
+export function checkHostname(p: ProblemList, field: string, value: unknown, example: string, wildcard = false): value is string {
+  if (typeof value === 'string' && (isHostname(value) || (wildcard && isWildcardHostname(value)))) return true;
+  const lower = typeof value === 'string' && (isHostname(value.toLowerCase()) || (wildcard && isWildcardHostname(value.toLowerCase())));
+  const wild = wildcard && typeof value === 'string' && value.includes('*') && !lower;
+  p.atField(
+    field,
+    `${q(value)} is not a lower-case hostname${wildcard ? ' or wildcard' : ''}.`,
+    lower ? `write it in lower case: ${q((value as string).toLowerCase())}.` : wild ? 'a wildcard stands alone as the first label, such as "*.po.co".' : `write a DNS name such as "${example}".`,
+  );
   return false;
 }
 

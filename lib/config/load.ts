@@ -4,10 +4,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CompiledTables, MAX_INTERNAL_HOPS, RedirectEngine } from '../../lambda/engine';
-import { compileTables } from './compile';
+import { CompiledRule, CompiledTables, MAX_INTERNAL_HOPS, RedirectEngine } from '../../lambda/engine';
+import { parseCatalog, ProductsByRegion } from './catalog';
+import { compileTables, regionOrder } from './compile';
 import { ConfigError, ConfigProblem, ProblemList } from './problems';
 import { BulkEntry, hostRoles, parseRedirects } from './redirects';
+import { parseRules } from './rules';
 import { parseSites, SitesConfig } from './sites';
 import { parseStages, selectStage, StageConfig } from './stages';
 
@@ -16,6 +18,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_SITES_FILE = path.join(PROJECT_ROOT, 'config', 'sites.json');
 export const DEFAULT_REDIRECTS_FILE = path.join(PROJECT_ROOT, 'config', 'redirects.csv');
 export const DEFAULT_STAGES_FILE = path.join(PROJECT_ROOT, 'config', 'stages.json');
+export const DEFAULT_RULES_FILE = path.join(PROJECT_ROOT, 'config', 'rules.txt');
+export const DEFAULT_CATALOG_FILE = path.join(PROJECT_ROOT, 'config', 'catalog.json');
 
 export interface LoadOptions {
   /**
@@ -28,11 +32,23 @@ export interface LoadOptions {
    * @default config/redirects.csv in the project root
    */
   readonly redirectsFile?: string;
+  /**
+   * The rules file.
+   * @default config/rules.txt in the project root
+   */
+  readonly rulesFile?: string;
+  /**
+   * The store catalogue.
+   * @default config/catalog.json in the project root
+   */
+  readonly catalogFile?: string;
 }
 
 export interface LoadedConfig {
   readonly sites: SitesConfig;
   readonly entries: readonly BulkEntry[];
+  /** Product slugs by region name, from the store catalogue. */
+  readonly products: ProductsByRegion;
   readonly tables: CompiledTables;
 }
 
@@ -78,18 +94,27 @@ interface Collected {
   readonly sitesFile: string;
   readonly sites?: SitesConfig;
   readonly entries: BulkEntry[];
+  readonly products: ProductsByRegion;
   readonly tables?: CompiledTables;
 }
 
 function collect(options: LoadOptions): Collected {
   const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
   const redirectsFile = options.redirectsFile ?? DEFAULT_REDIRECTS_FILE;
+  const rulesFile = options.rulesFile ?? DEFAULT_RULES_FILE;
+  const catalogFile = options.catalogFile ?? DEFAULT_CATALOG_FILE;
   const ioProblems: ConfigProblem[] = [];
   const sitesText = read(sitesFile, ioProblems, 'the sites file (default config/sites.json)');
+  const catalogText = read(catalogFile, ioProblems, 'the store catalogue (default config/catalog.json)');
+  const rulesText = read(rulesFile, ioProblems, 'the rules file (default config/rules.txt)');
   const csvText = read(redirectsFile, ioProblems, 'a bulk redirect list in CSV (default config/redirects.csv)');
 
   const sp = new ProblemList(displayName(sitesFile));
   const sites = sitesText === undefined ? undefined : parseSites(sitesText, sp);
+  const cp = new ProblemList(displayName(catalogFile));
+  const products: ProductsByRegion = sites && catalogText !== undefined ? parseCatalog(catalogText, cp, sites) : new Map();
+  const up = new ProblemList(displayName(rulesFile));
+  const rules = sites && rulesText !== undefined ? parseRules(rulesText, up, { sites, regions: regionOrder(sites), products }) : [];
   const rp = new ProblemList(displayName(redirectsFile));
   let entries: BulkEntry[] = [];
   if (csvText !== undefined) entries = parseRedirects(csvText, rp, sites ? hostRoles(sites) : undefined);
@@ -97,18 +122,59 @@ function collect(options: LoadOptions): Collected {
   let tables: CompiledTables | undefined;
   if (sites) {
     // Compiled from the valid lines even when others are wrong, so loops are reported in the same run.
-    tables = compileTables(sites, rp.file, entries);
+    tables = compileTables(sites, rp.file, entries, { rules, products });
     checkLoops(rp, entries, tables);
   }
   const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
-  return { problems: [...ioProblems, ...sp.problems, ...[...rp.problems].sort(byLine)], sitesFile, sites, entries, tables };
+  return {
+    problems: [...ioProblems, ...sp.problems, ...cp.problems, ...up.problems, ...[...rp.problems].sort(byLine)],
+    sitesFile,
+    sites,
+    entries,
+    products,
+    tables,
+  };
+}
+
+/** The rules and catalogue a set of sites is compiled with. */
+export interface Ruleset {
+  readonly rules: readonly CompiledRule[];
+  readonly products: ProductsByRegion;
+}
+
+/** The store catalogue (the project's own by default), checked against `sites`; throws one `ConfigError` listing every problem. */
+export function loadCatalog(sites: SitesConfig, catalogFile = DEFAULT_CATALOG_FILE): ProductsByRegion {
+  const problems: ConfigProblem[] = [];
+  const text = read(catalogFile, problems, 'the store catalogue (default config/catalog.json)');
+  const cp = new ProblemList(displayName(catalogFile));
+  const products = text === undefined ? new Map() : parseCatalog(text, cp, sites);
+  problems.push(...cp.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return products;
+}
+
+/**
+ * The rules file and catalogue (the project's own by default), checked
+ * against `sites`; throws one `ConfigError` listing every problem. For
+ * callers that bring their own bulk list (the bench, tests).
+ */
+export function loadRuleset(sites: SitesConfig, options: Pick<LoadOptions, 'rulesFile' | 'catalogFile'> = {}): Ruleset {
+  const products = loadCatalog(sites, options.catalogFile);
+  const problems: ConfigProblem[] = [];
+  const rulesFile = options.rulesFile ?? DEFAULT_RULES_FILE;
+  const text = read(rulesFile, problems, 'the rules file (default config/rules.txt)');
+  const up = new ProblemList(displayName(rulesFile));
+  const rules = text === undefined ? [] : parseRules(text, up, { sites, regions: regionOrder(sites), products });
+  problems.push(...up.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { rules, products };
 }
 
 /** Loads and validates the config; throws one `ConfigError` listing every problem. */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
-  const { problems, sites, entries, tables } = collect(options);
+  const { problems, sites, entries, products, tables } = collect(options);
   if (problems.length > 0 || !sites || !tables) throw new ConfigError(problems);
-  return { sites, entries, tables };
+  return { sites, entries, products, tables };
 }
 
 export interface DeploymentOptions extends LoadOptions {
@@ -132,7 +198,7 @@ export interface LoadedDeployment extends LoadedConfig {
 
 /** Loads sites, bulk list and one stage; throws one `ConfigError` listing every problem in all three. */
 export function loadDeployment(options: DeploymentOptions = {}): LoadedDeployment {
-  const { problems, sitesFile, sites, entries, tables } = collect(options);
+  const { problems, sitesFile, sites, entries, products, tables } = collect(options);
   const stagesFile = options.stagesFile ?? DEFAULT_STAGES_FILE;
   const stagesText = read(stagesFile, problems, 'the stages file (default config/stages.json)');
   const tp = new ProblemList(displayName(stagesFile));
@@ -140,7 +206,7 @@ export function loadDeployment(options: DeploymentOptions = {}): LoadedDeploymen
   const stage = stages ? selectStage(tp, stages, options.stage) : undefined;
   problems.push(...tp.problems);
   if (problems.length > 0 || !sites || !tables || !stage) throw new ConfigError(problems);
-  return { sites, entries, tables, stage, contentDirs: contentDirsOf(sites, sitesFile) };
+  return { sites, entries, products, tables, stage, contentDirs: contentDirsOf(sites, sitesFile) };
 }
 
 /** Absolute folder of each frozen site's snapshot, by site name, for those that name one (relative to the sites file). */

@@ -121,18 +121,21 @@ const FORMAT = '<SOURCE_URL>,<TARGET_URL>[,<STATUS_CODE>,<PRESERVE_QUERY_STRING>
 
 /** Hosts the list may use, derived from the sites config. */
 export interface HostRoles {
-  /** Hostnames of sites that redirect. */
+  /** Hostnames of sites that redirect (a wildcard as configured: `*.po.co`). */
   readonly redirect: ReadonlyMap<string, string>;
   /** Hostnames of frozen sites. */
   readonly frozen: ReadonlyMap<string, string>;
   readonly allowedTargets: ReadonlySet<string>;
+  /** Whether a redirect site answers `host`: it is a configured hostname, or one label below a configured wildcard. */
+  isRedirectHost(host: string): boolean;
 }
 
 export function hostRoles(sites: SitesConfig): HostRoles {
   const redirect = new Map<string, string>();
   const frozen = new Map<string, string>();
   for (const s of sites.sites) for (const h of s.hostnames) (s.mode === 'frozen' ? frozen : redirect).set(h, s.name);
-  return { redirect, frozen, allowedTargets: new Set(sites.allowedTargetHosts) };
+  const isRedirectHost = (host: string): boolean => redirect.has(host) || (!frozen.has(host) && host.includes('.') && redirect.has('*' + host.slice(host.indexOf('.'))));
+  return { redirect, frozen, allowedTargets: new Set(sites.allowedTargetHosts), isRedirectHost };
 }
 
 function parseBool(p: ProblemList, line: number, column: number, value: string | undefined, dflt: boolean): boolean | undefined {
@@ -213,7 +216,7 @@ export function parseRedirects(text: string, p: ProblemList, roles: HostRoles | 
         // Hosts are checked once the sites file is valid.
       } else if (!includeSubdomains && roles.frozen.has(host)) {
         p.atLine(line, `SOURCE_URL host ${q(host)} belongs to the frozen site ${q(roles.frozen.get(host))}, which is never redirected.`, 'remove this line, or move the host to a redirect site in config/sites.json.');
-      } else if (!includeSubdomains && !roles.redirect.has(host)) {
+      } else if (!includeSubdomains && !roles.isRedirectHost(host)) {
         p.atLine(line, `SOURCE_URL host ${q(host)} is not a hostname of any redirect site.`, `use one of ${oneOf([...roles.redirect.keys()])}, or add the host to a site in config/sites.json.`);
       } else if (includeSubdomains && ![...roles.redirect.keys()].some((h) => h === host || h.endsWith('.' + host))) {
         p.atLine(line, `SOURCE_URL host ${q(host)} has no redirect site hostname at or below it.`, `use a domain of ${oneOf([...roles.redirect.keys()])}.`);
@@ -239,7 +242,7 @@ export function parseRedirects(text: string, p: ProblemList, roles: HostRoles | 
       p.atLine(line, `TARGET_URL ${q(targetRaw)} has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^\`{|}).`, 'percent-encode it (a space is %20).');
     } else {
       const th = tm[2].toLowerCase();
-      internal = !!roles && !roles.allowedTargets.has(th) && roles.redirect.has(th);
+      internal = !!roles && !roles.allowedTargets.has(th) && roles.isRedirectHost(th);
       if (roles && !roles.allowedTargets.has(th) && !internal) {
         p.atLine(line, `TARGET_URL host ${q(th)} is not on the allow-list.`, `point it at ${oneOf([...roles.allowedTargets])}, or add the host to allowedTargetHosts in config/sites.json.`);
       } else if (preserveQueryString && tm[4] !== undefined) {

@@ -12,8 +12,10 @@ export interface RegionConfig {
   readonly name: string;
   /** `store`: default rules redirect into `url`; `frozen`: paths pass through to `url` unchanged. */
   readonly kind: 'store' | 'frozen';
-  /** Absolute `https://` URL ending in `/`. */
+  /** Absolute `https://` URL ending in `/`: the store, or the frozen site. */
   readonly url: string;
+  /** Where the region's home page goes (`:landing` in rules): `landing`, or the store when none is given. */
+  readonly landing: string;
 }
 
 export interface SiteConfig {
@@ -22,7 +24,7 @@ export interface SiteConfig {
   readonly mode: SiteMode;
   /** Region of a `region-host` site. */
   readonly region?: string;
-  /** Lower-case DNS names the site answers on. */
+  /** Lower-case DNS names the site answers on; `*.po.co` (a wildcard first label) answers every name one label below po.co that no site names. */
   readonly hostnames: readonly string[];
   /**
    * Of a `frozen` site: the folder holding its snapshot, relative to the
@@ -136,14 +138,20 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
   const regionExample = '{"global": {"store": "https://www.mi.com/global/"}, ...}';
   for (const [name, r] of namedEntries(p, 'regions', raw.regions, 'region', regionExample, '{"store": "https://www.mi.com/<region>/"} or {"frozen": "https://<host>/"}')) {
     const field = `regions.${name}`;
-    unknownKeys(p, field, r, ['store', 'frozen']);
+    unknownKeys(p, field, r, ['store', 'frozen', 'landing']);
     const kinds = (['store', 'frozen'] as const).filter((k) => r[k] !== undefined);
     if (kinds.length !== 1) {
       p.atField(field, kinds.length === 0 ? 'has neither "store" nor "frozen".' : 'has both "store" and "frozen".', 'give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.');
       continue;
     }
     const kind = kinds[0];
-    if (checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed)) regions.push({ name, kind, url: r[kind] as string });
+    if (kind === 'frozen' && r.landing !== undefined) {
+      p.atField(`${field}.landing`, `a frozen region has no landing of its own (found ${q(r.landing)}).`, 'remove "landing": paths of a frozen region pass through to its site unchanged.');
+      continue;
+    }
+    const urlOk = checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed);
+    const landingOk = r.landing === undefined || checkRegionUrl(p, `${field}.landing`, r.landing, allowed);
+    if (urlOk && landingOk) regions.push({ name, kind, url: r[kind] as string, landing: (r.landing ?? r[kind]) as string });
   }
   // References are checked against every declared region, valid or not, so one bad region is reported once.
   const regionNames = isObject(raw.regions) ? Object.keys(raw.regions).filter((n) => NAME.test(n)) : [];
@@ -197,7 +205,7 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
     } else {
       s.hostnames.forEach((h, i) => {
         const hf = `${field}.hostnames[${i}]`;
-        if (!checkHostname(p, hf, h, 'uk.po.co')) {
+        if (!checkHostname(p, hf, h, 'uk.po.co', true)) {
           ok = false;
         } else if (hostOwner.has(h)) {
           p.atField(hf, `${q(h)} is already a hostname of site ${q(hostOwner.get(h))}.`, 'give each hostname to one site only.');
