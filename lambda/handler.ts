@@ -52,6 +52,7 @@ const STATUSES: readonly (StatusText | undefined)[] = (() => {
     [307, 'Temporary Redirect'],
     [308, 'Permanent Redirect'],
     [405, 'Method Not Allowed'],
+    [410, 'Gone'],
   ];
   for (const [status, reason] of reasons) {
     out[status] = { code: String(status), reason, logMiddle: status < 400 ? `","action":"redirect","status":${status},"host":"` : '' };
@@ -147,7 +148,12 @@ class ResponseBuilder {
     }
     const headers: CloudFrontHeaders = {};
     for (const key in h) headers[LOWER_NAMES[key] ?? key.toLowerCase()] = [{ key, value: h[key] }];
-    return { status: String(status), statusDescription: STATUSES[status]?.reason ?? '', headers };
+    const response: CloudFrontResultResponse = { status: String(status), statusDescription: STATUSES[status]?.reason ?? '', headers };
+    if (decision.action === 'respond' && decision.body !== undefined) {
+      response.body = decision.body;
+      response.bodyEncoding = 'text';
+    }
+    return response;
   }
 }
 

@@ -18,7 +18,7 @@
  */
 import { BulkHostPlan, BulkIndex, packBulk } from './bulk';
 import { PathScan } from './path';
-import { RuleIndex, RuleMatch } from './rules';
+import { fillTarget, RuleIndex, RuleMatch } from './rules';
 import {
   BULK_PRESERVE_PATH_SUFFIX,
   BULK_PRESERVE_QUERY,
@@ -273,7 +273,7 @@ export class RedirectEngine {
         const rule = this.tables.rules[found.rule];
         if (rule.status !== 200) return this.ruleAnswer(rule, segments, where.region, query, perVisitor);
         if (rewrites === MAX_REWRITES) return this.fallback('fallback:rewrite-loop');
-        segments = this.fill(rule, segments, where.region).split('/').filter((s) => s !== '');
+        segments = fillTarget(rule.target, segments, where.region, this.tables.regions).split('/').filter((s) => s !== '');
         after = found.rule;
       }
     }
@@ -294,22 +294,9 @@ export class RedirectEngine {
     return this.redirect(where.byCountry ? 302 : 301, location, 'default:frozen-passthrough', where.byCountry);
   }
 
-  /** A rule's target with the request's values filled in (no query string). */
-  private fill(rule: CompiledRule, segments: readonly string[], region: number): string {
-    let out = '';
-    for (const part of rule.target) {
-      if ('text' in part) out += part.text;
-      else if ('segment' in part) out += lowerSegment(segments[part.segment]);
-      else if ('splat' in part) out += segments.slice(part.splat).join('/');
-      else if ('store' in part) out += this.tables.regions[part.store < 0 ? region : part.store].url;
-      else out += this.tables.regions[part.landing < 0 ? region : part.landing].landing;
-    }
-    return out;
-  }
-
   /** The answer of a matched rule that is not a rewrite. */
   private ruleAnswer(rule: CompiledRule, segments: readonly string[], region: number, query: string, perVisitor: boolean): Answer {
-    const location = this.fill(rule, segments, region) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
+    const location = fillTarget(rule.target, segments, region, this.tables.regions) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
     if (rule.status === 410) {
       // A redirect's location is checked once its internal hops are followed (`resolve`); a gone page's here.
       if (!this.isSafe(location)) return this.fallback('fallback:unsafe-location');

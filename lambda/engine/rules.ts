@@ -10,7 +10,25 @@
  * plus one check per distinct placeholder shape at that depth: it grows with
  * the shapes of the rules, not with how many there are.
  */
-import { CompiledRegion, CompiledRule, CompiledSegment, OF_ANY_REGION, OF_REQUEST_REGION } from './types';
+import { CompiledRegion, CompiledRule, CompiledSegment, CompiledTargetPart, OF_ANY_REGION, OF_REQUEST_REGION } from './types';
+import { lowerSegment } from './url';
+
+/**
+ * A rule target with a request's values filled in (no query string): the
+ * placeholders' segments lower-cased, the splat as sent, `:store` and
+ * `:landing` of `region` unless the part names its own.
+ */
+export function fillTarget(target: readonly CompiledTargetPart[], segments: readonly string[], region: number, regions: readonly CompiledRegion[]): string {
+  let out = '';
+  for (const part of target) {
+    if ('text' in part) out += part.text;
+    else if ('segment' in part) out += lowerSegment(segments[part.segment]);
+    else if ('splat' in part) out += segments.slice(part.splat).join('/');
+    else if ('store' in part) out += regions[part.store < 0 ? region : part.store].url;
+    else out += regions[part.landing < 0 ? region : part.landing].landing;
+  }
+  return out;
+}
 
 /** What a placeholder child of a trie node accepts. */
 interface Edge {

@@ -6,6 +6,8 @@
  */
 import { ConfigError } from '../config/problems';
 import { BundleTooLargeError } from '../bundle';
+import { catalogCommand } from '../ops/catalog';
+import { checkTargetsCommand } from '../ops/check-targets';
 import { cutoverCommand } from '../ops/cutover';
 import { invalidateCommand } from '../ops/invalidate';
 import { preflightCommand } from '../ops/preflight';
@@ -27,7 +29,7 @@ const resolveCommand: Command = {
   run: (argv, io) => resolveMain(argv, io),
 };
 
-export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, diffCommand, reportCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
+export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, catalogCommand, checkTargetsCommand, diffCommand, reportCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
 
 export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview; npm run diff, npm run report)
 

@@ -180,7 +180,7 @@ class RuleParser {
       if (countryless.length > 0) {
         p.atLine(
           line,
-          `the Country condition of ${q(sourceText)} applies on ${oneOf(countryless.slice(0, 3))}${countryless.length > 3 ? ' and others' : ''}, whose cache key has no country: every visitor there would get the first visitor's answer.`,
+          `the Country condition of ${q(sourceText)} applies on ${countryless.length > 3 ? `${countryless.slice(0, 3).join(', ')} and ${countryless.length - 3} more` : oneOf(countryless)}, whose cache key has no country: every visitor there would get the first visitor's answer.`,
           'scope the rule to a region-path hostname ("po.co/..."), whose cache key holds the country.',
         );
         return undefined;
