@@ -13,6 +13,12 @@ export interface SiteCertificateProps {
  * zone of each hostname (they may sit in different zones). In us-east-1,
  * the only region CloudFront takes certificates from. The hostnames are
  * sorted, so reordering them in config does not replace the certificate.
+ *
+ * A wildcard (`*.po.co`) is a name of the certificate like any other, and
+ * keyed by itself in the zone map (`fromDnsMultiZone` looks each name up as
+ * written): its zone is the zone of the name below the `*`. ACM validates it
+ * with the same `_<token>.po.co` record as `po.co`; when a certificate lists
+ * both, CDK gives CloudFormation the one validation option only.
  */
 export class SiteCertificate extends Construct {
   readonly certificate: acm.Certificate;
@@ -23,7 +29,10 @@ export class SiteCertificate extends Construct {
     if (wrongRegion !== undefined) {
       throw new Error(`SiteCertificate ${this.node.path}: CloudFront only uses certificates from ${EDGE_FUNCTION_REGION}, but the stack's region is ${wrongRegion}. Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`);
     }
-    const names = [...props.zones.keys()].sort();
+    // Sorted, wildcards after the other names: a wildcard is the DomainName only of a certificate of wildcards.
+    // With `*.x` and `x` both listed, CDK gives CloudFormation one validation option (they share one record),
+    // for `x`, which is then also the DomainName: the form CloudFormation is known to validate.
+    const names = [...props.zones.keys()].sort((a, b) => Number(a.startsWith('*.')) - Number(b.startsWith('*.')) || (a < b ? -1 : a > b ? 1 : 0));
     if (names.length === 0) throw new Error(`SiteCertificate ${this.node.path}: no hostnames. Fix: give at least one hostname with its hosted zone.`);
     const byName: Record<string, route53.IHostedZone> = {};
     for (const name of names) byName[name] = props.zones.get(name)!;

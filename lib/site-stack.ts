@@ -8,7 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PLACEHOLDER_ORIGIN_DOMAIN } from './cloudfront-event';
 import type { SiteConfig } from './config/sites';
-import { distributionComment } from './naming';
+import { distributionComment, hostnameIds } from './naming';
 import { AlarmThresholds, zoneOf } from './config/stages';
 import { AccessLogBucket } from './access-log-bucket';
 import { AliasRecords } from './alias-records';
@@ -76,6 +76,8 @@ export class SiteStack extends NestedStack {
     if ((site.mode === 'frozen') === (props.redirect !== undefined)) {
       throw new Error(`SiteStack ${this.node.path}: a ${site.mode} site ${site.mode === 'frozen' ? 'takes no' : 'needs a'} redirect behavior. Fix: pass redirect for region-path and region-host sites only.`);
     }
+    // Every hostname, awaiting cutover or not, so that a clash shows before cutover would add it.
+    hostnameIds(site.hostnames, `SiteStack ${this.node.path}`);
     const imported = new Map<string, route53.IHostedZone>();
     const zones = new Map<string, route53.IHostedZone>();
     for (const hostname of site.hostnames) {

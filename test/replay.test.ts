@@ -1,6 +1,8 @@
 /**
- * `replay` on access logs and sitemaps the tests write: counting, the
- * fallback CSV, malformed input counted and skipped, bad files refused.
+ * `replay` on access logs, sitemaps, URL lists and decision logs the tests
+ * write: counting, the fallback CSV, the landing summary, hits per rule,
+ * malformed input counted and skipped (over-long lines, broken `<loc>`s),
+ * bad files refused.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,7 +10,8 @@ import { gzipSync } from 'zlib';
 import { main } from '../lib/cli/poco';
 import { ProblemList, formatProblem } from '../lib/config/problems';
 import { hostRoles, parseRedirects } from '../lib/config/redirects';
-import { fallbackCsv, replay } from '../lib/ops/replay';
+import { renderRuleHits, renderSummary } from '../lib/ops/landing-summary';
+import { fallbackCsv, LocScanner, replay } from '../lib/ops/replay';
 import { sites } from './support/engine';
 import { tmpDir } from './support/tmp';
 
@@ -126,7 +129,7 @@ describe('npm run ops -- replay', () => {
         '         7  po.co/uk/products/poco-f5  (fallback:store-home -> https://www.mi.com/uk/)',
         '         3  uk.po.co/community/thread/42  (fallback:store-home -> https://www.mi.com/uk/)',
         '',
-      ].join('\n'),
+      ].join('\n') + renderSummary((await replay({ files: [logGz, sitemap] })).landing, 'replay: where the requests land (decided by the engine with this config):'),
     );
   });
 
@@ -143,11 +146,268 @@ describe('npm run ops -- replay', () => {
     const other = write('notes.txt', 'hello\n');
     for (const [args, message] of [
       [[logGz, path.join(dir, 'nope.gz')], `ops replay: ${path.join(dir, 'nope.gz')} does not exist`],
-      [[other], `ops replay: ${other} is neither a CloudFront access log (starting "#Version:" or "#Fields:") nor a sitemap (XML with <urlset>)`],
-      [[], 'ops replay: give at least one access log or sitemap'],
+      [[other], `ops replay: ${other} is neither a CloudFront access log (starting "#Version:" or "#Fields:"), a sitemap (XML with <urlset>), a decision log (JSON lines) nor a URL list (one URL per line)`],
+      [[], 'ops replay: give at least one access log, sitemap, URL list or decision log'],
+      [['--summary-only', '--output', path.join(dir, 'x.csv'), logGz], 'ops replay: --summary-only writes no CSV: leave out --output and --top'],
     ] as const) {
       const r = await run([...args]);
       expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', message]);
     }
+  });
+});
+
+/** The lines of ../shared/data/legacy-links/sample.txt, copied. */
+const SAMPLE_LINES = [
+  'https://www.po.co/global/product/poco-f6/specs/',
+  'https://www.po.co/global/product/poco-f6-pro/',
+  'https://www.po.co/global/product/poco-x5-pro-5g/specs',
+  'https://www.po.co/global/poco-x3-nfc/specs/',
+  'https://www.po.co/global/poco-f3/',
+  'https://www.po.co/ru/poco-x4-pro-5g/specs',
+  'https://www.po.co/global/',
+  'https://www.po.co/tw/',
+  'https://www.po.co/',
+  'https://c.po.co/global/',
+  'https://www.po.co/global/support/contact/',
+  'https://www.po.co/global/product/poco-m5/',
+  'https://www.po.co/global/product/poco-x7-pro/specs/',
+  'po.co/in/',
+  'https://www.po.co/global/product/poco-pad-x1/specs/',
+  'https://www.po.co/global/product/poco-f4-gt/',
+];
+
+const urlList = write(
+  'links.txt',
+  [
+    '# legacy links',
+    ...SAMPLE_LINES,
+    '',
+    '# with the viewer country',
+    'po.co/ IN',
+    'https://po.co/ FR',
+    '  po.co/   fr  ', // the same URL and country as the line before
+    'https://po.co/product/poco-f6 DE',
+    'https://example.com/elsewhere',
+    'ftp://po.co/x',
+    'po.co/uk/ FRA',
+    'po.co/uk/ FR extra',
+  ].join('\r\n') + '\r\n',
+);
+
+describe('replay: URL lists', () => {
+  test('one URL a line, scheme optional, an optional country; comments and blank lines skipped', async () => {
+    const report = await replay({ files: [urlList] });
+    expect(report.files).toEqual([{ file: urlList, format: 'url-list', records: 24, malformed: 3, firstMalformed: 'line 25: "ftp://po.co/x" is not an http(s) URL' }]);
+    // 21 URLs read: the 16 sample URLs (all distinct), po.co/ for IN and for FR (twice), po.co/product/poco-f6 for DE, example.com.
+    // (Which of the sample's hostnames are configured is the sites file's business: c.po.co is a recent one.)
+    expect(report.otherHosts).toBeGreaterThanOrEqual(1);
+    expect(report.landing.total).toEqual({ requests: 21 - report.otherHosts, distinct: report.distinct });
+    expect(report.distinct).toBe(20 - report.otherHosts);
+    expect(report.landing.rows.reduce((n, r) => n + r.requests, 0)).toBe(report.landing.total.requests);
+  });
+
+  test('each URL is decided for its country, and counted per country', async () => {
+    const list = write('countries.txt', 'po.co/ IN\npo.co/ FR\npo.co/ FR\n');
+    const report = await replay({ files: [list] });
+    expect(report.distinct).toBe(2);
+    const frozen = report.landing.rows.find((r) => r.category === 'frozen passthrough');
+    expect(frozen).toEqual({ category: 'frozen passthrough', requests: 1, distinct: 1 }); // India's region is the frozen site
+    expect(report.landing.total).toEqual({ requests: 3, distinct: 2 });
+  });
+
+  test('a line longer than 64 KiB is malformed and the lines after it are read', async () => {
+    const list = write('long.txt', `po.co/uk/\npo.co/${'a'.repeat(70 * 1024)}\npo.co/de/\n`);
+    const report = await replay({ files: [list] });
+    expect(report.files[0]).toEqual({ file: list, format: 'url-list', records: 3, malformed: 1, firstMalformed: 'line 2: longer than 64 KiB' });
+    expect(report.distinct).toBe(2);
+  });
+
+  test('gzip, and a file of comments alone, are URL lists too', async () => {
+    const gz = write('links.txt.gz', gzipSync(SAMPLE_LINES.join('\n')));
+    const comments = write('comments.txt', '# nothing yet\n\n');
+    const report = await replay({ files: [gz, comments] });
+    expect(report.files.map((f) => [f.format, f.records, f.malformed])).toEqual([
+      ['url-list', 16, 0],
+      ['url-list', 0, 0],
+    ]);
+    expect(report.distinct + report.otherHosts).toBe(16);
+  });
+});
+
+describe('replay: access logs and sitemaps, bounded', () => {
+  test('an access log line longer than 64 KiB is malformed, the next is read', async () => {
+    const log = write('long.log', logFile([logLine('po.co', '/uk/a'), logLine('po.co', `/uk/${'b'.repeat(70 * 1024)}`), logLine('po.co', '/uk/c')]));
+    const report = await replay({ files: [log] });
+    expect(report.files[0]).toEqual({ file: log, format: 'cloudfront-log', records: 3, malformed: 1, firstMalformed: 'line 4: longer than 64 KiB' });
+    expect(report.distinct).toBe(2);
+  });
+
+  const urlset = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}`;
+
+  test('a character reference to no character makes its <loc> malformed, not the run', async () => {
+    const map = write('entity.xml', urlset('<url><loc>https://po.co/uk/&#99999999;</loc></url>\n<url><loc>https://po.co/de/&#x41;&#66;</loc></url>\n</urlset>\n'));
+    const report = await replay({ files: [map] });
+    expect(report.files[0]).toEqual({ file: map, format: 'sitemap', records: 2, malformed: 1, firstMalformed: '<loc> "https://po.co/uk/&#99999999;" has a character reference to no XML character' });
+    expect(report.distinct).toBe(1);
+  });
+
+  test('a <loc> and whitespace with no </loc> is one malformed <loc>', async () => {
+    const open = write('open.xml', urlset(`<url><loc>${' '.repeat(5 * 1024)}`));
+    const other = write('other.xml', urlset(`<url><loc>${' \n'.repeat(5 * 1024)}</url></urlset>`));
+    const report = await replay({ files: [open, other] });
+    expect(report.files).toEqual([
+      { file: open, format: 'sitemap', records: 1, malformed: 1, firstMalformed: 'a <loc> not closed by </loc>' },
+      { file: other, format: 'sitemap', records: 1, malformed: 1, firstMalformed: 'a <loc> not closed by </loc>' },
+    ]);
+    expect(report.distinct).toBe(0);
+  });
+
+  test('a <loc> longer than 64 Ki characters is malformed, the next is read', async () => {
+    const map = write('huge.xml', urlset(`<url><loc>https://po.co/${'a'.repeat(70 * 1024)}</loc></url><url><loc>https://po.co/uk/ok</loc></url></urlset>`));
+    const report = await replay({ files: [map] });
+    expect(report.files[0]).toEqual({ file: map, format: 'sitemap', records: 2, malformed: 1, firstMalformed: 'a <loc> longer than 64 Ki characters' });
+    expect(report.distinct).toBe(1);
+  });
+
+  test('a sitemap index is malformed and its <loc>s (sitemaps) are not replayed', async () => {
+    const map = write('index.xml', '<?xml version="1.0"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://po.co/sitemap-1.xml</loc></sitemap></sitemapindex>\n');
+    const report = await replay({ files: [map] });
+    expect(report.files[0]).toEqual({ file: map, format: 'sitemap', records: 1, malformed: 1, firstMalformed: 'a sitemap index: replay the sitemaps it lists instead' });
+    expect(report.distinct).toBe(0);
+  });
+
+  test('the <loc> scan finds the same whatever pieces the text comes in', () => {
+    const text = `<urlset><url><loc> https://po.co/a </loc></url><loc>x<b>y</loc><loc>https://po.co/&amp;</loc><lo<loc></loc><loc>${' '.repeat(40)}`;
+    const scan = (pieces: string[]): string[] => {
+      const seen: string[] = [];
+      const s = new LocScanner(
+        () => seen.push('open'),
+        (c) => seen.push(`loc ${JSON.stringify(c)}`),
+        (why) => seen.push(`bad ${why}`),
+      );
+      for (const p of pieces) s.push(p);
+      s.end();
+      return seen;
+    };
+    const whole = scan([text]);
+    expect(whole).toEqual([
+      'open',
+      'loc " https://po.co/a "',
+      'open',
+      'bad a <loc> not closed by </loc>',
+      'open',
+      'loc "https://po.co/&amp;"',
+      'open',
+      'loc ""',
+      'open',
+      'bad a <loc> not closed by </loc>',
+    ]);
+    for (let size = 1; size <= 9; size++) {
+      const pieces = Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+      expect(scan(pieces)).toEqual(whole);
+    }
+  });
+});
+
+describe('replay: decision logs', () => {
+  const list = write('list.csv', 'po.co/a,https://www.mi.com/global/,301\npo.co/b,https://www.mi.com/global/,301\npo.co/c,https://www.mi.com/global/,301\n');
+  const bulk = (line: number): string => `bulk:${list}:${line}`;
+  const decision = (rule: string, host: string, uri: string, country: string | null): string => JSON.stringify({ rule, action: 'redirect', status: 301, host, uri, country });
+  const event = (message: string): string => JSON.stringify({ timestamp: 1735689600000, message });
+  const lambdaText = (level: string, message: string): string => `2025-01-01T00:00:00.000Z\t1b2c3d4e-0000-4000-8000-000000000001\t${level}\t${message}\n`;
+  const decisionLog = write(
+    'decisions.jsonl',
+    [
+      decision(bulk(1), 'po.co', '/a', 'FR'), // 1: the decision itself
+      event(decision(bulk(1), 'po.co', '/a/', 'FR')), // 2: an event whose message is the decision; the same URL
+      event(lambdaText('INFO', decision('default:home', 'po.co', '/uk/', null))), // 3: Lambda's text format
+      event('START RequestId: 1b2c3d4e-0000-4000-8000-000000000001 Version: 7\n'), // 4
+      event('END RequestId: 1b2c3d4e-0000-4000-8000-000000000001\n'), // 5
+      event('REPORT RequestId: 1b2c3d4e-0000-4000-8000-000000000001\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t\n'), // 6
+      '{"rule":', // 7: not JSON
+      event('{"rule": "x"'), // 8: a message that is not JSON
+      '', // 9
+      JSON.stringify({ '@timestamp': '2025-01-01 00:00:00.000', '@message': decision(`${bulk(2)} > default:product`, 'po.co', '/b', 'DE') }), // 10: Logs Insights
+      event('some other message'), // 11
+      JSON.stringify({ rule: 42, action: 'redirect' }), // 12: a rule that is no string
+      decision('fallback:store-home', 'uk.po.co', '/x', null), // 13
+      '[1,2]', // 14
+      event(lambdaText('ERROR', 'Invoke Error {"errorType":"Error"}')), // 15
+    ].join('\n') + '\n',
+  );
+
+  test('counted as logged, not decided again: hits per rule, rules never hit, where they landed', async () => {
+    const report = await replay({ files: [decisionLog], redirectsFile: list });
+    expect(report.files).toEqual([{ file: decisionLog, format: 'decision-log', records: 14, malformed: 3, firstMalformed: 'line 7: not valid JSON', notDecisions: 6 }]);
+    expect([report.distinct, report.fallbacks, report.landing.total]).toEqual([0, [], { requests: 0, distinct: 0 }]);
+    expect(report.logged).toEqual({
+      decisions: 5,
+      landing: {
+        rows: [
+          { category: 'bulk entry', requests: 2, distinct: 1 },
+          { category: 'fallback', requests: 1, distinct: 1 },
+          { category: 'landing (home)', requests: 1, distinct: 1 },
+          { category: 'product page or subpage', requests: 1, distinct: 1 },
+        ],
+        total: { requests: 5, distinct: 4 },
+      },
+      rules: {
+        hits: [
+          { rule: bulk(1), hits: 2 },
+          { rule: `${bulk(2)} > default:product`, hits: 1 },
+          { rule: 'default:home', hits: 1 },
+          { rule: 'fallback:store-home', hits: 1 },
+        ],
+        neverHit: [bulk(3)],
+      },
+    });
+  });
+
+  test('on stderr: what was read, where the logged requests landed, hits per rule, rules never hit', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['replay', '--redirects', list, '--summary-only', decisionLog], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    expect([code, out.join('')]).toEqual([0, '']);
+    expect(err.join('')).toBe(
+      [
+        `replay: ${decisionLog}: decision-log, 14 records, 3 malformed (first: line 7: not valid JSON), 6 lines not decisions`,
+        'replay: where the 5 logged requests landed (as the function decided):',
+        '  category                 requests       %  distinct URLs       %',
+        '  bulk entry                      2   40.0%              1   25.0%',
+        '  fallback                        1   20.0%              1   25.0%',
+        '  landing (home)                  1   20.0%              1   25.0%',
+        '  product page or subpage         1   20.0%              1   25.0%',
+        '  total                           5  100.0%              4  100.0%',
+        'replay: hits per rule (4 rules seen):',
+        `  2  ${bulk(1)}`,
+        `  1  ${bulk(2)} > default:product`,
+        '  1  default:home',
+        '  1  fallback:store-home',
+        'replay: rules never hit: 1:',
+        `  ${bulk(3)}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('renderRuleHits caps the never-hit list', () => {
+    expect(renderRuleHits({ hits: [], neverHit: Array.from({ length: 51 }, (_, i) => `bulk:l.csv:${i + 1}`) }).split('\n').slice(-3)).toEqual(['  bulk:l.csv:50', '  ... and 1 more', '']);
+  });
+});
+
+describe('npm run ops -- replay --summary-only', () => {
+  test('no CSV, no top URLs: what was read and where the requests land', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['replay', '--summary-only', urlList], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    const report = await replay({ files: [urlList] });
+    expect([code, out.join('')]).toEqual([0, '']);
+    expect(err.join('')).toBe(
+      [
+        `replay: ${urlList}: url-list, 24 records, 3 malformed (first: line 25: "ftp://po.co/x" is not an http(s) URL)`,
+        `replay: ${report.distinct} distinct URLs on configured hostnames, ${report.fallbacks.length} fell to a fallback; ${report.otherHosts} request${report.otherHosts === 1 ? '' : 's'} on other hostnames skipped`,
+        '',
+      ].join('\n') + renderSummary(report.landing, 'replay: where the requests land (decided by the engine with this config):'),
+    );
   });
 });

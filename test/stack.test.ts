@@ -23,9 +23,20 @@ const { tables } = loadConfig();
 const deployed = synthDeployment();
 const { parent } = deployed;
 const site = (name: string): Template => deployed.sites.get(name)!;
-const REDIRECT_SITES = ['global', 'uk', 'fr', 'de'];
+const REDIRECT_SITES = ['global', 'uk', 'fr', 'de', 'community', 'other'];
 const ALL_SITES = [...REDIRECT_SITES, 'in'];
-const HOSTNAMES: Record<string, string[]> = { global: ['po.co', 'www.po.co'], uk: ['uk.po.co'], fr: ['fr.po.co'], de: ['de.po.co'], in: ['in.po.co'] };
+/** Each site's hostnames, sorted as the stack sorts them; `other` is the wildcard site. */
+const HOSTNAMES: Record<string, string[]> = {
+  global: ['po.co', 'poco.net', 'www.po.co', 'www.poco.net'],
+  uk: ['uk.po.co'],
+  fr: ['fr.po.co'],
+  de: ['de.po.co'],
+  community: ['c.po.co'],
+  other: ['*.po.co'],
+  in: ['in.po.co'],
+};
+/** The default stage's hosted zone of each hostname (placeholders). */
+const ZONE_ID = (hostname: string): string => (hostname === 'poco.net' || hostname.endsWith('.poco.net') ? 'Z0PLACEHOLDERPOCONET' : 'Z0PLACEHOLDERPOCO');
 
 describe('the stage stack', () => {
   test('one stack per stage in us-east-1 with the stage\'s account; one nested stack per site, named after it', () => {
@@ -33,7 +44,7 @@ describe('the stage stack', () => {
     expect(deployed.stack.region).toBe('us-east-1');
     expect(deployed.stack.account).toBe('111111111111');
     expect([...deployed.sites.keys()].sort()).toEqual([...ALL_SITES].sort());
-    parent.resourceCountIs('AWS::CloudFormation::Stack', 5);
+    parent.resourceCountIs('AWS::CloudFormation::Stack', ALL_SITES.length);
     for (const name of ALL_SITES) expect(deployed.stack.siteStacks.get(name)!.node.id).toBe(`Site-${name}`);
   });
 
@@ -125,7 +136,7 @@ describe('every site', () => {
       DomainName: first,
       SubjectAlternativeNames: rest.length ? rest : Match.absent(),
       ValidationMethod: 'DNS',
-      DomainValidationOptions: HOSTNAMES[name].map((h) => ({ DomainName: h, HostedZoneId: 'Z0PLACEHOLDERPOCO' })),
+      DomainValidationOptions: HOSTNAMES[name].map((h) => ({ DomainName: h, HostedZoneId: ZONE_ID(h) })),
     });
   });
 
@@ -133,7 +144,7 @@ describe('every site', () => {
     const records = Object.values(site(name).findResources('AWS::Route53::RecordSet')).map((r) => r.Properties);
     const distribution = Object.keys(site(name).findResources('AWS::CloudFront::Distribution'))[0];
     expect(records.map((r) => `${r.Type} ${r.Name} ${r.HostedZoneId}`).sort()).toEqual(
-      HOSTNAMES[name].flatMap((h) => [`A ${h}. Z0PLACEHOLDERPOCO`, `AAAA ${h}. Z0PLACEHOLDERPOCO`]).sort(),
+      HOSTNAMES[name].flatMap((h) => [`A ${h}. ${ZONE_ID(h)}`, `AAAA ${h}. ${ZONE_ID(h)}`]).sort(),
     );
     for (const r of records) expect(r.AliasTarget).toEqual({ DNSName: { 'Fn::GetAtt': [distribution, 'DomainName'] }, HostedZoneId: { 'Fn::FindInMap': expect.anything() } });
   });
@@ -323,9 +334,16 @@ describe('config shapes the stack', () => {
     const waiting = synthDeployment(configFiles({ stages: stagesJson }));
     const global = waiting.sites.get('global')!;
     const uk = waiting.sites.get('uk')!;
-    expect(only(global, 'AWS::CertificateManager::Certificate').Properties.SubjectAlternativeNames).toEqual(['www.po.co']);
-    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual(['po.co']);
-    expect(Object.values(global.findResources('AWS::Route53::RecordSet')).map((r) => `${r.Properties.Type} ${r.Properties.Name}`).sort()).toEqual(['A po.co.', 'AAAA po.co.']);
+    expect(only(global, 'AWS::CertificateManager::Certificate').Properties.SubjectAlternativeNames).toEqual(['poco.net', 'www.po.co', 'www.poco.net']);
+    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual(['po.co', 'poco.net', 'www.poco.net']);
+    expect(Object.values(global.findResources('AWS::Route53::RecordSet')).map((r) => `${r.Properties.Type} ${r.Properties.Name}`).sort()).toEqual([
+      'A po.co.',
+      'A poco.net.',
+      'A www.poco.net.',
+      'AAAA po.co.',
+      'AAAA poco.net.',
+      'AAAA www.poco.net.',
+    ]);
     // Every hostname of uk waits: a distribution with no alias (CloudFront allows it; CDK's warning is acknowledged).
     expect(only(uk, 'AWS::CertificateManager::Certificate').Properties.DomainName).toBe('uk.po.co');
     expect(only(uk, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual([]);

@@ -33,6 +33,11 @@ interface NameRecords {
   readonly allOurs: boolean;
 }
 
+/** A record name as Route 53 lists it, with its escapes undone: `\052.po.co.` is the wildcard `*.po.co.`. */
+export function unescapeRecordName(name: string): string {
+  return name.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))).toLowerCase();
+}
+
 /** The A and AAAA records of `host` in its zone (route53:ListResourceRecordSets), and whether they point at our distribution. */
 async function recordsOf(ctx: OpsContext, zoneId: string, host: string, ownDomain: string | undefined): Promise<NameRecords> {
   const name = host + '.';
@@ -40,7 +45,8 @@ async function recordsOf(ctx: OpsContext, zoneId: string, host: string, ownDomai
   const found: string[] = [];
   let allOurs = true;
   for (const rs of r.ResourceRecordSets ?? []) {
-    if (rs.Name?.toLowerCase() !== name || (rs.Type !== 'A' && rs.Type !== 'AAAA')) continue;
+    // Route 53 lists a wildcard record's name as `\052.po.co.`.
+    if (unescapeRecordName(rs.Name ?? '') !== name || (rs.Type !== 'A' && rs.Type !== 'AAAA')) continue;
     const alias = rs.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, '');
     found.push(alias ? `${rs.Type} alias ${alias}` : `${rs.Type} ${(rs.ResourceRecords ?? []).map((v) => v.Value).join(' ')}`);
     if (!alias || !ownDomain || alias !== ownDomain.toLowerCase()) allOurs = false;
@@ -75,15 +81,21 @@ export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): 
     // Records someone else made: CloudFormation cannot create the stack's over them.
     const foreignRecords = recs.found.length > 0 && !recs.allOurs;
 
-    // Held in this account: an exact alias, else a wildcard alias that covers the name.
-    const inAccount = inv.all.find((d) => aliasesOf(d).includes(host)) ?? inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
+    // Held in this account: only an alias equal to the name (a wildcard such as *.po.co included) holds it.
+    // A wildcard alias that covers the name does not: CloudFront takes the more specific alias on
+    // another distribution, in any account, and sends its requests there. It only serves the name until then.
+    const inAccount = inv.all.find((d) => aliasesOf(d).includes(host));
+    const byWildcard = inAccount ? undefined : inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
+    const wildcardNote = byWildcard
+      ? `; served meanwhile by ${ourIds.has(byWildcard.Id) ? `this project (${byWildcard.Id})` : `${describe(byWildcard)} (this account)`} through its wildcard alias ${aliasesOf(byWildcard).find((a) => a.startsWith('*.') && nameCovers(a, host))}`
+      : '';
     let holder: string;
     let heldElsewhere: boolean | undefined;
     if (inAccount && ourIds.has(inAccount.Id)) {
       holder = `this project (${inAccount.Id})`;
       heldElsewhere = false;
     } else if (inAccount) {
-      holder = `${describe(inAccount)} (this account${aliasesOf(inAccount).includes(host) ? '' : ', by a wildcard alias'})`;
+      holder = `${describe(inAccount)} (this account)`;
       heldElsewhere = true;
     } else {
       // Other accounts: ListConflictingAliases needs a distribution whose certificate covers the name.
@@ -92,11 +104,13 @@ export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): 
         holder = 'no distribution of this account; other accounts unknown until this project\'s distribution and certificate exist';
       } else {
         const r = await call(ctx, 'cloudfront:ListConflictingAliases', () => ctx.clients.cloudfront.send(new ListConflictingAliasesCommand({ DistributionId: prober.Id, Alias: host, MaxItems: 100 })), prober.Id);
-        const others = (r.ConflictingAliasesList?.Items ?? []).filter((c) => c.DistributionId !== prober.Id);
+        // The list also has overlapping names (*.po.co for uk.po.co, uk.po.co for *.po.co), which CloudFront allows: only the name itself conflicts.
+        const others = (r.ConflictingAliasesList?.Items ?? []).filter((c) => c.DistributionId !== prober.Id && (c.Alias ?? host).toLowerCase() === host);
         holder = others.length === 0 ? 'nobody' : others.map((c) => `${c.DistributionId ?? '?'} in account ${c.AccountId ?? '?'} (alias ${c.Alias ?? host})`).join('; ');
         heldElsewhere = others.length > 0;
       }
     }
+    holder += wildcardNote;
 
     let verdict: Verdict;
     let advice: string;

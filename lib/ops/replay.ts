@@ -1,61 +1,99 @@
 /**
- * `replay FILE...`: which real URLs would fall to a fallback? Reads
- * CloudFront standard access logs (gzip or plain, tab-separated, with their
- * `#Fields:` header) and sitemaps (`<loc>` elements, gzip or plain), runs
- * every distinct URL through the engine, and writes those that fell to a
- * fallback, most requested first, as a bulk list (Cloudflare CSV) with the
- * targets left for someone to fill in.
+ * `replay FILE...`: where does real traffic land, and which URLs would fall
+ * to a fallback? Reads CloudFront standard access logs (gzip or plain,
+ * tab-separated, with their `#Fields:` header), sitemaps (`<loc>` elements,
+ * gzip or plain) and plain URL lists (one URL per line, optionally with the
+ * viewer's country), runs every distinct URL through the engine, and writes
+ * those that fell to a fallback, most requested first, as a bulk list
+ * (Cloudflare CSV) with the targets left for someone to fill in. It also
+ * reads the function's own decision log lines (CloudWatch Logs exported as
+ * JSON lines), which are not decided again but counted as logged.
  *
- * Access logs hold no viewer country, so URLs are decided as for an unknown
- * country. URLs are counted by host and canonical path (as the engine and
- * the bulk list compare them); the query string is left out, as bulk sources
- * take none.
+ * Every run ends with the landing summary (lib/ops/landing-summary.ts): how
+ * many requests and distinct URLs land on a bulk entry, a product page, a
+ * landing page, support, a fallback, ...
+ *
+ * Access logs and sitemaps hold no viewer country, so their URLs are decided
+ * as for an unknown country; a URL list may give one. URLs are counted by
+ * host, canonical path (as the engine and the bulk list compare them) and
+ * country; the query string is left out, as bulk sources take none.
+ *
+ * Reading is bounded: a line longer than 64 KiB is counted malformed and
+ * dropped as it streams past, and `<loc>` elements are found by a linear scan
+ * of the stream, at most 64 KiB of one held at a time.
  */
 import * as fs from 'fs';
-import * as readline from 'readline';
 import { Readable } from 'stream';
+import { StringDecoder } from 'string_decoder';
 import { constants as zlibConstants, createGunzip } from 'zlib';
 import { canonicalPath, normaliseHost, pathKey, RedirectEngine } from '../../lambda/engine';
 import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
 import { CliIo, writeFileWhole } from '../cli/io';
-import { loadConfig } from '../config/load';
+import { loadConfig, LoadedConfig } from '../config/load';
+import { configuredRuleNames, DecisionCount, LandingSummary, renderRuleHits, renderSummary, RuleHits, ruleHits, summarise } from './landing-summary';
+
+export type ReplayFormat = 'cloudfront-log' | 'sitemap' | 'url-list' | 'decision-log';
 
 export interface ReplayFileStats {
   readonly file: string;
-  readonly format: 'cloudfront-log' | 'sitemap';
-  /** Lines (logs) or `<loc>` elements (sitemaps) read. */
+  readonly format: ReplayFormat;
+  /** Lines (logs, URL lists, decision logs; without blank lines and comments) or `<loc>` elements (sitemaps) read. */
   readonly records: number;
   readonly malformed: number;
   /** The first malformed record, for the report. */
   readonly firstMalformed?: string;
+  /** Decision logs: lines that are not decisions (START, END, REPORT, other messages), skipped. */
+  readonly notDecisions?: number;
 }
 
 export interface FallbackUrl {
   /** `host/path`, the bulk list's scheme-less source. */
   readonly source: string;
+  /** Requests, over every country it was seen with. */
   readonly hits: number;
-  /** The fallback rule it fell to. */
+  /** The fallback rule it fell to (for the country with the most requests). */
   readonly rule: string;
-  /** Where it goes today. */
+  /** Where it goes today (for that country). */
   readonly location: string | null;
+}
+
+/** What the decision logs say production decided. */
+export interface LoggedReport {
+  /** Decisions logged. */
+  readonly decisions: number;
+  /** By category; a distinct URL is host, canonical path and country, per rule. */
+  readonly landing: LandingSummary;
+  /** Hits per rule as logged, and the configured rules never hit. */
+  readonly rules: RuleHits;
 }
 
 export interface ReplayReport {
   readonly files: readonly ReplayFileStats[];
-  /** Distinct `host/path` seen on configured hostnames. */
+  /** Distinct host, path and country seen on configured hostnames (logs, sitemaps, URL lists). */
   readonly distinct: number;
-  /** Requests (log lines, sitemap entries) on hostnames this config does not serve. */
+  /** Requests (log lines, sitemap entries, URL list lines) on hostnames this config does not serve. */
   readonly otherHosts: number;
   readonly fallbacks: readonly FallbackUrl[];
+  /** Where the URLs of logs, sitemaps and URL lists land, decided by the engine with this config. */
+  readonly landing: LandingSummary;
+  /** Only when a decision log was given. */
+  readonly logged?: LoggedReport;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** The longest line (in bytes, without its line break) read; longer ones are malformed. */
+export const MAX_LINE_BYTES = 64 * 1024;
+/** The longest `<loc>` content (in characters) read; longer ones are malformed. */
+export const MAX_LOC_CHARS = 64 * 1024;
+/** How much of a file the format sniff reads. */
+const SNIFF_BYTES = 8192;
+
 function readStart(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(512);
+    const buf = Buffer.alloc(SNIFF_BYTES);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
     return buf.subarray(0, n);
   } finally {
@@ -63,7 +101,7 @@ function readStart(file: string): Buffer {
   }
 }
 
-/** The file's text stream; a gzip file cut off in the middle yields what it holds (the cut line is then malformed). */
+/** The file's byte stream; a gzip file cut off in the middle yields what it holds (the cut line is then malformed). */
 function open(file: string, gzip: boolean): Readable {
   const raw = fs.createReadStream(file);
   if (!gzip) return raw;
@@ -73,8 +111,87 @@ function open(file: string, gzip: boolean): Readable {
   return gunzip;
 }
 
+/** The stream's lines without their line break (LF or CRLF); `null` for a line longer than `MAX_LINE_BYTES`, which is never held whole. */
+async function* readLines(input: Readable): AsyncGenerator<string | null> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  const take = (): string | null => {
+    let line: string | null = null;
+    if (!tooLong) {
+      line = (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8');
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+    }
+    parts = [];
+    size = 0;
+    tooLong = false;
+    return line;
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, start);
+        const end = nl < 0 ? chunk.length : nl;
+        if (!tooLong && end > start) {
+          if (size + (end - start) > MAX_LINE_BYTES + 1) {
+            // +1: a CRLF line of exactly MAX_LINE_BYTES holds one more byte here.
+            tooLong = true;
+            parts = [];
+            size = 0;
+          } else {
+            parts.push(chunk.subarray(start, end));
+            size += end - start;
+          }
+        }
+        if (nl < 0) break;
+        yield take();
+        start = nl + 1;
+      }
+    }
+  } catch (err) {
+    if (size > 0 || tooLong) yield take();
+    throw err;
+  }
+  if (size > 0 || tooLong) yield take();
+}
+
+const TOO_LONG = `longer than ${MAX_LINE_BYTES / 1024} KiB`;
+
+/** Two letters: a viewer country as a URL list gives it. */
+const COUNTRY = /^[A-Za-z]{2}$/;
+/** `scheme://` at the start of a URL. */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+/** Host and path of an absolute http(s) URL. */
+const HTTP_URL = /^https?:\/\/([^/?#\s]+)([^?#\s]*)/i;
+
+type UrlLine = { readonly host: string; readonly path: string; readonly country: string; readonly schemeless: boolean } | { readonly error: string };
+
+/** A URL list line (not blank, not a comment): `URL [COUNTRY]`, a URL without scheme being https://. */
+function parseUrlLine(line: string): UrlLine {
+  const cols = line.trim().split(/\s+/);
+  if (cols.length > 2) return { error: `expected a URL and at most a country, found ${cols.length} columns` };
+  const [raw, cc] = cols;
+  const scheme = SCHEME.exec(raw);
+  if (scheme && !/^https?$/i.test(scheme[1])) return { error: `${JSON.stringify(raw.slice(0, 200))} is not an http(s) URL` };
+  const u = HTTP_URL.exec(scheme ? raw : `https://${raw}`);
+  const host = u ? normaliseHost(u[1]) : '';
+  if (!u || !host) return { error: `${JSON.stringify(raw.slice(0, 200))} is not a URL` };
+  if (cc !== undefined && !COUNTRY.test(cc)) return { error: `${JSON.stringify(cc.slice(0, 20))} is not a two-letter country code` };
+  return { host, path: u[2] || '/', country: cc?.toUpperCase() ?? '', schemeless: !scheme };
+}
+
+/** Whether a URL list's first line looks like one: a URL, and without a scheme a host with a dot (so "hello" is not). */
+function looksLikeUrlLine(line: string): boolean {
+  const u = parseUrlLine(line);
+  return !('error' in u) && (!u.schemeless || u.host.includes('.'));
+}
+
+const FORMATS_TEXT =
+  'a CloudFront access log (starting "#Version:" or "#Fields:"), a sitemap (XML with <urlset>), a decision log (JSON lines) nor a URL list (one URL per line)';
+
 /** Sniffs a file's format from its first bytes (decompressed); throws UsageError for anything else. */
-async function sniff(file: string): Promise<{ gzip: boolean; format: ReplayFileStats['format'] }> {
+async function sniff(file: string): Promise<{ gzip: boolean; format: ReplayFormat }> {
   const start = readStart(file);
   const gzip = start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1];
   let head = '';
@@ -83,7 +200,7 @@ async function sniff(file: string): Promise<{ gzip: boolean; format: ReplayFileS
     try {
       for await (const chunk of stream) {
         head += (chunk as Buffer).toString('utf8');
-        if (head.length >= 512) break;
+        if (head.length >= SNIFF_BYTES) break;
       }
     } catch {
       throw new UsageError(`${file} starts like gzip but does not decompress`);
@@ -96,20 +213,50 @@ async function sniff(file: string): Promise<{ gzip: boolean; format: ReplayFileS
   head = head.replace(/^\uFEFF/, '').trimStart();
   if (head.startsWith('#Version:') || head.startsWith('#Fields:')) return { gzip, format: 'cloudfront-log' };
   if (head.startsWith('<?xml') || head.startsWith('<urlset') || head.startsWith('<sitemapindex')) return { gzip, format: 'sitemap' };
-  throw new UsageError(`${file} is neither a CloudFront access log (starting "#Version:" or "#Fields:") nor a sitemap (XML with <urlset>)`);
+  if (head.startsWith('{')) return { gzip, format: 'decision-log' };
+  // A URL list: its first line that is not a comment is a URL; a head of comments alone is one too.
+  const lines = head.split('\n').map((l) => l.trim());
+  const first = lines.find((l) => l !== '' && !l.startsWith('#'));
+  if (head !== '' && (first === undefined || looksLikeUrlLine(first))) return { gzip, format: 'url-list' };
+  throw new UsageError(`${file} is neither ${FORMATS_TEXT}`);
 }
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function unescapeXml(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_, e: string) =>
-    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : XML_ENTITIES[e.toLowerCase()],
-  );
+/** Whether a code point is an XML character (a character reference to anything else is an error). */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/** The text with its entity and character references replaced; undefined when a character reference names no XML character. */
+function unescapeXml(s: string): string | undefined {
+  let invalid = false;
+  const text = s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);/gi, (whole: string, e: string) => {
+    if (e[0] !== '#') return XML_ENTITIES[e.toLowerCase()];
+    const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
+    if (!isXmlChar(cp)) {
+      invalid = true;
+      return whole;
+    }
+    return String.fromCodePoint(cp);
+  });
+  return invalid ? undefined : text;
 }
 
 interface Sink {
-  /** One request for `host` and the path as received (percent-encoded). */
-  add(host: string, rawPath: string): void;
+  /** One request for `host` and the path as received (percent-encoded), from `country` ('' when unknown). */
+  add(host: string, rawPath: string, country: string): void;
+}
+
+/** Malformed-record bookkeeping of one file. */
+class Tally {
+  records = 0;
+  malformed = 0;
+  firstMalformed: string | undefined;
+  bad(why: string): void {
+    this.malformed++;
+    this.firstMalformed ??= why;
+  }
 }
 
 /** The fields a CloudFront standard log line needs, by name in `#Fields:`. */
@@ -118,24 +265,23 @@ const LOG_PATH_FIELD = 'cs-uri-stem';
 
 async function readLog(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
   let fields: string[] | undefined;
-  let records = 0;
-  let malformed = 0;
-  let firstMalformed: string | undefined;
+  const t = new Tally();
   let lineNo = 0;
-  const bad = (why: string): void => {
-    malformed++;
-    firstMalformed ??= `line ${lineNo}: ${why}`;
-  };
-  const rl = readline.createInterface({ input: open(file, gzip), crlfDelay: Infinity });
+  const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
   try {
-    for await (const line of rl) {
+    for await (const line of readLines(open(file, gzip))) {
       lineNo++;
+      if (line === null) {
+        t.records++;
+        bad(TOO_LONG);
+        continue;
+      }
       if (line.startsWith('#')) {
         if (line.startsWith('#Fields:')) fields = line.slice(8).trim().split(/\s+/);
         continue;
       }
       if (line.trim() === '') continue;
-      records++;
+      t.records++;
       if (!fields) {
         bad('a log line before any "#Fields:" header');
         continue;
@@ -160,43 +306,265 @@ async function readLog(file: string, gzip: boolean, sink: Sink): Promise<ReplayF
         bad(`${LOG_PATH_FIELD} ${JSON.stringify(uri ?? '')} is not a path`);
         continue;
       }
-      sink.add(host, uri);
+      sink.add(host, uri, '');
     }
   } catch (err) {
     bad(`the file ends in the middle (${(err as Error).message})`);
   }
-  return { file, format: 'cloudfront-log', records, malformed, firstMalformed };
+  return { file, format: 'cloudfront-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
+}
+
+async function readUrlList(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
+  const t = new Tally();
+  let lineNo = 0;
+  const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
+  try {
+    for await (const raw of readLines(open(file, gzip))) {
+      lineNo++;
+      if (raw === null) {
+        t.records++;
+        bad(TOO_LONG);
+        continue;
+      }
+      const line = (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (line === '' || line.startsWith('#')) continue;
+      t.records++;
+      const u = parseUrlLine(line);
+      if ('error' in u) bad(u.error);
+      else sink.add(u.host, u.path, u.country);
+    }
+  } catch (err) {
+    bad(`the file ends in the middle (${(err as Error).message})`);
+  }
+  return { file, format: 'url-list', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
+}
+
+/**
+ * Finds `<loc>` elements in text pushed in pieces, in one pass: each
+ * character is looked at a bounded number of times and at most
+ * `MAX_LOC_CHARS` of an unfinished `<loc>` is held. A `<loc>` whose text
+ * runs into another tag, is longer than that, or is not closed when the text
+ * ends, is reported bad.
+ */
+export class LocScanner {
+  /** Unscanned text, or the unfinished `<loc>`'s content from `contentStart`. */
+  private buf = '';
+  /** Where in `buf` scanning resumes. */
+  private from = 0;
+  private inside = false;
+  private contentStart = 0;
+  /** Inside a `<loc>` already too long: its text is dropped until the next `<`. */
+  private skipping = false;
+
+  constructor(
+    private readonly onOpen: () => void,
+    private readonly onLoc: (content: string) => void,
+    private readonly onBad: (why: string) => void,
+  ) {}
+
+  push(text: string): void {
+    this.buf += text;
+    this.scan(false);
+  }
+
+  end(): void {
+    this.scan(true);
+  }
+
+  private scan(final: boolean): void {
+    const buf = this.buf;
+    let pos = this.from;
+    for (;;) {
+      if (!this.inside) {
+        const i = buf.indexOf('<loc>', pos);
+        if (i < 0) {
+          // Keep what may be the start of a "<loc>" cut by the piece's end.
+          this.buf = final ? '' : buf.slice(Math.max(pos, buf.length - 4));
+          this.from = 0;
+          return;
+        }
+        this.onOpen();
+        this.inside = true;
+        this.skipping = false;
+        this.contentStart = pos = i + 5;
+        continue;
+      }
+      const k = buf.indexOf('<', pos);
+      if (k < 0 || (!final && k + 6 > buf.length && '</loc>'.startsWith(buf.slice(k)))) {
+        if (final) {
+          this.onBad('a <loc> not closed by </loc>');
+          this.inside = false;
+          this.buf = '';
+          this.from = 0;
+          return;
+        }
+        // The content so far (or, past the limit, nothing of it) and where to resume.
+        const upTo = k < 0 ? buf.length : k;
+        if (upTo - this.contentStart > MAX_LOC_CHARS) this.skipping = true;
+        const keepFrom = this.skipping ? upTo : this.contentStart;
+        this.buf = buf.slice(keepFrom);
+        this.from = upTo - keepFrom;
+        this.contentStart = 0;
+        return;
+      }
+      const closed = buf.startsWith('</loc>', k);
+      const tooLong = this.skipping || k - this.contentStart > MAX_LOC_CHARS;
+      if (closed && !tooLong) this.onLoc(buf.slice(this.contentStart, k));
+      else this.onBad(tooLong ? `a <loc> longer than ${MAX_LOC_CHARS / 1024} Ki characters` : 'a <loc> not closed by </loc>');
+      this.inside = false;
+      this.skipping = false;
+      pos = closed ? k + 6 : k;
+    }
+  }
 }
 
 async function readSitemap(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
-  let text = '';
-  let records = 0;
-  let malformed = 0;
-  let firstMalformed: string | undefined;
-  try {
-    for await (const chunk of open(file, gzip)) text += (chunk as Buffer).toString('utf8');
-  } catch (err) {
-    malformed++;
-    firstMalformed = `the file ends in the middle (${(err as Error).message})`;
-  }
-  if (/<sitemapindex[\s>]/.test(text)) {
-    malformed++;
-    firstMalformed ??= 'a sitemap index: replay the sitemaps it lists instead';
-  }
-  for (const m of text.matchAll(/<loc>\s*([^<]*?)\s*<\/loc>/g)) {
-    records++;
-    const loc = unescapeXml(m[1]);
-    const u = /^https?:\/\/([^/?#\s]+)([^?#\s]*)/i.exec(loc);
-    const host = u ? normaliseHost(u[1]) : '';
-    if (!u || !host) {
-      malformed++;
-      firstMalformed ??= `<loc> ${JSON.stringify(loc.slice(0, 200))} is not an absolute http(s) URL`;
-      continue;
+  const t = new Tally();
+  let index = false;
+  let tail = '';
+  const scanner = new LocScanner(
+    () => t.records++,
+    (content) => {
+      const loc = unescapeXml(content.trim());
+      if (loc === undefined) {
+        t.bad(`<loc> ${JSON.stringify(content.trim().slice(0, 200))} has a character reference to no XML character`);
+        return;
+      }
+      const u = HTTP_URL.exec(loc);
+      const host = u ? normaliseHost(u[1]) : '';
+      if (!u || !host) {
+        t.bad(`<loc> ${JSON.stringify(loc.slice(0, 200))} is not an absolute http(s) URL`);
+        return;
+      }
+      if (!index) sink.add(host, u[2] || '/', '');
+    },
+    (why) => t.bad(why),
+  );
+  const decoder = new StringDecoder('utf8');
+  const push = (text: string): void => {
+    // The root element comes before any <loc>, so an index's <loc>s (sitemaps, not pages) are not replayed.
+    const probe = tail + text;
+    if (!index && /<sitemapindex[\s>]/.test(probe)) {
+      index = true;
+      t.bad('a sitemap index: replay the sitemaps it lists instead');
     }
-    sink.add(host, u[2] || '/');
+    tail = probe.slice(-16);
+    scanner.push(text);
+  };
+  try {
+    for await (const chunk of open(file, gzip)) push(decoder.write(chunk as Buffer));
+  } catch (err) {
+    t.bad(`the file ends in the middle (${(err as Error).message})`);
   }
-  return { file, format: 'sitemap', records, malformed, firstMalformed };
+  push(decoder.end());
+  scanner.end();
+  return { file, format: 'sitemap', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
 }
+
+/** A decision as the function logs it. */
+interface LoggedDecision {
+  readonly rule: string;
+  readonly host: string;
+  readonly uri: string;
+  readonly country: string;
+}
+
+type LogItem = { readonly decision: LoggedDecision } | { readonly notDecision: true } | { readonly error: string };
+
+/** The log levels of Lambda's text format: `TIMESTAMP\tREQUEST-ID\tLEVEL\tMESSAGE`. */
+const LAMBDA_TEXT = /^\S+\t\S+\t(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\t/;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A parsed object as a decision, if it is one: `{"rule":...,"action":...,...}`. */
+function asDecision(o: Record<string, unknown>): LogItem {
+  if (!('rule' in o) || !('action' in o)) return { notDecision: true };
+  if (typeof o.rule !== 'string' || o.rule === '' || typeof o.action !== 'string') return { error: 'a decision whose rule or action is not a string' };
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return { decision: { rule: o.rule, host: text(o.host), uri: text(o.uri), country: text(o.country) } };
+}
+
+/**
+ * One JSON line of a decision log: the decision object itself, or a log
+ * event (`{"timestamp":...,"message":"..."}`, `@message` from Logs
+ * Insights) whose message is the decision object or Lambda's text format
+ * around it.
+ */
+function parseDecisionLine(line: string): LogItem {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { error: 'not valid JSON' };
+  }
+  if (!isObject(v)) return { notDecision: true };
+  const direct = asDecision(v);
+  if (!('notDecision' in direct)) return direct;
+  const message = typeof v.message === 'string' ? v.message : typeof v['@message'] === 'string' ? v['@message'] : undefined;
+  if (message === undefined) return { notDecision: true };
+  let text = message.trim();
+  const prefix = LAMBDA_TEXT.exec(text);
+  if (prefix) text = text.slice(prefix[0].length).trim();
+  if (!text.startsWith('{')) return { notDecision: true };
+  let inner: unknown;
+  try {
+    inner = JSON.parse(text);
+  } catch {
+    return { error: 'a message that starts with "{" but is not valid JSON' };
+  }
+  return isObject(inner) ? asDecision(inner) : { notDecision: true };
+}
+
+async function readDecisionLog(file: string, gzip: boolean, onDecision: (d: LoggedDecision) => void): Promise<ReplayFileStats> {
+  const t = new Tally();
+  let notDecisions = 0;
+  let lineNo = 0;
+  const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
+  try {
+    for await (const raw of readLines(open(file, gzip))) {
+      lineNo++;
+      if (raw === null) {
+        t.records++;
+        bad(TOO_LONG);
+        continue;
+      }
+      const line = (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (line === '') continue;
+      t.records++;
+      const item = parseDecisionLine(line);
+      if ('error' in item) bad(item.error);
+      else if ('notDecision' in item) notDecisions++;
+      else onDecision(item.decision);
+    }
+  } catch (err) {
+    bad(`the file ends in the middle (${(err as Error).message})`);
+  }
+  return { file, format: 'decision-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed, notDecisions };
+}
+
+/** Whether a host is served: one of the sites' hostnames, or one label below a wildcard's (`*.po.co`). */
+function servedHosts(config: LoadedConfig): (host: string) => boolean {
+  const exact = new Set<string>();
+  const wildcard = new Set<string>();
+  for (const h of config.sites.sites.flatMap((s) => s.hostnames)) {
+    if (h.startsWith('*.')) wildcard.add(h.slice(2));
+    else exact.add(h);
+  }
+  return (host) => {
+    if (exact.has(host)) return true;
+    const dot = host.indexOf('.');
+    return dot > 0 && wildcard.has(host.slice(dot + 1));
+  };
+}
+
+/** `host + canonical path`, the key the engine and the bulk list compare. */
+function urlKey(host: string, rawPath: string): string {
+  return host + pathKey(canonicalPath(rawPath).segments);
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface ReplayOptions {
   readonly files: readonly string[];
@@ -206,9 +574,9 @@ export interface ReplayOptions {
   readonly sitesFile?: string;
 }
 
-/** Reads every file (all checked to exist first), decides each distinct URL, returns the fallbacks. */
+/** Reads every file (all checked to exist first), decides each distinct URL, returns the fallbacks and the summaries. */
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
-  if (options.files.length === 0) throw new UsageError('give at least one access log or sitemap');
+  if (options.files.length === 0) throw new UsageError('give at least one access log, sitemap, URL list or decision log');
   for (const f of options.files) {
     const stat = fs.statSync(f, { throwIfNoEntry: false });
     if (!stat) throw new UsageError(`${f} does not exist`);
@@ -217,33 +585,68 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const formats = await Promise.all(options.files.map(sniff));
   const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile });
   const engine = new RedirectEngine(config.tables);
-  const served = new Set(config.sites.sites.flatMap((s) => s.hostnames));
+  const served = servedHosts(config);
+  /** Requests by `host + canonical path` TAB country. */
   const hits = new Map<string, number>();
   let otherHosts = 0;
   const sink: Sink = {
-    add(host, rawPath) {
-      if (!served.has(host)) {
+    add(host, rawPath, country) {
+      if (!served(host)) {
         otherHosts++;
         return;
       }
       // Counted under the path the engine and the bulk list see, so variants of one URL are one row.
-      const key = host + pathKey(canonicalPath(rawPath).segments);
+      const key = `${urlKey(host, rawPath)}\t${country}`;
       hits.set(key, (hits.get(key) ?? 0) + 1);
     },
+  };
+  /** Logged requests by rule, then by `host + canonical path` TAB country. */
+  const logged = new Map<string, Map<string, number>>();
+  let loggedDecisions = 0;
+  const onDecision = (d: LoggedDecision): void => {
+    const host = normaliseHost(d.host) || d.host;
+    const url = `${d.uri.startsWith('/') ? urlKey(host, d.uri) : host + d.uri}\t${d.country}`;
+    let urls = logged.get(d.rule);
+    if (!urls) logged.set(d.rule, (urls = new Map()));
+    urls.set(url, (urls.get(url) ?? 0) + 1);
+    loggedDecisions++;
   };
   const files: ReplayFileStats[] = [];
   for (let i = 0; i < options.files.length; i++) {
     const { gzip, format } = formats[i];
-    files.push(await (format === 'sitemap' ? readSitemap : readLog)(options.files[i], gzip, sink));
+    const file = options.files[i];
+    if (format === 'decision-log') files.push(await readDecisionLog(file, gzip, onDecision));
+    else files.push(await (format === 'sitemap' ? readSitemap : format === 'url-list' ? readUrlList : readLog)(file, gzip, sink));
   }
-  const fallbacks: FallbackUrl[] = [];
+  const decided: DecisionCount[] = [];
+  const bySource = new Map<string, { hits: number; top: number; rule: string; location: string | null }>();
   for (const [key, n] of hits) {
-    const slash = key.indexOf('/');
-    const d = engine.decide({ method: 'GET', scheme: 'https', host: key.slice(0, slash), path: key.slice(slash), query: '' });
-    if (d.rule.startsWith('fallback:')) fallbacks.push({ source: key, hits: n, rule: d.rule, location: d.location });
+    const tab = key.lastIndexOf('\t');
+    const url = key.slice(0, tab);
+    const country = key.slice(tab + 1);
+    const slash = url.indexOf('/');
+    const d = engine.decide({ method: 'GET', scheme: 'https', host: url.slice(0, slash), path: url.slice(slash), query: '', country });
+    decided.push({ rule: d.rule, hits: n });
+    if (!d.rule.startsWith('fallback:')) continue;
+    // One bulk source per URL: the countries it fell back for are added up.
+    const f = bySource.get(url);
+    if (!f) bySource.set(url, { hits: n, top: n, rule: d.rule, location: d.location });
+    else {
+      f.hits += n;
+      if (n > f.top) Object.assign(f, { top: n, rule: d.rule, location: d.location });
+    }
   }
-  fallbacks.sort((a, b) => b.hits - a.hits || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
-  return { files, distinct: hits.size, otherHosts, fallbacks };
+  const fallbacks: FallbackUrl[] = [...bySource].map(([source, f]) => ({ source, hits: f.hits, rule: f.rule, location: f.location }));
+  fallbacks.sort((a, b) => b.hits - a.hits || byName(a.source, b.source));
+  const report: ReplayReport = { files, distinct: hits.size, otherHosts, fallbacks, landing: summarise(decided) };
+  if (!formats.some((f) => f.format === 'decision-log')) return report;
+  function* loggedCounts(): Generator<DecisionCount> {
+    for (const [rule, urls] of logged) for (const hits of urls.values()) yield { rule, hits };
+  }
+  return {
+    ...report,
+    logged: { decisions: loggedDecisions, landing: summarise(loggedCounts()), rules: ruleHits(loggedCounts(), configuredRuleNames(config)) },
+  };
 }
 
 /** A CSV field, quoted when it must be. */
@@ -263,42 +666,80 @@ export function fallbackCsv(fallbacks: readonly FallbackUrl[]): string {
 /** How many fallbacks the summary on stderr lists with their counts. */
 const SUMMARY_ROWS = 10;
 
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** What `replay` writes to stderr after the files: the fallbacks line and its top rows (unless `summaryOnly`), the landing summaries, the rule hits. */
+export function renderReport(report: ReplayReport, written: number, summaryOnly: boolean): string {
+  let text = '';
+  const replayed = report.files.some((f) => f.format !== 'decision-log');
+  if (replayed) {
+    const shown = report.fallbacks.slice(0, written);
+    text += `replay: ${report.distinct} distinct URLs on configured hostnames, ${report.fallbacks.length} fell to a fallback${!summaryOnly && shown.length < report.fallbacks.length ? ` (${shown.length} written)` : ''}; ${plural(report.otherHosts, 'request')} on other hostnames skipped\n`;
+    if (!summaryOnly) {
+      for (const f of shown.slice(0, SUMMARY_ROWS)) text += `  ${String(f.hits).padStart(8)}  ${f.source}  (${f.rule} -> ${f.location ?? 'no redirect'})\n`;
+      if (shown.length > SUMMARY_ROWS) text += `  ... and ${shown.length - SUMMARY_ROWS} more\n`;
+    }
+    text += renderSummary(report.landing, 'replay: where the requests land (decided by the engine with this config):');
+  }
+  if (report.logged) {
+    text += renderSummary(report.logged.landing, `replay: where the ${plural(report.logged.decisions, 'logged request')} landed (as the function decided):`);
+    text += renderRuleHits(report.logged.rules, 'replay: ');
+  }
+  return text;
+}
+
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'run CloudFront access logs or sitemaps through the engine; list the URLs that fall to a fallback as a bulk list',
+  summary: 'where access logs, sitemaps, URL lists (through the engine) and decision logs (as logged) land; the fallbacks as a bulk list',
   usage: `Usage: npm run ops -- replay [options] FILE...
 
-Reads CloudFront standard access logs (gzip or plain, with their #Fields header)
-and sitemaps (<urlset> XML, gzip or plain), runs each distinct URL through the
-engine, and writes the URLs that fell to a fallback, most requested first, as a
-bulk list (Cloudflare CSV: SOURCE_URL,,301) with TARGET_URL left empty for you to
-fill in; the list does not load until every target is filled in or its line deleted.
-The counts of the most requested go to stderr.
-Logs carry no viewer country: URLs are decided as for an unknown country.
-Malformed lines are counted and skipped; the counts go to stderr.
+Reads these, gzip or plain, each file's format found from its first lines:
+  - CloudFront standard access logs (with their #Fields header),
+  - sitemaps (<urlset> XML),
+  - URL lists: one URL per line (https://po.co/uk/ or po.co/uk/, no scheme
+    meaning https), optionally followed by the viewer's two-letter country;
+    blank lines and lines starting with # are skipped,
+  - the function's decision logs, exported from CloudWatch Logs as JSON lines:
+    the decision objects ({"rule":...,"action":...}) or log events
+    ({"timestamp":...,"message":"..."}) whose message is one, bare or in
+    Lambda's text format; other lines (START, END, REPORT) are skipped.
+Runs each distinct URL of logs, sitemaps and URL lists through the engine
+(as for an unknown country, unless the URL list gives one) and writes the URLs
+that fell to a fallback, most requested first, as a bulk list (Cloudflare CSV:
+SOURCE_URL,,301) with TARGET_URL left empty for you to fill in; the list does not
+load until every target is filled in or its line deleted. The counts of the
+most requested go to stderr.
+Decision logs are not decided again: they count what production decided.
+Then, on stderr, where the traffic lands (bulk entry, product page, landing,
+support, fallback, ...) by requests and by distinct URLs; for decision logs
+also the hits per rule and the configured rules never hit.
+Malformed lines (and lines over 64 KiB) are counted and skipped; the counts go
+to stderr.
 
 Options:
   --output FILE     write the CSV there (whole or not at all) instead of stdout
   --top N           only the N most requested
+  --summary-only    no CSV: only what was read and the summaries, on stderr
   --redirects FILE  bulk redirect list                         [config/redirects.csv]
   --sites FILE      sites file                                 [config/sites.json]
 
 Exit status: 0 when every file was read, 2 on a missing or unreadable file, bad options or config.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { output: 'string', top: 'string', redirects: 'string', sites: 'string' });
+    const args = parseArgs(argv, { output: 'string', top: 'string', 'summary-only': 'boolean', redirects: 'string', sites: 'string' });
     const top = intOption(args.options.top, 'top', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+    const summaryOnly = args.options['summary-only'] === true;
+    const output = stringOption(args.options.output);
+    if (summaryOnly && (output !== undefined || args.options.top !== undefined)) throw new UsageError('--summary-only writes no CSV: leave out --output and --top');
     const report = await replay({ files: args.positionals, redirectsFile: stringOption(args.options.redirects), sitesFile: stringOption(args.options.sites) });
     for (const f of report.files) {
-      io.stderr.write(`replay: ${f.file}: ${f.format}, ${f.records} record${f.records === 1 ? '' : 's'}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}\n`);
+      io.stderr.write(
+        `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`,
+      );
     }
     const shown = report.fallbacks.slice(0, top);
-    io.stderr.write(
-      `replay: ${report.distinct} distinct URLs on configured hostnames, ${report.fallbacks.length} fell to a fallback${shown.length < report.fallbacks.length ? ` (${shown.length} written)` : ''}; ${report.otherHosts} request${report.otherHosts === 1 ? '' : 's'} on other hostnames skipped\n`,
-    );
-    for (const f of shown.slice(0, SUMMARY_ROWS)) io.stderr.write(`  ${String(f.hits).padStart(8)}  ${f.source}  (${f.rule} -> ${f.location ?? 'no redirect'})\n`);
-    if (shown.length > SUMMARY_ROWS) io.stderr.write(`  ... and ${shown.length - SUMMARY_ROWS} more\n`);
+    io.stderr.write(renderReport(report, shown.length, summaryOnly));
+    if (summaryOnly) return 0;
     const csv = fallbackCsv(shown);
-    const output = stringOption(args.options.output);
     if (!output) {
       io.stdout.write(csv);
       return 0;
