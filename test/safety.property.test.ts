@@ -178,6 +178,14 @@ describe('properties over generated input', () => {
     expect(outcome('https://po.co/uk/product/poco-f7?a=1')).toBe(`301 https://www.mi.com/uk/product/poco-f7/?a=1 ${defaultRule('product-page')}`);
   });
 
+  test('a rule target off the allow-list (tables altered after validation) is never emitted', () => {
+    const tables = tablesFor('');
+    const community = tables.rules.findIndex((r) => r.id === defaultRule('community'));
+    const altered = { ...tables, rules: tables.rules.map((r, i) => (i === community ? { ...r, target: [{ text: 'https://new.c.mi.com.evil.example/' }] } : r)) };
+    const d = new RedirectEngine(altered).decide({ method: 'GET', scheme: 'https', host: 'c.po.co', path: '/x', query: '' });
+    expect(`${d.status} ${d.location} ${d.rule}`).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location');
+  });
+
   test('the engine\'s path scan gives canonicalPath\'s segments, trailing slash and index, and the bulk key hashes, and keeps no state between paths', () => {
     const pieces = fc.constantFrom('a', 'B', 'poco-F6', '.', '..', '/', '//', 'index.html', 'INDEX.html', '%41', '%2f', '%e9', '%', 'é', ' ', '~', '\\', '?');
     const rawPath = fc.oneof(hostileString.map((s) => '/' + s), fc.array(pieces, { maxLength: 12 }).map((a) => a.join('')), fc.array(pieces, { maxLength: 12 }).map((a) => '/' + a.join('/')));

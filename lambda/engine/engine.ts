@@ -10,15 +10,20 @@
  * Order: the bulk list (lambda/engine/bulk.ts) wins; then the rules file
  * (lambda/engine/rules.ts), first match in file order; then
  * `fallback:no-rule`, the region's landing. A bulk target on one of this
- * project's own hosts is followed, so the visitor gets one hop. Every
- * `Location` is checked against the allow-list before it is returned
- * (`fallback:unsafe-location` otherwise): one check of the finished URL,
- * which costs less than a decision's budget and needs no proof that each
- * part was safe.
+ * project's own hosts is followed, so the visitor gets one hop.
+ *
+ * Every `Location` is a checked prefix followed by parts safe by
+ * construction: the prefix (a region's store or landing, a rule target's text
+ * up to its first placeholder, a bulk target) is checked against the
+ * allow-list once, when the engine is built or when a bulk target is first
+ * used; what follows is canonical path segments and `safeQuery` output,
+ * printable ASCII without `#` or `\`. A prefix that fails gives
+ * `fallback:unsafe-location`. Checking each finished URL instead cost about a
+ * third of a decision (docs/design.md, "The request path").
  */
 import { BulkHostPlan, BulkIndex, packBulk } from './bulk';
 import { PathScan } from './path';
-import { fillTarget, RuleIndex, RuleMatch } from './rules';
+import { fillSegments, fillTarget, RuleIndex, RuleMatch } from './rules';
 import {
   BULK_PRESERVE_PATH_SUFFIX,
   BULK_PRESERVE_QUERY,
@@ -42,7 +47,7 @@ type RedirectStatus = 301 | 302 | 307 | 308;
 
 /** A redirect, before internal targets are followed. */
 type Hop = Extract<Decision, { action: 'redirect' }>;
-/** What one pass over a request answers: a redirect, or a response (a gone page). */
+/** What the bulk list or the rules answer: a redirect, or a response (a gone page). */
 type Answer = Hop | Extract<Decision, { action: 'respond' }>;
 
 /** A configured host: its site, and the bulk sources its requests can match (none: undefined). */
@@ -98,6 +103,12 @@ export class RedirectEngine {
   private readonly countryRegion: ReadonlyMap<string, number>;
   private readonly allowed: ReadonlySet<string>;
   private readonly isSafe: (location: string) => boolean;
+  /** Per region: its store and landing passed the allow-list check. */
+  private readonly regionSafe: readonly boolean[];
+  /** Per rule: its target's fixed text passed the check (`:store` and `:landing` are checked per region). */
+  private readonly ruleSafe: readonly boolean[];
+  /** Per bulk target: undefined until first used, then whether it passed the check. */
+  private readonly bulkTargetSafe: (boolean | undefined)[];
   private readonly bulk: BulkIndex;
   private readonly rules: RuleIndex;
   /** `bulk:<file>:`, to which a bulk entry's line number is appended. */
@@ -129,10 +140,33 @@ export class RedirectEngine {
     this.countryRegion = new Map(tables.countries.filter(([cc]) => normaliseCountry(cc) === cc));
     this.allowed = new Set(tables.allowedHosts);
     this.isSafe = locationChecker(tables.allowedHosts);
+    this.regionSafe = tables.regions.map((r) => this.safePrefix(r.url) && this.safePrefix(r.landing));
+    this.ruleSafe = tables.rules.map((r) => this.ruleTargetSafe(r));
+    this.bulkTargetSafe = new Array<boolean | undefined>(this.bulk.targets.length);
     this.rules = new RuleIndex(tables.rules, tables.regions);
     this.bulkRule = `bulk:${this.bulk.file}:`;
     const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
     this.plainRules = plain.test(this.bulkRule) && tables.rules.every((r) => plain.test(r.id));
+  }
+
+  /** Whether `url` is safe to put parts after: on the allow-list, printable, its host ended by `/` or `?`. */
+  private safePrefix(url: string): boolean {
+    return this.isSafe(url) && /^https:\/\/[^/?#]+[/?]/.test(url);
+  }
+
+  /** Whether a rule's target text is safe: printable text, and a safe prefix before its first placeholder unless it starts with a region's URL. */
+  private ruleTargetSafe(rule: CompiledRule): boolean {
+    const texts = rule.target.flatMap((p) => ('text' in p ? [p.text] : []));
+    if (!texts.every((t) => /^[\x21-\x5b\x5d-\x7e]*$/.test(t) && !t.includes('#'))) return false;
+    if (rule.status === 200) return true; // a rewrite's target is a path, matched again
+    const first = rule.target[0];
+    if (first === undefined) return false;
+    if ('store' in first || 'landing' in first) {
+      const region = 'store' in first ? first.store : first.landing;
+      return region < 0 || this.regionSafe[region];
+    }
+    const prefix = texts.length > 0 && 'text' in first ? first.text : '';
+    return this.safePrefix(prefix);
   }
 
   /**
@@ -185,43 +219,37 @@ export class RedirectEngine {
     return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, asText(req.path, '/'), asText(req.query, ''), normaliseCountry(req.country), facts);
   }
 
-  /** Resolves a request on a redirect site, following internal bulk targets. */
+  /** Resolves a request on a redirect site, following bulk targets on this project's own hosts. */
   private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string, facts: RequestFacts | undefined): Decision {
     const cpath = this.path.load(path, route.bulk?.seeds[0]);
     if (facts !== undefined) facts.pathPlain = cpath.plain;
-    const first = this.answer(scheme, route, cpath, query, country);
-    if (first.action !== 'redirect') return first;
-    const chain: Hop[] = [first];
+    const chain: Hop[] = [];
     let fragment = '';
-    for (let hops = 1; ; hops++) {
-      const next = this.internalTarget(chain[chain.length - 1].location);
-      if (next === undefined) {
-        const last = this.combine(chain, fragment);
-        return this.isSafe(last.location) ? last : this.fallback('fallback:unsafe-location');
-      }
-      if (hops > MAX_INTERNAL_HOPS) return this.fallback('fallback:redirect-loop');
-      if (next.fragment) fragment = next.fragment;
-      cpath.load(next.path, next.route.bulk?.seeds[0]);
-      const answer = this.answer('https', next.route, cpath, next.query, country);
+    for (;;) {
+      const entry = route.bulk === undefined ? -1 : this.bulk.matchEntry(scheme, route.bulk, cpath);
+      const answer = entry < 0 ? this.rulesAnswer(route, cpath, query, country) : this.bulkHop(entry, cpath, query);
       if (answer.action !== 'redirect') return answer;
       chain.push(answer);
+      // Only a bulk target can be on one of this project's hosts (the loader checks rule targets against the allow-list).
+      const next = entry >= 0 && this.bulk.isInternal(this.bulk.targetIndex(entry)) ? this.internalTarget(answer.location) : undefined;
+      if (next === undefined) break;
+      if (chain.length > MAX_INTERNAL_HOPS) return this.fallback('fallback:redirect-loop');
+      if (next.fragment) fragment = next.fragment;
+      ({ route, query } = next);
+      scheme = 'https';
+      cpath.load(next.path, route.bulk?.seeds[0]);
     }
+    return this.combine(chain, fragment);
   }
 
-  /** The bulk list's answer, else the rules'. */
-  private answer(scheme: 'http' | 'https', route: HostRoute, cpath: PathScan, query: string, country: string): Answer {
-    return this.bulkHop(scheme, route, cpath, query) ?? this.rulesAnswer(route, cpath, query, country);
-  }
-
-  /** The bulk list's answer, or undefined when no entry matches. */
-  private bulkHop(scheme: 'http' | 'https', route: HostRoute, cpath: PathScan, query: string): Hop | undefined {
-    if (route.bulk === undefined) return undefined;
+  /** The answer of bulk entry `entry`, which matched `cpath`. */
+  private bulkHop(entry: number, cpath: PathScan, query: string): Hop {
     const { bulk } = this;
-    const entry = bulk.matchEntry(scheme, route.bulk, cpath);
-    if (entry < 0) return undefined;
     const meta = bulk.meta(entry);
     const targetIndex = bulk.targetIndex(entry);
     let target = bulk.targets[targetIndex];
+    // An internal target is on this project's own hosts, never on the allow-list: the hop it leads to is checked instead.
+    if (!bulk.isInternal(targetIndex) && !(this.bulkTargetSafe[targetIndex] ??= this.isSafe(target))) return this.fallback('fallback:unsafe-location');
     const depth = bulk.matchDepth;
     const addSuffix = (meta & BULK_PRESERVE_PATH_SUFFIX) !== 0 && depth < cpath.count;
     const addQuery = (meta & BULK_PRESERVE_QUERY) !== 0 && query !== '';
@@ -238,10 +266,10 @@ export class RedirectEngine {
     return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false);
   }
 
-  /** The region a request is in, and where its path within the region starts. */
-  private regionPath(route: HostRoute, cpath: PathScan, country: string): RegionPath {
+  /** The region a request is in, and where its path within the region starts, given the path's lower-cased segments. */
+  private regionPath(route: HostRoute, lower: readonly string[], country: string): RegionPath {
     if (route.site.mode === 'region-path') {
-      const named = cpath.count > 0 ? this.regionIndex.get(cpath.lower(0)) : undefined;
+      const named = lower.length > 0 ? this.regionIndex.get(lower[0]) : undefined;
       if (named !== undefined) return { region: named, byCountry: false, from: 1 };
       const byCountry = this.countryRegion.get(country) ?? this.tables.defaultRegion;
       return { region: byCountry, byCountry: true, from: 0 };
@@ -251,36 +279,43 @@ export class RedirectEngine {
 
   /** What the rules file answers, or the region's landing when no rule matches. */
   private rulesAnswer(route: HostRoute, cpath: PathScan, query: string, country: string): Answer {
-    const where = this.regionPath(route, cpath, country);
+    // The path's segments as sent and lower-cased; rules within the region read them from `where.from` on.
+    let segments: string[] = [];
+    let lower: string[] = [];
+    for (let i = 0; i < cpath.count; i++) {
+      const segment = cpath.segment(i);
+      segments.push(segment);
+      lower.push(cpath.lowerOf(i, segment));
+    }
+    const where = this.regionPath(route, lower, country);
     const regionData = this.tables.regions[where.region];
     if (regionData.kind === 'frozen') return this.frozenPassthrough(cpath, where, query);
 
-    const whole: string[] = [];
-    for (let i = 0; i < cpath.count; i++) whole.push(cpath.segment(i));
-    const host = this.rules.hasHostRules(route.name)
-      ? this.rules.search(route.name, { segments: whole.map(lowerSegment), region: where.region, country, after: -1 })
-      : undefined;
+    const host = this.rules.hasHostRules(route.name) ? this.rules.search(route.name, { segments: lower, from: 0, region: where.region, country, after: -1 }) : undefined;
     const best = host !== undefined && host.rule >= 0 ? host.rule : Infinity;
-    let segments = whole.slice(where.from);
     let perVisitor = host?.countryWeighed === true;
     // The rules within the region count only when one of them comes before the host's match.
     if (this.rules.firstRegional < best) {
+      let from = where.from;
       let after = -1;
       for (let rewrites = 0; ; rewrites++) {
-        const found: RuleMatch = this.rules.search(undefined, { segments: segments.map(lowerSegment), region: where.region, country, after }, best);
+        const found: RuleMatch = this.rules.search(undefined, { segments: lower, from, region: where.region, country, after }, best);
         perVisitor ||= found.countryWeighed || where.byCountry;
         if (found.rule < 0) break;
         const rule = this.tables.rules[found.rule];
-        if (rule.status !== 200) return this.ruleAnswer(rule, segments, where.region, query, perVisitor);
+        if (rule.status !== 200) return this.ruleAnswer(found.rule, segments, from, where.region, query, perVisitor);
         if (rewrites === MAX_REWRITES) return this.fallback('fallback:rewrite-loop');
-        segments = fillTarget(rule.target, segments, where.region, this.tables.regions).split('/').filter((s) => s !== '');
+        segments = fillSegments(rule.target, segments, from);
+        lower = segments.map(lowerSegment);
+        from = 0;
         after = found.rule;
       }
     }
     if (best !== Infinity) {
       const rule = this.tables.rules[best];
-      return this.ruleAnswer(rule, whole, where.region, query, perVisitor || (rule.usesRegion && where.byCountry));
+      return this.ruleAnswer(best, segments, 0, where.region, query, perVisitor || (rule.usesRegion && where.byCountry));
     }
+    if (!this.regionSafe[where.region]) return this.fallback('fallback:unsafe-location');
     return this.redirect(302, regionData.landing, 'fallback:no-rule', where.byCountry);
   }
 
@@ -290,16 +325,17 @@ export class RedirectEngine {
     let path = cpath.join(where.from);
     if (cpath.index !== undefined) path = rest > 0 ? path + '/' + cpath.index : cpath.index;
     else if (rest > 0 && cpath.trailingSlash) path += '/';
+    if (!this.regionSafe[where.region]) return this.fallback('fallback:unsafe-location');
     const location = this.tables.regions[where.region].url + path + (query === '' ? '' : '?' + safeQuery(query));
     return this.redirect(where.byCountry ? 302 : 301, location, 'default:frozen-passthrough', where.byCountry);
   }
 
   /** The answer of a matched rule that is not a rewrite. */
-  private ruleAnswer(rule: CompiledRule, segments: readonly string[], region: number, query: string, perVisitor: boolean): Answer {
-    const location = fillTarget(rule.target, segments, region, this.tables.regions) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
+  private ruleAnswer(index: number, segments: readonly string[], from: number, region: number, query: string, perVisitor: boolean): Answer {
+    const rule = this.tables.rules[index];
+    if (!this.ruleSafe[index] || (rule.usesRegion && !this.regionSafe[region])) return this.fallback('fallback:unsafe-location');
+    const location = fillTarget(rule.target, segments, from, region, this.tables.regions) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
     if (rule.status === 410) {
-      // A redirect's location is checked once its internal hops are followed (`resolve`); a gone page's here.
-      if (!this.isSafe(location)) return this.fallback('fallback:unsafe-location');
       const { headers } = this.tables;
       return {
         action: 'respond',

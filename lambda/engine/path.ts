@@ -207,9 +207,13 @@ export class PathScan {
 
   /** Segment `i` lower-cased, escapes' hex digits kept upper-case (`lowerSegment`). */
   lower(i: number): string {
-    const seg = this.segment(i);
+    return this.lowerOf(i, this.segment(i));
+  }
+
+  /** `segment`, the text of segment `i`, lower-cased as `lower` gives it (without slicing the segment again). */
+  lowerOf(i: number, segment: string): string {
     const kind = this.at[RECORD * i + CASE];
-    return kind === CASE_LOWER ? seg : kind === CASE_UPPER ? seg.toLowerCase() : lowerSegment(seg);
+    return kind === CASE_LOWER ? segment : kind === CASE_UPPER ? segment.toLowerCase() : lowerSegment(segment);
   }
 
   /** Whether segment `i`, lower-cased, is `word` (which is lower-case ASCII). */

@@ -16,17 +16,68 @@ import { lowerSegment } from './url';
 /**
  * A rule target with a request's values filled in (no query string): the
  * placeholders' segments lower-cased, the splat as sent, `:store` and
- * `:landing` of `region` unless the part names its own.
+ * `:landing` of `region` unless the part names its own. The rule's source
+ * matched `segments` from `from` on.
  */
-export function fillTarget(target: readonly CompiledTargetPart[], segments: readonly string[], region: number, regions: readonly CompiledRegion[]): string {
+export function fillTarget(target: readonly CompiledTargetPart[], segments: readonly string[], from: number, region: number, regions: readonly CompiledRegion[]): string {
   let out = '';
   for (const part of target) {
     if ('text' in part) out += part.text;
-    else if ('segment' in part) out += lowerSegment(segments[part.segment]);
-    else if ('splat' in part) out += segments.slice(part.splat).join('/');
+    else if ('segment' in part) out += lowerSegment(segments[from + part.segment]);
+    else if ('splat' in part) out += segments.slice(from + part.splat).join('/');
     else if ('store' in part) out += regions[part.store < 0 ? region : part.store].url;
     else out += regions[part.landing < 0 ? region : part.landing].landing;
   }
+  return out;
+}
+
+/** Whether `segment` equals one of `globs`, or starts with one ending in `*` (the `*` aside). */
+function globsMatch(globs: readonly string[], segment: string): boolean {
+  for (const g of globs) {
+    if (g.endsWith('*') ? segment.startsWith(g.slice(0, -1)) : segment === g) return true;
+  }
+  return false;
+}
+
+/** `text.split('/')`, remembered per text: a rewrite's target texts are few and fixed. */
+const splits = new Map<string, readonly string[]>();
+function splitText(text: string): readonly string[] {
+  let pieces = splits.get(text);
+  if (pieces === undefined) splits.set(text, (pieces = text.split('/')));
+  return pieces;
+}
+
+/**
+ * The path a rewrite (200) rule's target makes of a request, as segments:
+ * `fillTarget`'s result split at `/`, empty segments dropped, without
+ * building and splitting the whole string.
+ */
+export function fillSegments(target: readonly CompiledTargetPart[], segments: readonly string[], from: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  const cut = (): void => {
+    if (current !== '') out.push(current);
+    current = '';
+  };
+  for (const part of target) {
+    if ('text' in part) {
+      const pieces = splitText(part.text);
+      current += pieces[0];
+      for (let i = 1; i < pieces.length; i++) {
+        cut();
+        current = pieces[i];
+      }
+    } else if ('segment' in part) {
+      current += lowerSegment(segments[from + part.segment]);
+    } else if ('splat' in part) {
+      for (let i = from + part.splat; i < segments.length; i++) {
+        if (i > from + part.splat) cut();
+        current += segments[i];
+      }
+    }
+    // A rewrite's target is a path: the loader refuses :store and :landing there.
+  }
+  cut();
   return out;
 }
 
@@ -65,6 +116,8 @@ class TrieNode {
 export interface RuleQuery {
   /** The path's canonical segments, lower-cased. */
   readonly segments: readonly string[];
+  /** Where the path the rules match starts in `segments` (after a region segment). */
+  readonly from: number;
   /** The request's region (index into the tables' regions). */
   readonly region: number;
   /** The viewer's country, normalised (`''` when unknown). */
@@ -131,7 +184,7 @@ export class RuleIndex {
     const match: RuleMatch = { rule: -1, countryWeighed: false, regionWeighed: false };
     const root = host === undefined ? this.regional : this.byHost.get(host);
     if (root !== undefined) {
-      const found = this.walk(root, query, 0, best, match);
+      const found = this.walk(root, query, query.from, best, match);
       if (found < best) match.rule = found;
     }
     return match;
@@ -167,7 +220,7 @@ export class RuleIndex {
   private accepts(placeholder: Edge['segment'], segment: string, region: number, match: RuleMatch): boolean {
     switch (placeholder.type) {
       case 'any':
-        return placeholder.globs === undefined || placeholder.globs.some((g) => (g.endsWith('*') ? segment.startsWith(g.slice(0, -1)) : segment === g));
+        return placeholder.globs === undefined || globsMatch(placeholder.globs, segment);
       case 'region':
         return this.regionNames.has(segment);
       case 'product':

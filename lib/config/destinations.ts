@@ -39,7 +39,7 @@ function ruleTargets(rule: CompiledRule, region: number, tables: CompiledTables)
   let fills: string[][] = [rule.segments.map(() => '')];
   for (const at of used) fills = fills.flatMap((f) => values[at]!.map((v) => f.map((x, i) => (i === at ? v : x))));
   return fills.map((segments) => {
-    const url = fillTarget(parts, segments, region, tables.regions);
+    const url = fillTarget(parts, segments, 0, region, tables.regions);
     return cut < 0 ? url : url.slice(0, url.lastIndexOf('/') + 1);
   });
 }
