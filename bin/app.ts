@@ -4,6 +4,7 @@
  *   npx cdk synth                      the default stage (placeholders; offline)
  *   npx cdk synth -c stage=prod        another stage of config/stages.json
  *   npx cdk synth -c redirects=FILE    another bulk redirect list
+ *   npx cdk synth -c rules=FILE -c catalog=FILE   another rules file and store catalogue
  *   npx cdk synth -c sites=FILE -c stages=FILE   other sites and stages files
  */
 import { App } from 'aws-cdk-lib';
@@ -23,6 +24,8 @@ try {
   const config = loadDeployment({
     sitesFile: file('sites'),
     redirectsFile: file('redirects'),
+    rulesFile: file('rules'),
+    catalogFile: file('catalog'),
     stagesFile: file('stages'),
     stage: app.node.tryGetContext('stage'),
   });

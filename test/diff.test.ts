@@ -7,6 +7,7 @@ import { loadConfig, PROJECT_ROOT } from '../lib/config/load';
 import { readAssembly, tablesFromBundleCode } from '../lib/review/assembly';
 import { compareAssemblies, renderRedirectDiff, renderResult } from '../lib/review/diff';
 import { configFiles, DEFAULT_SITES_JSON, SynthOptions, synthDeployment } from './support/deployment';
+import { defaultRule } from './support/engine';
 import { tmpDir } from './support/tmp';
 
 /** Synthesizes in process (the templates the CLI writes, as test/app.test.ts shows) into a folder. */
@@ -29,7 +30,16 @@ describe('the redirect function\'s tables are read back from its bundle', () => 
   });
 
   test('an assembly names its stacks, nested ones by their construct path, and finds the bundle', () => {
-    expect([...base.names.values()].sort()).toEqual(['PocoSunset-default', 'PocoSunset-default/Site-de', 'PocoSunset-default/Site-fr', 'PocoSunset-default/Site-global', 'PocoSunset-default/Site-in', 'PocoSunset-default/Site-uk']);
+    expect([...base.names.values()].sort()).toEqual([
+      'PocoSunset-default',
+      'PocoSunset-default/Site-community',
+      'PocoSunset-default/Site-de',
+      'PocoSunset-default/Site-fr',
+      'PocoSunset-default/Site-global',
+      'PocoSunset-default/Site-in',
+      'PocoSunset-default/Site-other',
+      'PocoSunset-default/Site-uk',
+    ]);
     expect(base.rules?.bulk.size).toBe(8);
   });
 });
@@ -61,25 +71,60 @@ describe('compareAssemblies', () => {
         '[+] uk.po.co/old (line 8)',
         '    https://uk.po.co/old: 301 https://www.mi.com/uk/ -> 301 https://www.mi.com/uk/support/',
         '',
-        'diff: 1 of 6 stacks with differences, 3 redirect changes',
+        'diff: 1 of 8 stacks with differences, 3 redirect changes',
         '',
       ].join('\n'),
     );
   });
 
-  test('a changed store: every default-rule answer that moved, with its country', () => {
+  test('a changed store: every answer of the rules walk that moved, with its country and the rule that answered', () => {
     const sites = structuredClone(DEFAULT_SITES_JSON);
     sites.regions.de.store = 'https://www.mi.com/de-de/';
     sites.countries.AT = 'de';
-    const result = compareAssemblies(base, readAssembly(assembly(configFiles({ sites })), 'branch'));
+    // The catalogue names stores by URL: the same products, under the new one.
+    const catalog = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'catalog.json'), 'utf8'));
+    catalog.stores['https://www.mi.com/de-de/'] = catalog.stores['https://www.mi.com/de/'];
+    delete catalog.stores['https://www.mi.com/de/'];
+    const catalogFile = path.join(tmpDir('catalog-'), 'catalog.json');
+    fs.writeFileSync(catalogFile, JSON.stringify(catalog));
+    const result = compareAssemblies(base, readAssembly(assembly({ ...configFiles({ sites }), catalogFile }), 'branch'));
     expect(result.redirects!.changes.sitesChanged).toBe(true);
     const lines = renderRedirectDiff(result.redirects!).split('\n');
-    expect(lines).toContain('    https://po.co/ [AT]: 302 https://www.mi.com/global/ -> 302 https://www.mi.com/de-de/');
-    expect(lines).toContain('    https://po.co/de/product/poco-f6: 301 https://www.mi.com/de/product/poco-f6/ -> 301 https://www.mi.com/de-de/product/poco-f6/');
-    expect(lines).toContain('    https://de.po.co/support/faq: 301 https://www.mi.com/de/support/ -> 301 https://www.mi.com/de-de/support/');
+    expect(result.redirects!.changes.rulesChanged).toBe(false);
+    expect(lines[0]).toBe('[~] the rules walked on every hostname (sites, regions, countries or headers changed):');
+    expect(lines).toContain(`    https://po.co/ [AT]: 302 https://www.mi.com/global/poco/ -> 302 https://www.mi.com/de-de/ (${defaultRule('landing')})`);
+    expect(lines).toContain(`    https://de.po.co/: 301 https://www.mi.com/de/ -> 301 https://www.mi.com/de-de/ (${defaultRule('landing')})`);
+    expect(lines).toContain(`    https://de.po.co/support/x: 301 https://www.mi.com/de/support/ -> 301 https://www.mi.com/de-de/support/ (${defaultRule('support')})`);
     // Bulk entries decide as before (their targets are absolute): not listed.
     expect(lines.filter((l) => l.includes('aktionen'))).toEqual([]);
     expect(lines.filter((l) => l.includes('www.mi.com/uk/'))).toEqual([]);
+  });
+
+  test('a changed rules file and catalogue: each rule by id and as written, the products per region, and the walk\'s answers that moved', () => {
+    const dir = tmpDir('rules-');
+    const rulesFile = path.join(dir, 'rules.txt');
+    const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'rules.txt'), 'utf8');
+    fs.writeFileSync(rulesFile, shipped.replace(/^\/support\/\*.*$/m, '/support/*  :landing  302  Name=support\n/blog/*  :store/blog/  Name=blog'));
+    const catalog = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'catalog.json'), 'utf8'));
+    catalog.stores['https://www.mi.com/fr/'] = ['poco-f7'];
+    const catalogFile = path.join(dir, 'catalog.json');
+    fs.writeFileSync(catalogFile, JSON.stringify(catalog));
+    const result = compareAssemblies(base, readAssembly(assembly({ rulesFile, catalogFile }), 'branch'));
+    expect(result.redirects!.changes).toMatchObject({ sitesChanged: false, rulesChanged: true, rules: [] });
+    const lines = renderRedirectDiff(result.redirects!).split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      `[~] rule rule:support@${rulesFile}:47 (was ${defaultRule('support')})`,
+      '    - /support/* :store/support/',
+      '    + /support/* :landing 302',
+      `[+] rule rule:blog@${rulesFile}:48`,
+      '    /blog/* :store/blog/',
+      '[~] catalogue fr: +poco-f7',
+    ]);
+    expect(lines).toContain('[~] the rules walked on every hostname (rules or catalogue changed):');
+    expect(lines).toContain(`    https://uk.po.co/support/x: 301 https://www.mi.com/uk/support/ -> 302 https://www.mi.com/uk/ (${defaultRule('support')} -> rule:support@${rulesFile}:47)`);
+    // fr's store now sells poco-f7: its product page, where before the global store's was the answer.
+    expect(lines).toContain(`    https://fr.po.co/product/poco-f7: 301 https://www.mi.com/global/product/poco-f7/ -> 301 https://www.mi.com/fr/product/poco-f7/ (${defaultRule('product-page', 1)} -> rule:product-page@${rulesFile}:36)`);
+    expect(lines.filter((l) => l.includes('*.po.co/'))).toEqual([]);
   });
 
   test('a folder of templates only: the stacks, and a note that there is no redirect diff', () => {
@@ -105,7 +150,7 @@ describe('npm run diff', () => {
     const r = await run(['--baseline', baseDir, '--app', changed, '--fail']);
     expect(r.code).toBe(1);
     expect(r.out.split('\n')[0]).toBe(`diff: ${baseDir} -> ${changed}`);
-    expect(r.out).toMatch(/\ndiff: 1 of 6 stacks with differences, 3 redirect changes\n$/);
+    expect(r.out).toMatch(/\ndiff: 1 of 8 stacks with differences, 3 redirect changes\n$/);
   });
 
   test('a git ref is synthesized from a git archive, with no credentials', async () => {

@@ -148,9 +148,11 @@ describe('ruleHits and renderRuleHits', () => {
   });
 });
 
-test('configuredRuleNames: bulk:<file>:<line> of every bulk entry', () => {
-  const config = { tables: { bulk: { file: 'config/redirects.csv' } }, entries: [{ line: 1 }, { line: 2 }, { line: 5 }] };
+test('configuredRuleNames: every rule of the rules file, then bulk:<file>:<line> of every bulk entry', () => {
+  const config = { tables: { bulk: { file: 'config/redirects.csv' }, rules: [{ id: 'rule:landing@config/rules.txt:26' }, { id: 'rule:config/rules.txt:30' }] }, entries: [{ line: 1 }, { line: 2 }, { line: 5 }] };
   expect(configuredRuleNames(config as unknown as Parameters<typeof configuredRuleNames>[0])).toEqual([
+    'rule:landing@config/rules.txt:26',
+    'rule:config/rules.txt:30',
     'bulk:config/redirects.csv:1',
     'bulk:config/redirects.csv:2',
     'bulk:config/redirects.csv:5',

@@ -28,6 +28,7 @@ import { invalidate } from '../lib/ops/invalidate';
 import { runPreflight } from '../lib/ops/preflight';
 import { status } from '../lib/ops/status';
 import { configFiles, DEFAULT_STAGES_JSON } from './support/deployment';
+import { tmpDir } from './support/tmp';
 
 const cf = mockClient(CloudFrontClient);
 const acm = mockClient(ACMClient);
@@ -64,6 +65,8 @@ const DISTRIBUTIONS = [
   ours('uk', []),
   ours('fr', ['fr.po.co']),
   ours('de', ['de.po.co']),
+  ours('community', ['c.po.co']),
+  ours('other', ['*.po.co']),
   ours('in', ['in.po.co'], { DefaultCacheBehavior: { LambdaFunctionAssociations: { Quantity: 0, Items: [] } } as never }),
   dist('E9OLD', 'legacy uk.po.co site', ['uk.po.co']),
   dist('E8OTHERSTAGE', 'po.co sunset: PocoSunset-prod site uk', []),
@@ -119,11 +122,11 @@ beforeEach(() => {
     baseDelayMs: 100,
   };
   // Two pages, so every command must follow NextMarker.
-  cf.on(ListDistributionsCommand, { Marker: undefined }).resolves({ DistributionList: { Items: DISTRIBUTIONS.slice(0, 4), IsTruncated: true, NextMarker: 'page2', Marker: '', MaxItems: 100, Quantity: 4 } });
-  cf.on(ListDistributionsCommand, { Marker: 'page2' }).resolves({ DistributionList: { Items: DISTRIBUTIONS.slice(4), IsTruncated: false, Marker: 'page2', MaxItems: 100, Quantity: 3 } });
+  cf.on(ListDistributionsCommand, { Marker: undefined }).resolves({ DistributionList: { Items: DISTRIBUTIONS.slice(0, 5), IsTruncated: true, NextMarker: 'page2', Marker: '', MaxItems: 100, Quantity: 5 } });
+  cf.on(ListDistributionsCommand, { Marker: 'page2' }).resolves({ DistributionList: { Items: DISTRIBUTIONS.slice(5), IsTruncated: false, Marker: 'page2', MaxItems: 100, Quantity: 4 } });
   acm.on(DescribeCertificateCommand).callsFake((input: { CertificateArn: string }) => {
     const site = /certificate\/E1(\w+)$/.exec(input.CertificateArn)?.[1].toLowerCase();
-    const names: Record<string, string[]> = { global: ['po.co', 'www.po.co'], uk: ['uk.po.co'], fr: ['fr.po.co'], de: ['de.po.co'], in: ['in.po.co'] };
+    const names: Record<string, string[]> = { global: ['po.co', 'www.po.co'], uk: ['uk.po.co'], fr: ['fr.po.co'], de: ['de.po.co'], community: ['c.po.co'], other: ['*.po.co'], in: ['in.po.co'] };
     return { Certificate: { CertificateArn: input.CertificateArn, Status: 'ISSUED', SubjectAlternativeNames: names[site ?? ''] ?? ['legacy.example'] } };
   });
   cf.on(ListConflictingAliasesCommand).resolves({ ConflictingAliasesList: { Items: [], Quantity: 0, MaxItems: 100 } });
@@ -146,9 +149,18 @@ describe('preflight (read-only)', () => {
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL covers it`,
       "  records:     A alias e1global.cloudfront.net, AAAA alias e1global.cloudfront.net (this project's)",
       'www.po.co (site global): CONFLICT: deploy fails (CNAMEAlreadyExists). Fix: add it to stages.default.awaitingCutover, deploy, then run cutover',
-      '  held by:     *******XYZ in account ******9999 (alias www.po.co)',
+      '  held by:     *******XYZ in account ******9999 (alias www.po.co); served meanwhile by this project (E1OTHER) through its wildcard alias *.po.co',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL covers it`,
       '  records:     none in po.co (Z0PLACEHOLDERPOCO)',
+      // poco.net came with the rules file: not yet on the global distribution or its certificate.
+      'poco.net (site global): OK: free: the next deploy adds it',
+      "  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist",
+      `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL does not cover it (ISSUED)`,
+      '  records:     none in poco.net (Z0PLACEHOLDERPOCONET)',
+      'www.poco.net (site global): OK: free: the next deploy adds it',
+      "  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist",
+      `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL does not cover it (ISSUED)`,
+      '  records:     none in poco.net (Z0PLACEHOLDERPOCONET)',
       'uk.po.co (site uk): CUTOVER: ready: npm run ops -- cutover uk.po.co --stage default; after the move, delete A alias e9old.cloudfront.net just before the deploy that creates the stack\'s records',
       '  held by:     E9OLD "legacy uk.po.co site" (this account)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1UK covers it`,
@@ -161,16 +173,24 @@ describe('preflight (read-only)', () => {
       '  held by:     this project (E1DE)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1DE covers it`,
       "  records:     A alias e1de.cloudfront.net (this project's)",
+      'c.po.co (site community): OK: served by this project',
+      '  held by:     this project (E1COMMUNITY)',
+      `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1COMMUNITY covers it`,
+      '  records:     none in po.co (Z0PLACEHOLDERPOCO)',
+      '*.po.co (site other): OK: served by this project',
+      '  held by:     this project (E1OTHER)',
+      `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1OTHER covers it`,
+      '  records:     none in po.co (Z0PLACEHOLDERPOCO)',
       'in.po.co (site in): OK: served by this project',
       '  held by:     this project (E1IN)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1IN covers it`,
       "  records:     A alias e1in.cloudfront.net (this project's)",
-      'preflight: 6 hostnames: 4 ok, 1 awaiting cutover, 0 to tidy, 1 conflicting',
+      'preflight: 10 hostnames: 8 ok, 1 awaiting cutover, 0 to tidy, 1 conflicting',
     ]);
     expect(route53.calls().every((c) => c.args[0] instanceof ListResourceRecordSetsCommand)).toBe(true);
     // Read-only: only List and Describe calls; one DescribeCertificate per certificate.
     expect(cf.calls().map((c) => c.args[0].constructor.name).sort()).toEqual(['ListConflictingAliasesCommand', 'ListDistributionsCommand', 'ListDistributionsCommand']);
-    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(5);
+    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(7);
   });
 
   test('before the first deploy: free names, names held by another distribution, and records in the way', async () => {
@@ -182,11 +202,15 @@ describe('preflight (read-only)', () => {
       'preflight: stage default, account 111111111111: listing distributions, reading certificates (read-only)',
       'po.co (site global): CONFLICT: deploy fails: Route 53 already has A 192.0.2.10, which CloudFormation cannot create over. Fix: delete it just before the deploy (or put the name in awaitingCutover while another distribution serves it)',
       'www.po.co (site global): OK: free in this account: the deploy adds it',
+      'poco.net (site global): OK: free in this account: the deploy adds it',
+      'www.poco.net (site global): OK: free in this account: the deploy adds it',
       'uk.po.co (site uk): CONFLICT: deploy fails (CNAMEAlreadyExists). Fix: add it to stages.default.awaitingCutover, deploy, then run cutover',
       'fr.po.co (site fr): OK: free in this account: the deploy adds it',
       'de.po.co (site de): OK: free in this account: the deploy adds it',
+      'c.po.co (site community): OK: free in this account: the deploy adds it',
+      '*.po.co (site other): OK: free in this account: the deploy adds it',
       'in.po.co (site in): OK: free in this account: the deploy adds it',
-      'preflight: 6 hostnames: 4 ok, 0 awaiting cutover, 0 to tidy, 2 conflicting',
+      'preflight: 10 hostnames: 8 ok, 0 awaiting cutover, 0 to tidy, 2 conflicting',
     ]);
     expect(lines[4]).toBe('  records:     A 192.0.2.10');
     expect(lines[2]).toBe("  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist");
@@ -194,7 +218,7 @@ describe('preflight (read-only)', () => {
   });
 
   test('throttling is retried with growing backoff, each retry said', async () => {
-    cf.on(ListDistributionsCommand, { Marker: undefined }).rejectsOnce(throttle()).rejectsOnce(throttle()).resolves({ DistributionList: { Items: DISTRIBUTIONS, IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 7 } });
+    cf.on(ListDistributionsCommand, { Marker: undefined }).rejectsOnce(throttle()).rejectsOnce(throttle()).resolves({ DistributionList: { Items: DISTRIBUTIONS, IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 9 } });
     await runPreflight(ctx, deploymentWith(['uk.po.co']));
     expect(lines.slice(1, 3)).toEqual([
       expect.stringMatching(/^ {2}cloudfront:ListDistributions: throttled; retrying in 0\.\d s \(attempt 2 of 4\)$/),
@@ -272,7 +296,7 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
       expect([r.code, r.out.split('\n')[0]]).toEqual([0, `Usage: npm run ops -- ${name}${name === 'cutover' ? ' [options] HOSTNAME...' : name === 'invalidate' ? ' --since REF [options]' : ' [options]'}`]);
     }
     const bad = await run(['status', '--stag', 'prod']);
-    expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, 'ops status: unknown option "--stag"; this command takes --stage, --sites, --stages, --redirects']);
+    expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, 'ops status: unknown option "--stag"; this command takes --stage, --sites, --stages, --redirects, --rules, --catalog']);
     const stage = await run(['status', '--stage', 'qa']);
     expect([stage.code, stage.err]).toEqual([2, 'ops status: Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "qa" (chosen with -c stage=qa). Fix: choose one of default or prod, or add it to config/stages.json.\n']);
     expect(cf.calls()).toHaveLength(0);
@@ -331,7 +355,7 @@ describe('cutover', () => {
     expect(lines).toContain('uk.po.co: CANNOT MOVE: site uk has no distribution in stage default yet. Fix: add uk.po.co to awaitingCutover and deploy first.');
     expect(cf.commandCalls(AssociateAliasCommand)).toHaveLength(0);
     await expect(cutover(ctx, deploymentWith([]), { hostnames: ['shop.po.co'], apply: false })).rejects.toThrow(
-      'shop.po.co is not a hostname of config/sites.json; choose from po.co, www.po.co, uk.po.co, fr.po.co, de.po.co, in.po.co',
+      'shop.po.co is not a hostname of config/sites.json; choose from po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co, *.po.co, in.po.co',
     );
   });
 });
@@ -349,6 +373,8 @@ describe('status', () => {
       'site global: E1GLOBAL e1global.cloudfront.net Deployed, modified 2026-11-20T10:00:00.000Z',
       '  aliases:  po.co',
       '  missing:  www.po.co (in the config, not on the distribution: deploy, or run preflight)',
+      '  missing:  poco.net (in the config, not on the distribution: deploy, or run preflight)',
+      '  missing:  www.poco.net (in the config, not on the distribution: deploy, or run preflight)',
       '  function: PocoSunset-default-redirects version 7 on origin-request',
       '  invalidations in progress: 0',
       'site uk: E1UK e1uk.cloudfront.net Deployed, modified 2026-11-20T10:00:00.000Z',
@@ -364,11 +390,19 @@ describe('status', () => {
       '  aliases:  de.po.co',
       '  function: PocoSunset-default-redirects version 7 on origin-request',
       '  invalidations in progress: 0',
+      'site community: E1COMMUNITY e1community.cloudfront.net Deployed, modified 2026-11-20T10:00:00.000Z',
+      '  aliases:  c.po.co',
+      '  function: PocoSunset-default-redirects version 7 on origin-request',
+      '  invalidations in progress: 0',
+      'site other: E1OTHER e1other.cloudfront.net Deployed, modified 2026-11-20T10:00:00.000Z',
+      '  aliases:  *.po.co',
+      '  function: PocoSunset-default-redirects version 7 on origin-request',
+      '  invalidations in progress: 0',
       'site in: E1IN e1in.cloudfront.net Deployed, modified 2026-11-20T10:00:00.000Z',
       '  aliases:  in.po.co',
       '  function: none',
       '  invalidations in progress: 0',
-      'status: 5 sites, 5 distributions found, 1 not deployed or still changing',
+      'status: 7 sites, 7 distributions found, 1 not deployed or still changing',
     ]);
     expect(cf.calls().every((c) => /^(List|Get)/.test(c.args[0].constructor.name))).toBe(true);
   });
@@ -396,6 +430,25 @@ describe('invalidate', () => {
     expect(cf.calls()).toHaveLength(0);
   });
 
+  test('a change to the rules file is /* on every redirect site, and each changed rule is said', async () => {
+    const dir = tmpDir('poco-rules-');
+    const rules = path.join(dir, 'rules.txt');
+    fs.writeFileSync(rules, fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'rules.txt'), 'utf8').replace(/^\/support\/\*.*$/m, '/support/*  :landing  Name=support'));
+    const after = loadDeployment({ rulesFile: rules });
+    expect(await invalidate(ctx, after, { baseline: before, all: false, apply: false })).toBe(0);
+    expect(lines).toEqual([
+      'invalidate: rules or catalogue changed: every redirect site, /*',
+      `  changed rule rule:support@${rules}:47: /support/* :store/support/ -> /support/* :landing`,
+      '  site community: /*',
+      '  site de: /*',
+      '  site fr: /*',
+      '  site global: /*',
+      '  site other: /*',
+      '  site uk: /*',
+      'invalidate: dry run: 6 distributions to invalidate; nothing changed. Run again with --apply.',
+    ]);
+  });
+
   test('no change to the rules: nothing to invalidate', async () => {
     expect(await invalidate(ctx, before, { baseline: before, all: false, apply: true })).toBe(0);
     expect(lines).toEqual(['invalidate: the redirect rules did not change; nothing to invalidate.']);
@@ -415,12 +468,14 @@ describe('invalidate', () => {
       ['E1GLOBAL', ['/*']],
       ['E1UK', ['/*']],
       ['E1DE', ['/*']],
+      ['E1COMMUNITY', ['/*']],
+      ['E1OTHER', ['/*']],
     ]);
-    expect(new Set(created.map((i) => i.InvalidationBatch?.CallerReference)).size).toBe(4);
+    expect(new Set(created.map((i) => i.InvalidationBatch?.CallerReference)).size).toBe(6);
     expect(lines).toContain('  distribution E1GLOBAL (site global) deployed: InProgress (0:00 so far)');
     expect(lines).toContain('site fr: FAILED: cloudfront:CreateInvalidation still failed after 4 attempts (throttled) (Rate exceeded). Fix: wait a few minutes and run again; nothing after this call was done.');
     expect(lines).toContain('site de: invalidation I-E1DE of E1DE created (/*)');
-    expect(lines[lines.length - 1]).toBe('invalidate: 3 completed, 1 failed (fr): run again to retry them.');
+    expect(lines[lines.length - 1]).toBe('invalidate: 5 completed, 1 failed (fr): run again to retry them.');
   });
 
   test('the same change for the same function version is the same invalidation (CallerReference), however often it runs', async () => {
@@ -430,7 +485,7 @@ describe('invalidate', () => {
     await invalidate(ctx, before, { all: true, apply: true });
     await invalidate(ctx, before, { all: true, apply: true });
     const refs = cf.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input.InvalidationBatch?.CallerReference);
-    expect(refs).toHaveLength(8);
-    expect(refs.slice(0, 4)).toEqual(refs.slice(4));
+    expect(refs).toHaveLength(12);
+    expect(refs.slice(0, 6)).toEqual(refs.slice(6));
   });
 });

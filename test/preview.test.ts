@@ -13,6 +13,7 @@ import { Preview, startPreview } from '../lib/ops/preview';
 import { targetOf, verify } from '../lib/ops/verify';
 import { buildProbes, expectedOutcomes, outcomeOf, requestOf } from '../lib/ops/probes';
 import { DEFAULT_SITES_JSON, FROZEN_FIXTURE } from './support/deployment';
+import { defaultRule } from './support/engine';
 import { tmpDir } from './support/tmp';
 
 interface Answer {
@@ -55,25 +56,38 @@ describe('the preview answers as the distributions would', () => {
   test('it listens on 127.0.0.1 and describes every site', () => {
     expect(preview.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(preview.sites).toEqual([
-      'po.co, www.po.co: region-path, function on origin-request, forwards host, cloudfront-viewer-country and the query string',
+      'po.co, www.po.co, poco.net, www.poco.net: region-path, function on origin-request, forwards host, cloudfront-viewer-country and the query string',
       'uk.po.co: region-host, function on origin-request, forwards host and the query string',
       'fr.po.co: region-host, function on origin-request, forwards host and the query string',
       'de.po.co: region-host, function on origin-request, forwards host and the query string',
+      'c.po.co: region-host, function on origin-request, forwards host and the query string',
+      '*.po.co (any name one label below po.co, such as any-name.po.co): region-host, function on origin-request, forwards host and the query string',
       `in.po.co: frozen, snapshot ${path.join(dir, 'snapshot')}`,
     ]);
   });
 
   test('the Host header picks the site and CloudFront-Viewer-Country the store', async () => {
     const a = await get(preview.url, '/', { Host: 'po.co', 'CloudFront-Viewer-Country': 'GB' });
-    expect([a.status, a.headers.location, a.headers['cache-control'], a.headers['x-preview-rule']]).toEqual([302, 'https://www.mi.com/uk/', 'private, no-store', 'default:home']);
+    expect([a.status, a.headers.location, a.headers['cache-control'], a.headers['x-preview-rule']]).toEqual([302, 'https://www.mi.com/uk/', 'private, no-store', defaultRule('landing')]);
     expect(a.headers['strict-transport-security']).toBe('max-age=63072000');
     const b = await get(preview.url, '/', { Host: 'po.co' });
-    expect([b.status, b.headers.location]).toEqual([302, 'https://www.mi.com/global/']);
+    expect([b.status, b.headers.location]).toEqual([302, 'https://www.mi.com/global/poco/']);
+  });
+
+  test('a Host one label below a wildcard hostname is its site, as CloudFront matches a wildcard alias; a configured name wins', async () => {
+    const a = await get(preview.url, '/uk/product/poco-f7?x=1', { Host: 'Shop.PO.co' });
+    expect([a.status, a.headers.location, a.headers['x-preview-rule']]).toEqual([302, 'https://www.mi.com/global/poco/', defaultRule('other-host')]);
+    const c = await get(preview.url, '/', { Host: 'c.po.co' });
+    expect([c.status, c.headers.location, c.headers['x-preview-rule']]).toEqual([301, 'https://new.c.mi.com/global/', defaultRule('community')]);
+    // Two labels below, or the bare domain's sibling, are no name the wildcard answers.
+    expect((await get(preview.url, '/', { Host: 'a.shop.po.co' })).status).toBe(404);
+    // The frozen site's own name is not the wildcard's.
+    expect((await get(preview.url, '/', { Host: 'in.po.co' })).status).toBe(200);
   });
 
   test('the country is not forwarded to region-host sites, as their cache policy leaves it out', async () => {
-    const a = await get(preview.url, '/product/POCO-M6?x=1', { Host: 'uk.po.co', 'CloudFront-Viewer-Country': 'FR' });
-    expect([a.status, a.headers.location]).toEqual([301, 'https://www.mi.com/uk/product/poco-m6/?x=1']);
+    const a = await get(preview.url, '/product/POCO-F7?x=1', { Host: 'uk.po.co', 'CloudFront-Viewer-Country': 'FR' });
+    expect([a.status, a.headers.location]).toEqual([301, 'https://www.mi.com/uk/product/poco-f7/?x=1']);
   });
 
   test('every probe of verify gets what the engine decides', async () => {
@@ -88,6 +102,9 @@ describe('the preview answers as the distributions would', () => {
       if (got !== want) wrong.push(`${p.url} [${p.country ?? ''}]: ${got} != ${want}`);
     }
     expect(probes.length).toBeGreaterThan(90);
+    // The wildcard hostname is probed as its sample name, never as "*.po.co".
+    expect(probes.filter((p) => p.host.includes('*'))).toEqual([]);
+    expect(probes.filter((p) => p.hostname === '*.po.co').map((p) => p.host)).toContain('any-name.po.co');
     expect(wrong).toEqual([]);
   });
 
@@ -102,7 +119,7 @@ describe('the preview answers as the distributions would', () => {
   test('an unknown Host is refused with the hostnames there are', async () => {
     const a = await get(preview.url, '/', { Host: 'example.com' });
     expect(a.status).toBe(404);
-    expect(a.body).toBe(`preview: Host "example.com" is not a hostname of ${path.join(dir, 'sites.json')}. Send one of po.co, www.po.co, uk.po.co, fr.po.co, de.po.co, in.po.co, e.g. curl -si -H 'Host: po.co' <preview url>/\n`);
+    expect(a.body).toBe(`preview: Host "example.com" is not a hostname of ${path.join(dir, 'sites.json')}. Send one of po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co, *.po.co (any name one label below po.co), in.po.co, e.g. curl -si -H 'Host: po.co' <preview url>/\n`);
   });
 
   test('the frozen site serves its snapshot as S3 would: index.html at the root, 403 for a missing key or a way out', async () => {
@@ -118,7 +135,7 @@ describe('the preview answers as the distributions would', () => {
     await get(preview.url, '/de/support/x?y=1', { Host: 'www.po.co', 'CloudFront-Viewer-Country': 'IT' });
     await get(preview.url, '/', { Host: 'nowhere.example' });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^GET www\.po\.co\/de\/support\/x\?y=1 \[IT\] -> 301 https:\/\/www\.mi\.com\/de\/support\/\?y=1 \(default:support\) \d+\.\d ms$/);
+    expect(lines[0]).toMatch(/^GET www\.po\.co\/de\/support\/x\?y=1 \[IT\] -> 301 https:\/\/www\.mi\.com\/de\/support\/\?y=1 \(rule:support@config\/rules\.txt:\d+\) \d+\.\d ms$/);
     expect(lines[1]).toMatch(/^GET nowhere\.example\/ -> 404 unknown host \d+\.\d ms$/);
   });
 });
@@ -147,7 +164,7 @@ describe('verify against the preview', () => {
     const report = await verify({ base: preview.url, sitesFile }, (l) => out.push(l));
     expect([report.mismatches, report.failures]).toEqual([0, 0]);
     const origins = new Set(report.results.map((r) => r.probe.origin.replace(/:\d+$/, '')));
-    expect([...origins].sort()).toEqual(['bulk:config/redirects.csv', 'contract', 'site de', 'site fr', 'site global', 'site in', 'site uk']);
+    expect([...origins].sort()).toEqual(['bulk:config/redirects.csv', 'contract', 'site community', 'site de', 'site fr', 'site global', 'site in', 'site other', 'site uk']);
     expect(report.results.filter((r) => r.probe.origin.startsWith('bulk:'))).toHaveLength(8);
     expect(out[0]).toBe(`verify: ${report.results.length} probes against ${preview.url} (Host header set per probe)`);
     expect(out[out.length - 1]).toBe(`verify: ${report.results.length} probes: ${report.results.length} match, 0 mismatch, 0 failed`);
@@ -162,9 +179,9 @@ describe('verify against the preview', () => {
       const text = stdout.join('');
       // The three sampled entries (lines 1, 3, 6 of 8) are missing from the preview's list; its own second line changes a contract example.
       expect(text.split('\n').filter((l) => l.startsWith('MISMATCH'))).toEqual([
-        'MISMATCH https://uk.po.co/product/poco-m6 (contract): expected 301 https://www.mi.com/uk/product/poco-m6/, got 302 https://www.mi.com/uk/sale/',
-        'MISMATCH https://po.co/global/product/poco-x6-neo (bulk:config/redirects.csv:1): expected 301 https://www.mi.com/global/product/poco-x7/, got 301 https://www.mi.com/global/product/poco-x6-neo/',
-        'MISMATCH https://po.co/poco-store-app (bulk:config/redirects.csv:3): expected 301 https://www.mi.com/global/app/, got 302 https://www.mi.com/global/',
+        'MISMATCH https://uk.po.co/product/poco-m6 (contract): expected 301 https://www.mi.com/uk/, got 302 https://www.mi.com/uk/sale/',
+        'MISMATCH https://po.co/global/product/poco-x6-neo (bulk:config/redirects.csv:1): expected 301 https://www.mi.com/global/product/poco-x7/, got 301 https://www.mi.com/global/poco/',
+        'MISMATCH https://po.co/poco-store-app (bulk:config/redirects.csv:3): expected 301 https://www.mi.com/global/app/, got 302 https://www.mi.com/global/poco/',
         'MISMATCH https://uk.po.co/blog (bulk:config/redirects.csv:6): expected 301 https://www.mi.com/uk/blog/, got 301 https://www.mi.com/uk/',
       ]);
       expect(text).toMatch(/verify: (\d+) probes: \d+ match, 4 mismatch, 0 failed\n$/);
@@ -221,7 +238,7 @@ describe('npm start', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stdout).toMatch(/^preview: bundle \d+\.\d KiB; serving\n/);
-    expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(default:home\) \d+\.\d ms\nGET po\.co\/uk\/old-phone -> 301 https:\/\/www\.mi\.com\/uk\/product\/poco-f7\/ \(bulk:[^)]*other\.csv:1\) \d+\.\d ms\npreview: stopped\n$/);
+    expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(rule:landing@config\/rules\.txt:\d+\) \d+\.\d ms\nGET po\.co\/uk\/old-phone -> 301 https:\/\/www\.mi\.com\/uk\/product\/poco-f7\/ \(bulk:[^)]*other\.csv:1\) \d+\.\d ms\npreview: stopped\n$/);
   });
 });
 
@@ -240,15 +257,11 @@ describe('verify against production', () => {
     const root = { url: 'https://po.co/', host: 'po.co', target: '/', origin: 'contract', country: 'GB' };
     const all = [...config.sites.countries.keys()];
     expect(expectedOutcomes(engine, root, true, all)).toEqual(['302 https://www.mi.com/uk/']);
-    expect(expectedOutcomes(engine, root, false, all).sort()).toEqual([
-      '302 https://in.po.co/',
-      '302 https://www.mi.com/de/',
-      '302 https://www.mi.com/es/',
-      '302 https://www.mi.com/fr/',
-      '302 https://www.mi.com/global/',
-      '302 https://www.mi.com/it/',
-      '302 https://www.mi.com/uk/',
-    ]);
+    // Each of the 20 configured countries' region landing (in: the frozen site), and none's: the global landing.
+    const landings = [...new Set(config.tables.countries.map(([, r]) => config.tables.regions[r]).map((r) => `302 ${r.landing}`))];
+    expect(landings).toHaveLength(20);
+    expect(expectedOutcomes(engine, root, false, all).sort()).toEqual([...landings, '302 https://www.mi.com/global/poco/'].sort());
+    expect(expectedOutcomes(engine, root, false, all)).toContain('302 https://www.mi.co.id/id/product-list/phone/poco/');
     // A path that names its region does not depend on the country: one answer either way.
     expect(expectedOutcomes(engine, { ...root, url: 'https://po.co/fr/', target: '/fr/' }, false, all)).toEqual(['301 https://www.mi.com/fr/']);
   });

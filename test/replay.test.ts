@@ -12,7 +12,8 @@ import { ProblemList, formatProblem } from '../lib/config/problems';
 import { hostRoles, parseRedirects } from '../lib/config/redirects';
 import { renderRuleHits, renderSummary } from '../lib/ops/landing-summary';
 import { fallbackCsv, LocScanner, replay } from '../lib/ops/replay';
-import { sites } from './support/engine';
+import { loadConfig } from '../lib/config/load';
+import { DEFAULT_RULES_TEXT, defaultRule, sites } from './support/engine';
 import { tmpDir } from './support/tmp';
 
 /** The fields of a CloudFront standard log file, version 1.0. */
@@ -34,6 +35,13 @@ const write = (name: string, content: string | Buffer): string => {
   fs.writeFileSync(f, content);
   return f;
 };
+
+/**
+ * The shipped rules file without its last rule (`/* :landing`, which takes
+ * every path no rule before it does): what no rule matches falls to
+ * `fallback:no-rule`, the URLs replay lists.
+ */
+const NO_CATCH_ALL = write('rules.txt', DEFAULT_RULES_TEXT.replace(/^\/\*\s+:landing\s+Name=no-match\s*$/m, ''));
 
 const times = (n: number, line: string): string[] => Array.from({ length: n }, () => line);
 const logGz = write(
@@ -68,14 +76,18 @@ const whole = gzipSync(logFile(Array.from({ length: 400 }, (_, i) => logLine('de
 const truncated = write('cut.gz', whole.subarray(0, Math.floor(whole.length / 2)));
 
 describe('replay', () => {
+  test('with the shipped rules, a rule answers every URL: no fallback', async () => {
+    expect((await replay({ files: [logGz, logPlain, sitemap] })).fallbacks).toEqual([]);
+  });
+
   test('counts each URL under its normalised path, most requested first, only fallbacks', async () => {
-    const report = await replay({ files: [logGz, logPlain, sitemap] });
+    const report = await replay({ files: [logGz, logPlain, sitemap], rulesFile: NO_CATCH_ALL });
     expect(report.fallbacks.map((f) => `${f.hits} ${f.source} ${f.rule} ${f.location}`)).toEqual([
-      '7 po.co/uk/products/poco-f5 fallback:store-home https://www.mi.com/uk/',
-      '3 uk.po.co/community/thread/42 fallback:store-home https://www.mi.com/uk/',
-      '2 fr.po.co/ancien/lien fallback:store-home https://www.mi.com/fr/',
-      '1 de.po.co/presse fallback:store-home https://www.mi.com/de/',
-      '1 po.co/de/news/launch fallback:store-home https://www.mi.com/de/',
+      '7 po.co/uk/products/poco-f5 fallback:no-rule https://www.mi.com/uk/',
+      '3 uk.po.co/community/thread/42 fallback:no-rule https://www.mi.com/uk/',
+      '2 fr.po.co/ancien/lien fallback:no-rule https://www.mi.com/fr/',
+      '1 de.po.co/presse fallback:no-rule https://www.mi.com/de/',
+      '1 po.co/de/news/launch fallback:no-rule https://www.mi.com/de/',
     ]);
     expect(report.distinct).toBe(9);
     expect(report.otherHosts).toBe(1);
@@ -96,7 +108,7 @@ describe('replay', () => {
   });
 
   test('the CSV is the bulk-list format: it loads once the targets are filled in, and not before', async () => {
-    const report = await replay({ files: [logGz] });
+    const report = await replay({ files: [logGz], rulesFile: NO_CATCH_ALL });
     const csv = fallbackCsv(report.fallbacks);
     expect(csv).toBe('po.co/uk/products/poco-f5,,301\nuk.po.co/community/thread/42,,301\n');
     const roles = hostRoles(sites());
@@ -118,7 +130,7 @@ describe('npm run ops -- replay', () => {
   }
 
   test('CSV on stdout, what it read and the top URLs with their counts on stderr', async () => {
-    const r = await run([logGz, sitemap, '--top', '2']);
+    const r = await run([logGz, sitemap, '--top', '2', '--rules', NO_CATCH_ALL]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('po.co/uk/products/poco-f5,,301\nuk.po.co/community/thread/42,,301\n');
     expect(r.stderr).toBe(
@@ -126,16 +138,16 @@ describe('npm run ops -- replay', () => {
         `replay: ${logGz}: cloudfront-log, 19 records, 2 malformed (first: line 20: expected 33 tab-separated fields, found 1)`,
         `replay: ${sitemap}: sitemap, 4 records, 1 malformed (first: <loc> "not a url" is not an absolute http(s) URL)`,
         'replay: 8 distinct URLs on configured hostnames, 4 fell to a fallback (2 written); 1 request on other hostnames skipped',
-        '         7  po.co/uk/products/poco-f5  (fallback:store-home -> https://www.mi.com/uk/)',
-        '         3  uk.po.co/community/thread/42  (fallback:store-home -> https://www.mi.com/uk/)',
+        '         7  po.co/uk/products/poco-f5  (fallback:no-rule -> https://www.mi.com/uk/)',
+        '         3  uk.po.co/community/thread/42  (fallback:no-rule -> https://www.mi.com/uk/)',
         '',
-      ].join('\n') + renderSummary((await replay({ files: [logGz, sitemap] })).landing, 'replay: where the requests land (decided by the engine with this config):'),
+      ].join('\n') + renderSummary((await replay({ files: [logGz, sitemap], rulesFile: NO_CATCH_ALL })).landing, 'replay: where the requests land (decided by the engine with this config):'),
     );
   });
 
   test('--output writes the file whole', async () => {
     const out = path.join(dir, 'fallbacks.csv');
-    const r = await run(['--output', out, logPlain]);
+    const r = await run(['--output', out, '--rules', NO_CATCH_ALL, logPlain]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(fs.readFileSync(out, 'utf8')).toBe('fr.po.co/ancien/lien,,301\n');
@@ -312,6 +324,9 @@ describe('replay: access logs and sitemaps, bounded', () => {
 describe('replay: decision logs', () => {
   const list = write('list.csv', 'po.co/a,https://www.mi.com/global/,301\npo.co/b,https://www.mi.com/global/,301\npo.co/c,https://www.mi.com/global/,301\n');
   const bulk = (line: number): string => `bulk:${list}:${line}`;
+  const [landing, productPage] = [defaultRule('landing'), defaultRule('product-page')];
+  /** Configured and never hit: every rule of the rules file but the two logged, and the list's third line. */
+  const neverHit = [...loadConfig().tables.rules.map((r) => r.id).filter((id) => id !== landing && id !== productPage), bulk(3)].sort();
   const decision = (rule: string, host: string, uri: string, country: string | null): string => JSON.stringify({ rule, action: 'redirect', status: 301, host, uri, country });
   const event = (message: string): string => JSON.stringify({ timestamp: 1735689600000, message });
   const lambdaText = (level: string, message: string): string => `2025-01-01T00:00:00.000Z\t1b2c3d4e-0000-4000-8000-000000000001\t${level}\t${message}\n`;
@@ -320,17 +335,17 @@ describe('replay: decision logs', () => {
     [
       decision(bulk(1), 'po.co', '/a', 'FR'), // 1: the decision itself
       event(decision(bulk(1), 'po.co', '/a/', 'FR')), // 2: an event whose message is the decision; the same URL
-      event(lambdaText('INFO', decision('default:home', 'po.co', '/uk/', null))), // 3: Lambda's text format
+      event(lambdaText('INFO', decision(landing, 'po.co', '/uk/', null))), // 3: Lambda's text format
       event('START RequestId: 1b2c3d4e-0000-4000-8000-000000000001 Version: 7\n'), // 4
       event('END RequestId: 1b2c3d4e-0000-4000-8000-000000000001\n'), // 5
       event('REPORT RequestId: 1b2c3d4e-0000-4000-8000-000000000001\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t\n'), // 6
       '{"rule":', // 7: not JSON
       event('{"rule": "x"'), // 8: a message that is not JSON
       '', // 9
-      JSON.stringify({ '@timestamp': '2025-01-01 00:00:00.000', '@message': decision(`${bulk(2)} > default:product`, 'po.co', '/b', 'DE') }), // 10: Logs Insights
+      JSON.stringify({ '@timestamp': '2025-01-01 00:00:00.000', '@message': decision(`${bulk(2)} > ${productPage}`, 'po.co', '/b', 'DE') }), // 10: Logs Insights
       event('some other message'), // 11
       JSON.stringify({ rule: 42, action: 'redirect' }), // 12: a rule that is no string
-      decision('fallback:store-home', 'uk.po.co', '/x', null), // 13
+      decision('fallback:no-rule', 'uk.po.co', '/x', null), // 13
       '[1,2]', // 14
       event(lambdaText('ERROR', 'Invoke Error {"errorType":"Error"}')), // 15
     ].join('\n') + '\n',
@@ -354,11 +369,11 @@ describe('replay: decision logs', () => {
       rules: {
         hits: [
           { rule: bulk(1), hits: 2 },
-          { rule: `${bulk(2)} > default:product`, hits: 1 },
-          { rule: 'default:home', hits: 1 },
-          { rule: 'fallback:store-home', hits: 1 },
+          { rule: `${bulk(2)} > ${productPage}`, hits: 1 },
+          { rule: 'fallback:no-rule', hits: 1 },
+          { rule: landing, hits: 1 },
         ],
-        neverHit: [bulk(3)],
+        neverHit,
       },
     });
   });
@@ -380,11 +395,11 @@ describe('replay: decision logs', () => {
         '  total                           5  100.0%              4  100.0%',
         'replay: hits per rule (4 rules seen):',
         `  2  ${bulk(1)}`,
-        `  1  ${bulk(2)} > default:product`,
-        '  1  default:home',
-        '  1  fallback:store-home',
-        'replay: rules never hit: 1:',
-        `  ${bulk(3)}`,
+        `  1  ${bulk(2)} > ${productPage}`,
+        '  1  fallback:no-rule',
+        `  1  ${landing}`,
+        `replay: rules never hit: ${neverHit.length}:`,
+        ...neverHit.map((r) => `  ${r}`),
         '',
       ].join('\n'),
     );

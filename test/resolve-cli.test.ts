@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { main, parseRawUrl } from '../lib/cli/resolve';
+import { defaultRule } from './support/engine';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -26,7 +27,7 @@ describe('resolve URL...', () => {
     const { code, out, err } = await run(['--country', 'gb', 'https://po.co/', 'https://in.po.co/x', 'https://po.co/uk/offers?a=1']);
     expect([code, err]).toEqual([0, '']);
     expect(lines(out)).toEqual([
-      { url: 'https://po.co/', country: 'GB', action: 'redirect', status: 302, location: 'https://www.mi.com/uk/', rule: 'default:home' },
+      { url: 'https://po.co/', country: 'GB', action: 'redirect', status: 302, location: 'https://www.mi.com/uk/', rule: defaultRule('landing') },
       { url: 'https://in.po.co/x', country: 'GB', action: 'origin', status: null, location: null, rule: 'origin:frozen-site' },
       { url: 'https://po.co/uk/offers?a=1', country: 'GB', action: 'redirect', status: 302, location: 'https://www.mi.com/uk/sale/?a=1', rule: 'bulk:config/redirects.csv:2' },
     ]);
@@ -57,6 +58,21 @@ describe('resolve URL...', () => {
     }
   });
 
+  test('--rules and --catalog use another rules file and catalogue, named in the rule', async () => {
+    const dir = tmpDir('poco-cli-');
+    const rules = path.join(dir, 'rules.txt');
+    const catalog = path.join(dir, 'catalog.json');
+    fs.writeFileSync(rules, '/product/:product/* :store/p/:product/ Name=short\n/* :store 302 Name=all\n');
+    fs.writeFileSync(catalog, JSON.stringify({ stores: { 'https://www.mi.com/uk/': ['poco-x1'] } }));
+    const { code, out, err } = await run(['--rules', rules, '--catalog', catalog, 'https://po.co/uk/product/POCO-X1/specs', 'https://po.co/uk/product/poco-f7', 'https://shop.po.co/']);
+    expect([code, err]).toEqual([0, '']);
+    expect(lines(out)).toEqual([
+      { url: 'https://po.co/uk/product/POCO-X1/specs', country: null, action: 'redirect', status: 301, location: 'https://www.mi.com/uk/p/poco-x1/', rule: `rule:short@${rules}:1` },
+      { url: 'https://po.co/uk/product/poco-f7', country: null, action: 'redirect', status: 302, location: 'https://www.mi.com/uk/', rule: `rule:all@${rules}:2` },
+      { url: 'https://shop.po.co/', country: null, action: 'redirect', status: 302, location: 'https://www.mi.com/global/', rule: `rule:all@${rules}:2` },
+    ]);
+  });
+
   test('a bad config: every problem on stderr, exit 2', async () => {
     const dir = tmpDir('poco-cli-');
     const list = path.join(dir, 'bad.csv');
@@ -66,7 +82,7 @@ describe('resolve URL...', () => {
     expect(err).toBe(
       [
         'resolve: Config is invalid (2 problems); nothing was written.',
-        `  ${list}:1: TARGET_URL host "evil.com" is not on the allow-list. Fix: point it at www.mi.com or in.po.co, or add the host to allowedTargetHosts in config/sites.json.`,
+        `  ${list}:1: TARGET_URL host "evil.com" is not on the allow-list. Fix: point it at www.mi.com, www.mi.co.id, new.c.mi.com or in.po.co, or add the host to allowedTargetHosts in config/sites.json.`,
         `  ${list}:2: STATUS_CODE "999" is not a redirect status. Fix: use 301, 302, 307 or 308 (empty means 301).`,
         '',
       ].join('\n'),
@@ -126,9 +142,9 @@ describe('npm run resolve, as a process', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'resolve'], {
       cwd: ROOT,
       encoding: 'utf8',
-      input: 'https://uk.po.co/product/POCO-M6\n',
+      input: 'https://uk.po.co/product/POCO-F7\n',
     });
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ url: 'https://uk.po.co/product/POCO-M6', country: null, action: 'redirect', status: 301, location: 'https://www.mi.com/uk/product/poco-m6/', rule: 'default:product' });
+    expect(JSON.parse(r.stdout)).toEqual({ url: 'https://uk.po.co/product/POCO-F7', country: null, action: 'redirect', status: 301, location: 'https://www.mi.com/uk/product/poco-f7/', rule: defaultRule('product-page') });
   });
 });

@@ -14,7 +14,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { DEFAULT_REPORT_DIR } from '../review/report';
 
-const SECTIONS = ['diagram', 'sites', 'regions', 'default-rules', 'bulk', 'findings'];
+const SECTIONS = ['diagram', 'sites', 'regions', 'hosts', 'rules', 'bulk', 'findings'];
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 /** The Chromium to use, or undefined when there is none. */

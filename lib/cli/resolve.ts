@@ -2,7 +2,7 @@
  * The resolver: where does a URL go? Same config loader, same compiled
  * tables and same engine as the Lambda@Edge bundle.
  *
- *   npm run resolve -- [--redirects FILE] [--sites FILE] [--country CC] [--method M] URL...
+ *   npm run resolve -- [--redirects FILE] [--sites FILE] [--rules FILE] [--catalog FILE] [--country CC] [--method M] URL...
  *   (npm run ops -- resolve ...: lib/cli/poco.ts runs it)
  *
  * Prints one JSON object per URL. With no URL it reads standard input, one
@@ -23,6 +23,8 @@ With no URL, reads standard input: one "URL [COUNTRY]" per line.
 Options:
   --redirects FILE  bulk redirect list (Cloudflare CSV format)   [config/redirects.csv]
   --sites FILE      sites, regions and stores                    [config/sites.json]
+  --rules FILE      rules file                                   [config/rules.txt]
+  --catalog FILE    store catalogue                              [config/catalog.json]
   --country CC      viewer country (ISO 3166 alpha-2) for every URL without its own
   --method M        HTTP method                                  [GET]
   -h, --help        show this help
@@ -50,6 +52,8 @@ export function parseRawUrl(url: string): ParsedUrl | string {
 interface Options {
   redirects?: string;
   sites?: string;
+  rules?: string;
+  catalog?: string;
   country?: string;
   method: string;
   urls: string[];
@@ -74,7 +78,7 @@ function parseArgs(argv: readonly string[]): Options | string {
     }
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!['--redirects', '--sites', '--country', '--method'].includes(name)) return `unknown option ${JSON.stringify(arg)}`;
+    if (!['--redirects', '--sites', '--rules', '--catalog', '--country', '--method'].includes(name)) return `unknown option ${JSON.stringify(arg)}`;
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined || value === '') return `${name} needs a value`;
     if (name === '--country') {
@@ -84,6 +88,8 @@ function parseArgs(argv: readonly string[]): Options | string {
       if (!/^[A-Za-z]+$/.test(value)) return `--method ${JSON.stringify(value)} is not an HTTP method`;
       opts.method = value.toUpperCase();
     } else if (name === '--redirects') opts.redirects = value;
+    else if (name === '--rules') opts.rules = value;
+    else if (name === '--catalog') opts.catalog = value;
     else opts.sites = value;
   }
   return opts;
@@ -115,7 +121,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   let engine: RedirectEngine;
   try {
-    engine = new RedirectEngine(loadConfig({ redirectsFile: opts.redirects, sitesFile: opts.sites }).tables);
+    engine = new RedirectEngine(loadConfig({ redirectsFile: opts.redirects, sitesFile: opts.sites, rulesFile: opts.rules, catalogFile: opts.catalog }).tables);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`resolve: ${err.message}\n`);

@@ -232,17 +232,19 @@ export async function waitUntil(ctx: OpsContext, what: string, check: () => Prom
 }
 
 /** Options every AWS command takes. */
-export const AWS_OPTIONS = { stage: 'string', sites: 'string', stages: 'string', redirects: 'string' } as const;
+export const AWS_OPTIONS = { stage: 'string', sites: 'string', stages: 'string', redirects: 'string', rules: 'string', catalog: 'string' } as const;
 
 export const AWS_OPTIONS_HELP = `  --stage NAME      stage of the stages file                    [its defaultStage]
   --sites FILE      sites file                                  [config/sites.json]
   --stages FILE     stages file                                 [config/stages.json]
-  --redirects FILE  bulk redirect list                          [config/redirects.csv]`;
+  --redirects FILE  bulk redirect list                          [config/redirects.csv]
+  --rules FILE      rules file                                  [config/rules.txt]
+  --catalog FILE    store catalogue                             [config/catalog.json]`;
 
 /** Loads the config a command runs against (the stage decides the account and the stack). */
 export function deploymentFor(options: Readonly<Record<string, unknown>>): LoadedDeployment {
   const str = (k: string): string | undefined => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
-  return loadDeployment({ sitesFile: str('sites'), stagesFile: str('stages'), redirectsFile: str('redirects'), stage: str('stage') });
+  return loadDeployment({ sitesFile: str('sites'), stagesFile: str('stages'), redirectsFile: str('redirects'), rulesFile: str('rules'), catalogFile: str('catalog'), stage: str('stage') });
 }
 
 /** The hostnames of the sites file, each with its site's name, in file order. */

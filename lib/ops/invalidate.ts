@@ -18,19 +18,23 @@ import { CreateInvalidationCommand, GetDistributionCommand, GetInvalidationComma
 import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
 import type { CliIo } from '../cli/io';
-import { DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT } from '../config/load';
+import { DEFAULT_CATALOG_FILE, DEFAULT_REDIRECTS_FILE, DEFAULT_RULES_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT } from '../config/load';
 import { ConfigError } from '../config/problems';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, call, defaultContext, deploymentFor, inventory, noPositionals, OpsContext, waitUntil } from './aws';
-import { configChanges, invalidationPaths, ruleSetOf } from './redirect-changes';
+import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFileChanges } from './redirect-changes';
 
 /**
- * The sites file and bulk list as they were at a git ref, loaded and
- * validated. Files the ref does not have count as an empty list (for the
- * bulk list) or as an error (for the sites file).
+ * The config as it was at a git ref (the sites file, bulk list, rules file
+ * and store catalogue), loaded and validated. A bulk list the ref does not
+ * have counts as an empty list; a missing sites file, rules file or
+ * catalogue is an error (a ref from before the rules file also has another
+ * engine, which `engineChangedSince` finds first).
  */
-export function configAtRef(ref: string, files: { sitesFile?: string; redirectsFile?: string }): LoadedConfig {
+export function configAtRef(ref: string, files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string }): LoadedConfig {
   const sitesFile = path.resolve(files.sitesFile ?? DEFAULT_SITES_FILE);
   const redirectsFile = path.resolve(files.redirectsFile ?? DEFAULT_REDIRECTS_FILE);
+  const rulesFile = path.resolve(files.rulesFile ?? DEFAULT_RULES_FILE);
+  const catalogFile = path.resolve(files.catalogFile ?? DEFAULT_CATALOG_FILE);
   const git = (args: string[], cwd: string): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   let top: string;
   try {
@@ -53,7 +57,7 @@ export function configAtRef(ref: string, files: { sitesFile?: string; redirectsF
       return out;
     };
     try {
-      return loadConfig({ sitesFile: at(sitesFile, false), redirectsFile: at(redirectsFile, true) });
+      return loadConfig({ sitesFile: at(sitesFile, false), redirectsFile: at(redirectsFile, true), rulesFile: at(rulesFile, false), catalogFile: at(catalogFile, false) });
     } catch (err) {
       if (err instanceof ConfigError) throw new OpsError(`the config at ${ref} does not load, so it cannot be compared: ${err.message}`);
       throw err;
@@ -99,6 +103,11 @@ export async function invalidate(ctx: OpsContext, deployment: LoadedDeployment, 
   } else {
     const changes = configChanges(ruleSetOf(options.baseline.tables), ruleSetOf(deployment.tables));
     if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
+    if (changes.rulesChanged) {
+      ctx.log('invalidate: rules or catalogue changed: every redirect site, /*');
+      for (const c of rulesFileChanges(options.baseline.tables, deployment.tables)) ctx.log(`  ${c.kind} rule ${c.idAfter ?? c.idBefore}: ${c.kind === 'changed' ? `${c.before} -> ${c.after}` : (c.after ?? c.before)}`);
+      for (const c of catalogueChanges(options.baseline.tables, deployment.tables)) ctx.log(`  catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
+    }
     for (const r of changes.rules) ctx.log(`  ${r.kind} ${r.source}: ${r.example} ${r.before} -> ${r.after}`);
     plan = invalidationPaths(deployment.tables, changes);
     if (plan.size === 0) {
@@ -182,11 +191,14 @@ export const invalidateCommand: Command = {
   usage: `Usage: npm run ops -- invalidate --since REF [options]
        npm run ops -- invalidate --all [options]
 
-Compares the sites file and bulk list with their state at git REF (what was
-deployed before), prints each changed rule with an example URL and its old and
-new destination, and the paths to invalidate per distribution: <path>* for each
-changed source, /* when sites, regions or headers changed, or when the engine's
-code (lambda/) changed since REF. With --apply it waits
+Compares the sites file, bulk list, rules file and store catalogue with their
+state at git REF (what was deployed before), prints each changed bulk entry
+with an example URL and its old and new destination, each changed rule of the
+rules file and catalogue entry, and the paths to invalidate per distribution:
+<path>* for each changed bulk source; /* when sites, regions or headers
+changed, when the rules file's rules or the catalogue changed ("rules or
+catalogue changed": a rule can decide any path), or when the engine's code
+(lambda/) changed since REF. With --apply it waits
 until each distribution is Deployed (so every edge runs the new function), then
 invalidates and waits until CloudFront is done. Run it after "cdk deploy".
 
@@ -205,8 +217,9 @@ Exit status: 0 when done (or planned, in a dry run), 1 when any distribution fai
     const all = args.options.all === true;
     if (!since === !all) throw new UsageError('give --since REF (the config deployed before) or --all');
     const deployment = deploymentFor(args.options);
-    const baseline = since ? configAtRef(since, { sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects) }) : undefined;
     const engineChanged = since !== undefined && engineChangedSince(since);
+    // With another engine at the ref, its config may not load with this one's loader (a ref from before the rules file): /* needs no baseline.
+    const baseline = since && !engineChanged ? configAtRef(since, { sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects), rulesFile: stringOption(args.options.rules), catalogFile: stringOption(args.options.catalog) }) : undefined;
     if (engineChanged) io.stdout.write(`invalidate: the engine's code (lambda/) changed since ${since}: answers may change where no rule did, so /* everywhere\n`);
     return invalidate(defaultContext((l) => io.stdout.write(l + '\n')), deployment, {
       baseline,

@@ -193,9 +193,10 @@ export function renderRuleHits(r: RuleHits, prefix = '', cap = NEVER_HIT_SHOWN):
 
 /**
  * The names of every configured rule, as the engine names them in its
- * decisions: today `bulk:<file>:<line>` for each bulk list entry.
+ * decisions: each rule of the rules file (`rule:<name>@<file>:<line>`), in
+ * file order, then `bulk:<file>:<line>` for each bulk list entry.
  */
 export function configuredRuleNames(config: Pick<LoadedConfig, 'entries' | 'tables'>): string[] {
   const file = config.tables.bulk.file;
-  return config.entries.map((e) => `bulk:${file}:${e.line}`);
+  return [...config.tables.rules.map((r) => r.id), ...config.entries.map((e) => `bulk:${file}:${e.line}`)];
 }

@@ -4,7 +4,8 @@
  *
  * For each request it does what CloudFront does before and around the
  * function: finds the site by Host (CloudFront finds the distribution by its
- * aliases), refuses methods other than GET and HEAD with 403 as CloudFront
+ * aliases: a configured name, else a wildcard alias such as `*.po.co` one
+ * label up), refuses methods other than GET and HEAD with 403 as CloudFront
  * does, builds the origin-request event with exactly the headers the site's
  * cache policy forwards (`redirectForwarding`), Host as the viewer sent it
  * and the `CloudFront-Viewer-Country` header standing in for CloudFront's,
@@ -24,6 +25,7 @@ import { Forwarding, originRequestEvent, redirectForwarding } from '../cloudfron
 import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, loadConfig } from '../config/load';
 import type { SiteConfig } from '../config/sites';
 import { loadBundledHandler } from './bundled-handler';
+import { sampleHost, servedHostname } from './probes';
 
 /** The port `npm start` listens on when neither PORT nor --port says otherwise. */
 export const DEFAULT_PREVIEW_PORT = 8787;
@@ -43,6 +45,16 @@ export interface PreviewOptions {
    * @default config/sites.json
    */
   readonly sitesFile?: string;
+  /**
+   * The rules file.
+   * @default config/rules.txt
+   */
+  readonly rulesFile?: string;
+  /**
+   * The store catalogue.
+   * @default config/catalog.json
+   */
+  readonly catalogFile?: string;
   /**
    * Port to listen on; 0 picks a free one.
    * @default DEFAULT_PREVIEW_PORT
@@ -123,7 +135,7 @@ function single(value: string | string[] | undefined): string | undefined {
 /** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
 export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
-  const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE });
+  const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
   const bundle = bundleEdgeFunction(config.tables);
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-preview-'));
   writeBundle(bundle, bundleDir);
@@ -133,6 +145,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   });
   const contentDirs = contentDirsOf(config.sites, sitesFile);
   const routes = new Map<string, Route>();
+  const allHosts = new Set(config.sites.sites.flatMap((s) => s.hostnames));
   const summary: string[] = [];
   for (const site of config.sites.sites) {
     const route: Route = site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, forwarding: redirectForwarding(site.mode) };
@@ -140,14 +153,21 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const how = route.forwarding
       ? `${site.mode}, function on origin-request, forwards ${route.forwarding.headers.join(', ')} and the query string`
       : `frozen, ${route.contentDir ? `snapshot ${displayName(route.contentDir)}${fs.existsSync(route.contentDir) ? '' : ' (missing)'}` : 'no snapshot folder'}`;
-    summary.push(`${site.hostnames.join(', ')}: ${how}`);
+    summary.push(`${site.hostnames.map((h) => (h.startsWith('*.') ? `${h} (any name one label below ${h.slice(2)}, such as ${sampleHost(h, allHosts)})` : h)).join(', ')}: ${how}`);
   }
+  /** The route of a Host header: its configured hostname, else a wildcard one label up, as CloudFront matches aliases (an exact name wins). */
+  const routeOf = (host: string): Route | undefined => {
+    const hostname = servedHostname(normaliseHost(host), routes);
+    return hostname === undefined ? undefined : routes.get(hostname);
+  };
+  const example = sampleHost([...routes.keys()][0] ?? 'po.co', routes);
 
   const answer = async (req: http.IncomingMessage): Promise<Answer> => {
     const hostHeader = single(req.headers.host) ?? '';
-    const route = routes.get(normaliseHost(hostHeader));
+    const route = routeOf(hostHeader);
     if (!route) {
-      return text(404, `preview: Host ${JSON.stringify(hostHeader)} is not a hostname of ${displayName(sitesFile)}. Send one of ${[...routes.keys()].join(', ')}, e.g. curl -si -H 'Host: ${[...routes.keys()][0]}' <preview url>/`, 'unknown host');
+      const names = [...routes.keys()].map((h) => (h.startsWith('*.') ? `${h} (any name one label below ${h.slice(2)})` : h));
+      return text(404, `preview: Host ${JSON.stringify(hostHeader)} is not a hostname of ${displayName(sitesFile)}. Send one of ${names.join(', ')}, e.g. curl -si -H 'Host: ${example}' <preview url>/`, 'unknown host');
     }
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return text(403, `preview: ${method} is not allowed; the distributions accept GET and HEAD (CloudFront answers 403).`, 'method not allowed');

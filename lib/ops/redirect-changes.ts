@@ -1,6 +1,8 @@
 /**
- * What a change of the redirect rules changes for visitors: the bulk entries
- * added, removed and changed, each with an example URL and where it went
+ * What a change of the redirect rules changes for visitors: whether sites,
+ * the rules file or the store catalogue changed (any cached redirect may
+ * then change), the rules file's rules added, removed and changed, and the
+ * bulk entries added, removed and changed, each with an example URL and where it went
  * before and goes after (decided by the engine, so entries whose destination
  * moves because a target they follow changed are found too), and the
  * CloudFront paths to invalidate per site. Pure: no AWS, no I/O.
@@ -18,7 +20,7 @@ import {
   packBulk,
   RedirectEngine,
 } from '../../lambda/engine';
-import { outcomeOf } from './probes';
+import { outcomeOf, ruleText } from './probes';
 
 /** The rules as the engine runs them: the tables, and the bulk index (whose columns the tables may leave out). */
 export interface RuleSet {
@@ -57,9 +59,88 @@ export interface RuleChange {
 }
 
 export interface ConfigChanges {
-  /** Anything but the bulk list changed (sites, regions, countries, headers): every cached redirect may change. */
+  /** Sites, regions, countries or headers changed: every cached redirect may change. */
   readonly sitesChanged: boolean;
+  /** The rules file's rules or the store catalogue changed: any cached redirect of a redirect site may change. */
+  readonly rulesChanged: boolean;
+  /** The bulk entries that changed. */
   readonly rules: readonly RuleChange[];
+}
+
+/** A rule of the rules file added, removed or changed, matched by its source (hostname, path and countries). */
+export interface RulesFileChange {
+  readonly kind: 'added' | 'removed' | 'changed';
+  /** The rule as a line of the rules file (`ruleText`), before and after. */
+  readonly before?: string;
+  readonly after?: string;
+  /** The rule's id (`rule:<name>@<file>:<line>`) before and after. */
+  readonly idBefore?: string;
+  readonly idAfter?: string;
+}
+
+/** Product slugs a region's store gained or lost in the catalogue. */
+export interface CatalogueChange {
+  readonly region: string;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+/** The name of a rule id (`rule:<name>@<file>:<line>`), `''` when it has none. */
+function nameOf(id: string): string {
+  const m = /^rule:([a-z][a-z0-9-]*)@/.exec(id);
+  return m ? m[1] : '';
+}
+
+/** The source part of a rule's line (before the first space), with its countries: what identifies a rule between two files. */
+function sourceKey(text: string, countries: readonly string[] | undefined): string {
+  return `${text.slice(0, text.indexOf(' '))}${countries ? ` Country=${countries.join(',')}` : ''}`;
+}
+
+/**
+ * The rules file's rules that differ between two tables, in the order of
+ * the file after (removed ones where they stood before). Rules are matched
+ * by source (and countries); a rule whose target, status, options or name
+ * changed is `changed`. A rule that only moved to another line is not
+ * listed; what its move changes for visitors shows in the walk.
+ */
+export function rulesFileChanges(before: CompiledTables, after: CompiledTables): RulesFileChange[] {
+  const entries = (t: CompiledTables): { key: string; text: string; id: string }[] => {
+    const seen = new Map<string, number>();
+    return t.rules.map((r) => {
+      const text = ruleText(r, t.regions);
+      const base = sourceKey(text, r.countries);
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      return { key: n === 1 ? base : `${base} #${n}`, text, id: r.id };
+    });
+  };
+  const old = entries(before);
+  const now = entries(after);
+  const oldByKey = new Map(old.map((e) => [e.key, e]));
+  const nowKeys = new Set(now.map((e) => e.key));
+  const out: RulesFileChange[] = [];
+  for (const e of now) {
+    const o = oldByKey.get(e.key);
+    if (!o) out.push({ kind: 'added', after: e.text, idAfter: e.id });
+    else if (o.text !== e.text || nameOf(o.id) !== nameOf(e.id)) out.push({ kind: 'changed', before: o.text, after: e.text, idBefore: o.id, idAfter: e.id });
+  }
+  for (const o of old) if (!nowKeys.has(o.key)) out.push({ kind: 'removed', before: o.text, idBefore: o.id });
+  return out;
+}
+
+/** Per region (by name, sorted), the product slugs the catalogue added and removed. */
+export function catalogueChanges(before: CompiledTables, after: CompiledTables): CatalogueChange[] {
+  const productsOf = (t: CompiledTables): Map<string, ReadonlySet<string>> => new Map(t.regions.map((r) => [r.name, new Set(r.products)]));
+  const [a, b] = [productsOf(before), productsOf(after)];
+  const out: CatalogueChange[] = [];
+  for (const region of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const was = a.get(region) ?? new Set<string>();
+    const now = b.get(region) ?? new Set<string>();
+    const added = [...now].filter((p) => !was.has(p)).sort();
+    const removed = [...was].filter((p) => !now.has(p)).sort();
+    if (added.length + removed.length > 0) out.push({ region, added, removed });
+  }
+  return out;
 }
 
 export interface Source {
@@ -106,8 +187,11 @@ function decideAt(engine: RedirectEngine, e: Source): string {
 
 /** Compares two rule sets. Rules are sorted by source. */
 export function configChanges(before: RuleSet, after: RuleSet): ConfigChanges {
-  const strip = (r: RuleSet): string => JSON.stringify({ ...r.tables, bulk: undefined });
+  const strip = (r: RuleSet): string => JSON.stringify({ ...r.tables, bulk: undefined, rules: undefined, regions: r.tables.regions.map((g) => ({ ...g, products: undefined })) });
   const sitesChanged = strip(before) !== strip(after);
+  // Rule ids (names and lines) are not part of any answer: a comment added above a rule changes no cached redirect.
+  const rulesOf = (r: RuleSet): string => JSON.stringify([r.tables.rules.map((x) => ({ ...x, id: undefined })), r.tables.regions.map((g) => g.products)]);
+  const rulesChanged = rulesOf(before) !== rulesOf(after);
   const oldEngine = new RedirectEngine(before.tables, before.bulk);
   const newEngine = new RedirectEngine(after.tables, after.bulk);
   const oldByKey = sourcesOf(before);
@@ -134,7 +218,7 @@ export function configChanges(before: RuleSet, after: RuleSet): ConfigChanges {
       lineAfter: n?.line,
     });
   }
-  return { sitesChanged, rules };
+  return { sitesChanged, rulesChanged, rules };
 }
 
 /** CloudFront runs at most this many wildcard invalidation paths at once per distribution; more become one `/*`. */
@@ -145,7 +229,9 @@ export const MAX_WILDCARD_PATHS = 15;
  * `<path>*`, which covers its trailing-slash, index.html and query-string
  * variants and everything below it; include-subdomains entries reach every
  * configured subdomain. Anything but the bulk list changing, or more than
- * `MAX_WILDCARD_PATHS` paths for one site, means `/*`. Frozen sites are
+ * `MAX_WILDCARD_PATHS` paths for one site, means `/*`: sites, regions,
+ * countries or headers changing, and the rules file's rules or the store
+ * catalogue changing, since a rule can decide any path of any redirect site. Frozen sites are
  * never listed: they have no function, and their snapshot deployment
  * invalidates them itself.
  */
@@ -153,7 +239,7 @@ export function invalidationPaths(after: CompiledTables, changes: ConfigChanges)
   const redirectSites = after.sites.filter((s) => s.mode !== 'frozen');
   const siteOfHost = new Map(after.hosts.filter(([, i]) => after.sites[i].mode !== 'frozen').map(([h, i]) => [h, after.sites[i].name] as const));
   const out = new Map<string, Set<string>>();
-  if (changes.sitesChanged) {
+  if (changes.sitesChanged || changes.rulesChanged) {
     for (const s of redirectSites) out.set(s.name, new Set(['/*']));
   } else {
     for (const rule of changes.rules) {

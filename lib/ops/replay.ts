@@ -572,6 +572,10 @@ export interface ReplayOptions {
   readonly redirectsFile?: string;
   /** @default config/sites.json */
   readonly sitesFile?: string;
+  /** @default config/rules.txt */
+  readonly rulesFile?: string;
+  /** @default config/catalog.json */
+  readonly catalogFile?: string;
 }
 
 /** Reads every file (all checked to exist first), decides each distinct URL, returns the fallbacks and the summaries. */
@@ -583,7 +587,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     if (!stat.isFile()) throw new UsageError(`${f} is not a file`);
   }
   const formats = await Promise.all(options.files.map(sniff));
-  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile });
+  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
   const engine = new RedirectEngine(config.tables);
   const served = servedHosts(config);
   /** Requests by `host + canonical path` TAB country. */
@@ -722,15 +726,17 @@ Options:
   --summary-only    no CSV: only what was read and the summaries, on stderr
   --redirects FILE  bulk redirect list                         [config/redirects.csv]
   --sites FILE      sites file                                 [config/sites.json]
+  --rules FILE      rules file                                 [config/rules.txt]
+  --catalog FILE    store catalogue                            [config/catalog.json]
 
 Exit status: 0 when every file was read, 2 on a missing or unreadable file, bad options or config.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { output: 'string', top: 'string', 'summary-only': 'boolean', redirects: 'string', sites: 'string' });
+    const args = parseArgs(argv, { output: 'string', top: 'string', 'summary-only': 'boolean', redirects: 'string', sites: 'string', rules: 'string', catalog: 'string' });
     const top = intOption(args.options.top, 'top', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
     const summaryOnly = args.options['summary-only'] === true;
     const output = stringOption(args.options.output);
     if (summaryOnly && (output !== undefined || args.options.top !== undefined)) throw new UsageError('--summary-only writes no CSV: leave out --output and --top');
-    const report = await replay({ files: args.positionals, redirectsFile: stringOption(args.options.redirects), sitesFile: stringOption(args.options.sites) });
+    const report = await replay({ files: args.positionals, redirectsFile: stringOption(args.options.redirects), sitesFile: stringOption(args.options.sites), rulesFile: stringOption(args.options.rules), catalogFile: stringOption(args.options.catalog) });
     for (const f of report.files) {
       io.stderr.write(
         `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`,

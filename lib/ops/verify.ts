@@ -24,6 +24,10 @@ export interface VerifyOptions {
   readonly redirectsFile?: string;
   /** @default config/sites.json */
   readonly sitesFile?: string;
+  /** @default config/rules.txt */
+  readonly rulesFile?: string;
+  /** @default config/catalog.json */
+  readonly catalogFile?: string;
   /**
    * Bulk entries probed, spread evenly over the list.
    * @default 50
@@ -111,7 +115,7 @@ function matches(actual: string, expected: readonly string[]): boolean {
 
 /** Runs the probes with bounded concurrency; results in probe order. */
 export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
-  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile });
+  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
   const engine = new RedirectEngine(config.tables);
   const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
   const target = targetOf(options.base, hostnames);
@@ -135,7 +139,7 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
       const actual = await send(p, target, timeoutMs);
       const ok = matches(actual, expected);
       results[i] = { probe: p, expected, actual, ok };
-      const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin})`;
+      const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin}${p.hostname ? `; ${p.host} stands for ${p.hostname}` : ''})`;
       if (!ok) log(`${actual.startsWith('error:') ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`);
       else if (options.verbose) log(`ok ${label}: ${actual}`);
     }
@@ -152,18 +156,23 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'probe a deployment or the preview with the contract, every site\'s rules and a bulk sample; compare with the engine',
+  summary: 'probe a deployment or the preview with the contract, the rules file walked on every site and a bulk sample; compare with the engine',
   usage: `Usage: npm run ops -- verify --base URL [options]
 
-Sends the contract's examples, each site's rules and a sample of the bulk list to
-URL and compares every status and Location with what the engine decides for the
-config. Redirects are not followed.
+Sends the contract's examples, the rules file walked on every site and a sample of
+the bulk list to URL and compares every status and Location with what the engine
+decides for the config. The walk: each hostname's root (each configured country
+and none on region-path sites), and each rule with an example made from its
+source, on the sites it applies to. A wildcard hostname such as *.po.co is
+probed as the sample name any-name.po.co. Redirects are not followed.
   --base https://po.co             production: each probe to its own hostname
   --base http://127.0.0.1:8787     the preview (npm start): Host header per probe
 
 Options:
   --redirects FILE  bulk redirect list                               [config/redirects.csv]
   --sites FILE      sites file                                       [config/sites.json]
+  --rules FILE      rules file                                       [config/rules.txt]
+  --catalog FILE    store catalogue                                  [config/catalog.json]
   --sample N        bulk entries probed, spread over the list        [50]
   --country CC      the country CloudFront sees for this machine (production only;
                     without it a country-dependent probe accepts any configured
@@ -174,7 +183,7 @@ Options:
 
 Exit status: 0 when every probe matches, 1 on any mismatch or failed probe, 2 on bad options or config.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { base: 'string', redirects: 'string', sites: 'string', sample: 'string', country: 'string', concurrency: 'string', timeout: 'string', verbose: 'boolean' });
+    const args = parseArgs(argv, { base: 'string', redirects: 'string', sites: 'string', rules: 'string', catalog: 'string', sample: 'string', country: 'string', concurrency: 'string', timeout: 'string', verbose: 'boolean' });
     const base = stringOption(args.options.base);
     if (!base) throw new UsageError('--base URL is required');
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
@@ -189,6 +198,8 @@ Exit status: 0 when every probe matches, 1 on any mismatch or failed probe, 2 on
         base,
         redirectsFile: stringOption(args.options.redirects),
         sitesFile: stringOption(args.options.sites),
+        rulesFile: stringOption(args.options.rules),
+        catalogFile: stringOption(args.options.catalog),
         sample: intOption(args.options.sample, 'sample', 50, 0, 1_000_000),
         viewerCountry,
         concurrency: intOption(args.options.concurrency, 'concurrency', 8, 1, 64),

@@ -1,8 +1,10 @@
 /**
  * `npm run diff`: what a change does to the stacks, in `cdk diff`'s own
- * form (@aws-cdk/cloudformation-diff), and to where visitors go: bulk
- * entries added, removed and changed, and default-rule answers that moved,
- * each with an example URL and its old and new destination. Offline.
+ * form (@aws-cdk/cloudformation-diff), and to where visitors go: the rules
+ * file's rules added, removed and changed, the store catalogue's changes,
+ * bulk entries added, removed and changed (each with an example URL and its
+ * old and new destination), and the answers of the rules walked on every
+ * hostname that moved. Offline.
  */
 import { fullDiff, formatDifferences, TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import * as fs from 'fs';
@@ -15,8 +17,8 @@ import { parseArgs, stringOption, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
 import type { CliIo } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf, siteWalk, WALK_PATHS } from '../ops/probes';
-import { ConfigChanges, configChanges, RuleSet } from '../ops/redirect-changes';
+import { outcomeOf, ruleWalk } from '../ops/probes';
+import { CatalogueChange, catalogueChanges, ConfigChanges, configChanges, RuleSet, RulesFileChange, rulesFileChanges } from '../ops/redirect-changes';
 import { Assembly, isGitRef, readAssembly, synthContext, synthesize, synthesizeRef } from './assembly';
 
 export interface StackDiff {
@@ -42,33 +44,40 @@ export function renderDiff(diff: TemplateDiff): string {
   return out;
 }
 
-/** An answer of the default rules that changed: per hostname, for the paths and countries every site is walked with. */
-export interface DefaultRuleChange {
+/** An answer of the walk (the rules file walked on every hostname) that changed. */
+export interface WalkChange {
+  /** The URL sent; for a wildcard hostname its sample name. */
   readonly url: string;
+  /** The configured hostname a sample name stands for (`*.po.co`); undefined otherwise. */
+  readonly stands?: string;
   readonly country: string;
+  /** `301 https://...` before and after. */
   readonly before: string;
   readonly after: string;
+  /** The rule that answered before and after. */
+  readonly ruleBefore: string;
+  readonly ruleAfter: string;
 }
 
 /**
- * The default rules walked on every hostname of either side (every region
- * segment on region-path sites, every country and none at their root), with
- * an empty bulk list so that only the default rules answer.
+ * The walk of the rules file (`ruleWalk`: each hostname's root, every
+ * country and none at the root of region-path sites, each rule's examples)
+ * of both sides, each request decided by both, with an empty bulk list so
+ * that only the rules answer; the requests whose answer moved, in walk order.
  */
-export function defaultRuleChanges(before: CompiledTables, after: CompiledTables): DefaultRuleChange[] {
+export function walkChanges(before: CompiledTables, after: CompiledTables): WalkChange[] {
   const empty = (t: CompiledTables): RedirectEngine => new RedirectEngine(withoutBulkColumns(t));
   const [a, b] = [empty(before), empty(after)];
-  const hosts = new Map<string, string>();
-  for (const t of [before, after]) for (const [h, i] of t.hosts) if (!hosts.has(h)) hosts.set(h, t.sites[i].mode);
-  const regions = [...new Set([...before.regions, ...after.regions].map((r) => r.name))].sort();
-  const countries = ['', ...new Set([...before.countries, ...after.countries].map(([c]) => c))].sort();
-  const out: DefaultRuleChange[] = [];
-  for (const [host, mode] of [...hosts].sort()) {
-    for (const [p, country] of siteWalk(mode, regions, countries, WALK_PATHS)) {
-      const req = { method: 'GET', scheme: 'https' as const, host, path: p, query: '', country };
-      const was = outcomeOf(a.decide(req));
-      const now = outcomeOf(b.decide(req));
-      if (was !== now) out.push({ url: `https://${host}${p}`, country, before: was, after: now });
+  const out: WalkChange[] = [];
+  const seen = new Set<string>();
+  for (const step of [...ruleWalk(after), ...ruleWalk(before)]) {
+    const key = `${step.host}${step.path} ${step.country}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const req = { method: 'GET', scheme: 'https' as const, host: step.host, path: step.path, query: '', country: step.country };
+    const [was, now] = [a.decide(req), b.decide(req)];
+    if (outcomeOf(was) !== outcomeOf(now)) {
+      out.push({ url: `https://${step.host}${step.path}`, ...(step.host !== step.hostname ? { stands: step.hostname } : {}), country: step.country, before: outcomeOf(was), after: outcomeOf(now), ruleBefore: was.rule, ruleAfter: now.rule });
     }
   }
   return out;
@@ -76,26 +85,58 @@ export function defaultRuleChanges(before: CompiledTables, after: CompiledTables
 
 export interface RedirectDiff {
   readonly changes: ConfigChanges;
-  readonly defaults: readonly DefaultRuleChange[];
+  /** The rules file's rules added, removed and changed. */
+  readonly rulesFile: readonly RulesFileChange[];
+  /** Product slugs each region's store gained or lost. */
+  readonly catalogue: readonly CatalogueChange[];
+  /** Answers of the walk that moved. */
+  readonly walk: readonly WalkChange[];
 }
 
 export function redirectDiff(before: RuleSet, after: RuleSet): RedirectDiff {
-  return { changes: configChanges(before, after), defaults: defaultRuleChanges(before.tables, after.tables) };
+  return {
+    changes: configChanges(before, after),
+    rulesFile: rulesFileChanges(before.tables, after.tables),
+    catalogue: catalogueChanges(before.tables, after.tables),
+    walk: walkChanges(before.tables, after.tables),
+  };
+}
+
+/** How many changes a redirect diff counts: bulk entries, rules, catalogue regions and walk answers. */
+export function redirectChangeCount(d: RedirectDiff): number {
+  return d.changes.rules.length + d.rulesFile.length + d.catalogue.length + d.walk.length;
 }
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
-/** The redirect diff as text: one line per change, `+`/`-`/`~`, example URL, old -> new. */
+/**
+ * The redirect diff as text: the rules file's rules (`[+]`/`[-]`/`[~]`, by id
+ * and as written), the catalogue per region, each bulk entry with its
+ * example URL, old -> new, then the walk's answers that moved.
+ */
 export function renderRedirectDiff(d: RedirectDiff): string {
   const lines: string[] = [];
+  for (const r of d.rulesFile) {
+    if (r.kind === 'added') lines.push(`[+] rule ${r.idAfter}`, `    ${r.after}`);
+    else if (r.kind === 'removed') lines.push(`[-] rule ${r.idBefore}`, `    ${r.before}`);
+    else {
+      lines.push(`[~] rule ${r.idAfter}${r.idBefore !== r.idAfter ? ` (was ${r.idBefore})` : ''}`);
+      lines.push(`    - ${r.before}`, `    + ${r.after}`);
+    }
+  }
+  for (const c of d.catalogue) lines.push(`[~] catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
   for (const r of d.changes.rules) {
     const where = r.kind === 'added' ? `line ${r.lineAfter}` : r.kind === 'removed' ? `was line ${r.lineBefore}` : r.lineBefore === r.lineAfter ? `line ${r.lineAfter}` : `line ${r.lineBefore} -> ${r.lineAfter}`;
     lines.push(`[${MARK[r.kind]}] ${r.source} (${where})`);
     lines.push(`    ${r.example}: ${r.before} -> ${r.after}`);
   }
-  if (d.defaults.length > 0) {
-    lines.push('[~] default rules (sites, regions, countries or headers changed):');
-    for (const c of d.defaults) lines.push(`    ${c.url}${c.country ? ` [${c.country}]` : ''}: ${c.before} -> ${c.after}`);
+  if (d.walk.length > 0) {
+    const why = [d.changes.sitesChanged ? 'sites, regions, countries or headers changed' : '', d.changes.rulesChanged ? 'rules or catalogue changed' : ''].filter((w) => w !== '').join('; ');
+    lines.push(`[~] the rules walked on every hostname${why ? ` (${why})` : ''}:`);
+    for (const c of d.walk) {
+      const rules = c.ruleBefore === c.ruleAfter ? c.ruleAfter : `${c.ruleBefore} -> ${c.ruleAfter}`;
+      lines.push(`    ${c.url}${c.stands ? ` (for ${c.stands})` : ''}${c.country ? ` [${c.country}]` : ''}: ${c.before} -> ${c.after} (${rules})`);
+    }
   }
   return lines.length === 0 ? 'There were no differences\n' : lines.join('\n') + '\n';
 }
@@ -132,7 +173,7 @@ export function renderResult(result: DiffResult, baseline: Assembly, current: As
   }
   out += result.redirects ? renderRedirectDiff(result.redirects) : `${result.redirectsNote}\n`;
   const changedStacks = result.stacks.filter((s) => !s.diff.isEmpty).length;
-  const redirectCount = result.redirects ? result.redirects.changes.rules.length + result.redirects.defaults.length : 0;
+  const redirectCount = result.redirects ? redirectChangeCount(result.redirects) : 0;
   out += `\ndiff: ${changedStacks} of ${result.stacks.length} stacks with differences, ${redirectCount} redirect change${redirectCount === 1 ? '' : 's'}\n`;
   return out;
 }
@@ -147,9 +188,12 @@ Synthesizes the app (or reads --app DIR) and compares it with the baseline:
                     from a git archive with this checkout's node_modules
   --baseline DIR    a saved cdk.out, or a folder of *.template.json files
 Prints each stack's differences as "cdk diff" does (@aws-cdk/cloudformation-diff),
-then the redirect diff: bulk entries added [+], removed [-] and changed [~],
-each with an example URL and its old and new destination, and default-rule
-answers that moved. No AWS credentials are used.
+then the redirect diff: rules of the rules file added [+], removed [-] and
+changed [~], by id and as written; products the catalogue added or removed per
+region; bulk entries added, removed and changed, each with an example URL and
+its old and new destination; and the answers that moved of the rules walked on
+every hostname (each rule's example, each country at the root; a wildcard
+hostname such as *.po.co as the sample name any-name.po.co). No AWS credentials are used.
 
 Options:
   --app DIR         an already synthesized cdk.out to use as the current side
@@ -191,7 +235,7 @@ Exit status: 0; 1 with --fail when there are differences, or when a synth fails;
       }
       const result = compareAssemblies(baseline, current);
       io.stdout.write(renderResult(result, baseline, current));
-      const different = result.stacks.some((s) => !s.diff.isEmpty) || (result.redirects !== undefined && result.redirects.changes.rules.length + result.redirects.defaults.length > 0);
+      const different = result.stacks.some((s) => !s.diff.isEmpty) || (result.redirects !== undefined && redirectChangeCount(result.redirects) > 0);
       return args.options.fail === true && different ? 1 : 0;
     } finally {
       for (const c of cleanups) c();

@@ -3,7 +3,7 @@
  * page (inline CSS and SVG, no script, no external resource) and Markdown
  * (the diagram as a Mermaid flowchart, which code hosts render).
  */
-import type { ReportData, RuleRow } from './report';
+import type { ReportData } from './report';
 
 export interface DiagramNode {
   readonly id: string;
@@ -115,7 +115,6 @@ interface Table {
 }
 
 function tablesOf(data: ReportData): Table[] {
-  const ruleRows = (rows: readonly RuleRow[]): string[][] => rows.map((r) => [r.url, r.country || '(none)', r.outcome, r.rule]);
   return [
     {
       id: 'sites',
@@ -140,11 +139,20 @@ function tablesOf(data: ReportData): Table[] {
       rows: data.regions.map((r) => [r.name, r.kind, r.url, r.countries.join(', ') || (r.name === data.defaultRegion ? '(default)' : '')]),
     },
     {
-      id: 'default-rules',
-      title: 'Default rules, walked on every hostname',
-      intro: 'Each region segment on region-path sites, each country (and none) at their root. The rule column names what decided, a bulk entry included.',
+      id: 'hosts',
+      title: 'Every hostname at its root',
+      intro: 'With no country, and on the first hostname of each region-path site with each configured country. A wildcard hostname is shown as the sample name it is probed with. The rule column names what decided.',
       head: ['example URL', 'country', 'answer', 'rule'],
-      rows: ruleRows(data.defaultRules),
+      rows: data.hosts.map((r) => [r.url + (r.stands ? ` (for ${r.stands})` : ''), r.country || '(none)', r.outcome, r.rule]),
+    },
+    {
+      id: 'rules',
+      title: 'The rules file, each rule with an example',
+      intro:
+        'Every rule in file order, on each site it applies to (after a region segment on region-path sites), with an example URL made from its source, ' +
+        'where it goes and the rule that answered. A flag says when that is not the rule itself: an earlier rule (or a bulk entry) answers first, or, for a rewrite (200), a rule below.',
+      head: ['rule', 'as written', 'example URL', 'country', 'answer', 'answered by', 'flag'],
+      rows: data.rules.map((r) => [r.rule, r.text, r.url ? r.url + (r.stands ? ` (for ${r.stands})` : '') : '(none)', r.url ? r.country || '(none)' : '', r.outcome, r.answeredBy, r.flag]),
     },
     {
       id: 'bulk',
@@ -156,7 +164,7 @@ function tablesOf(data: ReportData): Table[] {
     {
       id: 'findings',
       title: 'Shadowed, unreachable and redundant entries',
-      intro: data.findings.length === 0 ? 'None: every entry decides its own source, and none repeats the default rules.' : undefined,
+      intro: data.findings.length === 0 ? 'None: every entry decides its own source, and none repeats what the rules file answers.' : undefined,
       head: ['line', 'source', 'finding', 'detail'],
       rows: data.findings.map((f) => [String(f.line), f.source, f.kind, f.detail]),
     },

@@ -16,7 +16,7 @@ import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
 import { CliIo, writeFileWhole } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf, siteWalk, WALK_PATHS } from '../ops/probes';
+import { outcomeOf, ruleText, ruleWalk } from '../ops/probes';
 import { RuleSet, sourcesOf } from '../ops/redirect-changes';
 import { Assembly, readAssembly, synthContext, synthesize, Template } from './assembly';
 import { renderHtml, renderMarkdown } from './report-render';
@@ -44,6 +44,24 @@ export interface RuleRow {
   readonly rule: string;
 }
 
+/** A rule of the rules file at work: one example request and what answered it. */
+export interface RuleExample {
+  /** The rule's id (`rule:<name>@<file>:<line>`). */
+  readonly rule: string;
+  /** The rule as a line of the rules file. */
+  readonly text: string;
+  /** The example URL (for a wildcard hostname, its sample name); `''` when the rule has none. */
+  readonly url: string;
+  /** The configured hostname a sample name stands for (`*.po.co`). */
+  readonly stands?: string;
+  readonly country: string;
+  readonly outcome: string;
+  /** The rule that answered (a bulk entry included). */
+  readonly answeredBy: string;
+  /** `''` when the rule answered its own example; otherwise why not (an earlier rule answers first, ...). */
+  readonly flag: string;
+}
+
 export interface Finding {
   readonly line: number;
   readonly source: string;
@@ -57,7 +75,10 @@ export interface ReportData {
   readonly sites: readonly SiteRow[];
   readonly regions: readonly { readonly name: string; readonly kind: string; readonly url: string; readonly countries: readonly string[] }[];
   readonly defaultRegion: string;
-  readonly defaultRules: readonly RuleRow[];
+  /** Each hostname at its root: with no country, and each configured country on region-path sites. */
+  readonly hosts: readonly (RuleRow & { readonly stands?: string })[];
+  /** Every rule of the rules file, in file order, with its examples. */
+  readonly rules: readonly RuleExample[];
   readonly bulkFile: string;
   readonly bulkTotal: number;
   /** The first `maxEntries` bulk entries in file order. */
@@ -103,17 +124,39 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
   }));
   const regions = tables.regions.map((r, i) => ({ name: r.name, kind: r.kind, url: r.url, countries: tables.countries.filter(([, ri]) => ri === i).map(([c]) => c) }));
 
-  const defaultRules: RuleRow[] = [];
-  const countries = ['', ...tables.countries.map(([c]) => c)];
-  const regionNames = tables.regions.map((r) => r.name);
-  for (const site of sites) {
-    for (const host of site.hostnames) {
-      const walk = site.mode === 'frozen' ? [['/anything', '']] : siteWalk(site.mode, regionNames, countries, WALK_PATHS);
-      for (const [p, c] of walk) defaultRules.push(ruleRow(engine, host, p, c));
-    }
+  const hosts: ReportData['hosts'][number][] = [];
+  const ruleExamples: RuleExample[] = [];
+  const walk = ruleWalk(tables);
+  const ruleIndex = new Map(tables.rules.map((r, i) => [r.id, i]));
+  for (const step of walk) {
+    if (step.rule !== undefined) continue;
+    hosts.push({ ...ruleRow(engine, step.host, step.path, step.country), ...(step.host !== step.hostname ? { stands: step.hostname } : {}) });
   }
+  tables.rules.forEach((rule, k) => {
+    const text = ruleText(rule, tables.regions);
+    const steps = walk.filter((s) => s.rule === k);
+    if (steps.length === 0) {
+      ruleExamples.push({ rule: rule.id, text, url: '', country: '', outcome: '', answeredBy: '', flag: 'no example: no hostname where it can match (a :product whose region\'s catalogue lists nothing, or an earlier rule takes every path)' });
+    }
+    for (const step of steps) {
+      const row = ruleRow(engine, step.host, step.path, step.country);
+      const first = row.rule.split(' > ')[0];
+      const at = ruleIndex.get(first);
+      const flag =
+        first === rule.id
+          ? ''
+          : first.startsWith('bulk:')
+            ? 'a bulk entry answers first'
+            : at !== undefined && at < k
+              ? 'an earlier rule answers first'
+              : rule.status === 200
+                ? 'a rewrite (200): a rule below answers the rewritten path'
+                : 'another rule answers';
+      ruleExamples.push({ rule: rule.id, text, url: row.url, ...(step.host !== step.hostname ? { stands: step.hostname } : {}), country: row.country, outcome: row.outcome, answeredBy: row.rule, flag });
+    }
+  });
 
-  // Every entry: decided at its own source; what wins there, and what the default rules alone would say.
+  // Every entry: decided at its own source; what wins there, and what the rules file alone would say.
   const noBulk = new RedirectEngine(withoutBulkColumns(tables));
   const bulk: ReportData['bulk'][number][] = [];
   const findings: Finding[] = [];
@@ -125,11 +168,16 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
     if (bulk.length < maxEntries) bulk.push(row);
     if (src.scheme === 'http') {
       findings.push({ line: src.line, source: src.key, kind: 'unreachable', detail: 'an http:// source never matches: CloudFront redirects HTTP to HTTPS before the function runs. Write it without a scheme, or with https://.' });
-    } else if (d.rule !== own && !d.rule.startsWith(own + ' > ')) {
+      continue;
+    }
+    if (d.rule !== own && !d.rule.startsWith(own + ' > ')) {
       findings.push({ line: src.line, source: src.key, kind: 'shadowed', detail: `at ${row.url} the answer comes from ${d.rule} (${row.outcome}), not from this line.` });
-    } else if ((src.meta & (BULK_SUBPATH_MATCHING | BULK_PRESERVE_QUERY | BULK_INCLUDE_SUBDOMAINS)) === 0 && outcomeOf(noBulk.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' })) === row.outcome) {
+      continue;
+    }
+    const rulesAlone = noBulk.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' });
+    if ((src.meta & (BULK_SUBPATH_MATCHING | BULK_PRESERVE_QUERY | BULK_INCLUDE_SUBDOMAINS)) === 0 && outcomeOf(rulesAlone) === row.outcome) {
       // Only for entries that decide their own URL and nothing else: subpaths, queries and subdomains could make them matter elsewhere.
-      findings.push({ line: src.line, source: src.key, kind: 'redundant', detail: `the default rules already answer ${row.outcome} at ${row.url}.` });
+      findings.push({ line: src.line, source: src.key, kind: 'redundant', detail: `the rules file already answers ${row.outcome} at ${row.url} (${rulesAlone.rule}).` });
     }
   }
   return {
@@ -138,7 +186,8 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
     sites,
     regions,
     defaultRegion: tables.regions[tables.defaultRegion].name,
-    defaultRules,
+    hosts,
+    rules: ruleExamples,
     bulkFile: file,
     bulkTotal: rules.bulk.size,
     bulk,
@@ -156,9 +205,11 @@ export const reportCommand: Command = {
 
 Synthesizes the app (or reads --app DIR, a cdk.out) and writes DIR/index.html
 and DIR/report.md: sites, hostnames and their distributions, regions and their
-stores, the default rules walked on every hostname and every bulk entry, each
-with an example URL and where it goes, the entries that are shadowed,
-unreachable or redundant, and a diagram of hostnames → distributions →
+stores, each hostname at its root (each country at the root of region-path
+sites), every rule of the rules file with an example URL, where it goes and
+the rule that answered (flagged when that is not the rule itself, such as an
+earlier rule), every bulk entry with where it goes, the entries that are
+shadowed, unreachable or redundant (the rules file already answers the same), and a diagram of hostnames → distributions →
 function → stores. The page needs no server and loads nothing from outside.
 
 Options:
@@ -196,7 +247,7 @@ Exit status: 0; 1 when the synth fails; 2 on bad options.`,
       fs.mkdirSync(out, { recursive: true });
       writeFileWhole(path.join(out, 'index.html'), renderHtml(data));
       writeFileWhole(path.join(out, 'report.md'), renderMarkdown(data));
-      io.stdout.write(`report: ${data.sites.length} sites, ${data.defaultRules.length} default-rule examples, ${data.bulkTotal} bulk entries (${data.bulk.length} listed), ${data.findings.length} findings\n`);
+      io.stdout.write(`report: ${data.sites.length} sites, ${new Set(data.rules.map((r) => r.rule)).size} rules (${data.rules.length} examples), ${data.hosts.length} hostname roots, ${data.bulkTotal} bulk entries (${data.bulk.length} listed), ${data.findings.length} findings\n`);
       io.stdout.write(`report: wrote ${path.join(out, 'index.html')} and ${path.join(out, 'report.md')}\n`);
       return 0;
     } finally {
