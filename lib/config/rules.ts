@@ -461,7 +461,15 @@ class RuleParser {
       productsOf: this.ctx.regions.map((r) => this.ctx.products.get(r.name) ?? new Set()),
       anyProduct: new Set([...this.ctx.products.values()].flatMap((s) => [...s])),
     };
-    for (const [i, b] of rules.entries()) {
+    // Earlier redirect rules by scope and first literal segment ('' when the first segment is not a literal, or none):
+    // only those can cover a rule, since a literal covers nothing but itself. So the check is not quadratic.
+    const earlier = new Map<string, ParsedRule[]>();
+    const bucket = (r: CompiledRule, literal: string): ParsedRule[] => earlier.get(`${r.host ?? ''} ${literal}`) ?? [];
+    const firstLiteral = (r: CompiledRule): string => {
+      const first = r.segments[0];
+      return first !== undefined && 'literal' in first ? first.literal : '';
+    };
+    for (const b of rules) {
       const empty = b.rule.segments.find(
         (s) => 'type' in s && s.type === 'product' && (s.of === OF_ANY_REGION || s.of === OF_REQUEST_REGION ? checks.anyProduct.size === 0 : checks.productsOf[s.of].size === 0),
       );
@@ -470,9 +478,17 @@ class RuleParser {
         this.p.atLine(b.line, `${q(b.source)} never matches: the store catalogue lists no product${of !== undefined ? ` for region ${of}` : ''}.`, 'build the catalogue (npm run ops -- catalog), or remove the rule.');
         continue;
       }
-      const a = rules.slice(0, i).find((a) => a.rule.status !== 200 && covers(a.rule, b.rule, checks));
+      const literal = firstLiteral(b.rule);
+      const candidates = literal === '' ? bucket(b.rule, '') : [...bucket(b.rule, literal), ...bucket(b.rule, '')].sort((x, y) => x.line - y.line);
+      const a = candidates.find((c) => covers(c.rule, b.rule, checks));
       if (a !== undefined) {
         this.p.atLine(b.line, `${q(b.source)} never matches: the rule at line ${a.line} (${q(a.source)}) matches every request it does and comes first.`, `move it above line ${a.line}, or remove it.`);
+      }
+      if (b.rule.status !== 200) {
+        const key = `${b.rule.host ?? ''} ${literal}`;
+        const list = earlier.get(key);
+        if (list === undefined) earlier.set(key, [b]);
+        else list.push(b);
       }
     }
   }
