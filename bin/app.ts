@@ -10,7 +10,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config/problems';
 import { loadDeployment } from '../lib/config/load';
-import { BundleTooLargeError } from '../lib/bundle';
+import { BundleTooLargeError, CloudFrontFunctionTooLargeError } from '../lib/bundle';
 import { EDGE_FUNCTION_REGION } from '../lib/redirect-function';
 import { PocoSunsetStack } from '../lib/poco-sunset-stack';
 import { stackNameFor } from '../lib/naming';
@@ -38,7 +38,7 @@ try {
   });
   app.synth();
 } catch (err) {
-  if (!(err instanceof ConfigError || err instanceof BundleTooLargeError)) throw err;
+  if (!(err instanceof ConfigError || err instanceof BundleTooLargeError || err instanceof CloudFrontFunctionTooLargeError)) throw err;
   process.stderr.write(err.message + '\n');
   process.exit(1);
 }

@@ -4,29 +4,27 @@
  *
  * Why origin-request: a response generated there is cached by CloudFront
  * under the behavior's cache key, so the function runs once per cache key
- * rather than once per visitor request.
- *
- * What the decision reads from the event, and nothing else:
+ * rather than once per visitor request. So it reads only what is in the key:
  * - `request.method`
  * - `request.uri`
- * - `request.querystring`
  * - header `host` (must be forwarded to the origin request, and be part of
  *   the cache key, or CloudFront replaces it with the origin's)
- * - header `cloudfront-viewer-country` (must be in the cache key of
- *   region-path sites; CloudFront adds it only after viewer-request)
- * The scheme is always `https`: the distributions redirect HTTP to HTTPS
- * before the function runs.
+ * - header `x-poco-country` (`COUNTRY_KEY_HEADER`: set by the viewer-request
+ *   function of region-path sites only where the path names no region, and
+ *   in their cache key)
+ * Not the query string: it is not in the cache key. A redirect whose rule
+ * keeps it is marked (`APPEND_QUERY_HEADER`) and the viewer-response function
+ * appends the viewer's. The scheme is always `https`: the distributions
+ * redirect HTTP to HTTPS before the function runs.
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { BulkIndex, CompiledTables, Decision, normaliseCountry, RedirectEngine, RequestFacts } from './engine';
-
-/** The header CloudFront adds with the viewer's country; read only on region-path sites. */
-export const COUNTRY_HEADER = 'cloudfront-viewer-country';
+import { APPEND_QUERY_HEADER, COUNTRY_KEY_HEADER } from './viewer/keys';
 
 /** Request fields and headers the decision reads; the CDK policies are built from this list. */
 export const DECISION_INPUTS = {
-  fields: ['method', 'uri', 'querystring'],
-  headers: ['host', COUNTRY_HEADER],
+  fields: ['method', 'uri'],
+  headers: ['host', COUNTRY_KEY_HEADER],
 } as const;
 
 /** A status as responses and log lines carry it. */
@@ -96,6 +94,9 @@ const LOWER_NAMES: Readonly<Record<string, string>> = { Location: 'location', 'C
 
 type HeaderList = CloudFrontHeaders[string];
 
+/** The marker of a redirect whose rule keeps the query string (removed by the viewer-response function). */
+const APPEND_QUERY: HeaderList = Object.freeze([Object.freeze({ key: 'X-Poco-Append-Query', value: '1' })]) as HeaderList;
+
 /** A header list built and checked once, frozen so that sharing it between responses is safe. */
 function shared(name: string, value: string): HeaderList {
   if (!PRINTABLE.test(value)) throw new Error(`createHandler: header ${name} value ${JSON.stringify(value)} is not printable ASCII. Fix config/sites.json responseHeaders and rebuild the bundle.`);
@@ -143,6 +144,7 @@ class ResponseBuilder {
           location: [{ key: 'Location', value: decision.location }],
           'cache-control': this.cacheControl(h['Cache-Control']),
           'strict-transport-security': h['Strict-Transport-Security'] === this.values.hsts ? this.hsts : [{ key: 'Strict-Transport-Security', value: h['Strict-Transport-Security'] }],
+          ...(decision.keepsQuery ? { [APPEND_QUERY_HEADER]: APPEND_QUERY } : {}),
         },
       };
     }
@@ -230,13 +232,14 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
       request = event.Records[0].cf.request;
       const headers = request.headers as CloudFrontHeaders | undefined;
       host = firstValue(headers?.host);
-      country = firstValue(headers?.[COUNTRY_HEADER]);
+      const key = firstValue(headers?.[COUNTRY_KEY_HEADER]);
+      country = key === '-' ? undefined : key;
       decision = engine.decide({
         method: typeof request.method === 'string' ? request.method : 'GET',
         scheme: 'https',
         host: host ?? '',
         path: typeof request.uri === 'string' ? request.uri : '/',
-        query: typeof request.querystring === 'string' ? request.querystring : '',
+        query: '', // not in the cache key: appended by the viewer-response function
         country,
       }, facts);
     } catch {

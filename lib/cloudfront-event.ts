@@ -7,7 +7,11 @@
  */
 import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
 import type { SiteMode } from '../lambda/engine';
-import { COUNTRY_HEADER, DECISION_INPUTS } from '../lambda/handler';
+import { DECISION_INPUTS } from '../lambda/handler';
+import { COUNTRY_KEY_HEADER } from '../lambda/viewer/keys';
+
+/** The header CloudFront adds with the viewer's country, when a policy of the behavior includes it. */
+export const VIEWER_COUNTRY_HEADER = 'cloudfront-viewer-country';
 
 export interface ViewerRequest {
   /** Host header as the viewer sent it. */
@@ -36,22 +40,38 @@ export interface Forwarding {
 }
 
 /** What the redirect behaviors forward: everything the decision reads. */
-export const DECISION_FORWARDING: Forwarding = { headers: DECISION_INPUTS.headers, queryString: true };
+export const DECISION_FORWARDING: Forwarding = { headers: DECISION_INPUTS.headers, queryString: false };
 
-/** Whether a redirect site's decisions depend on the viewer's country, so the country belongs in its cache key. */
+/**
+ * Whether a redirect site's decisions can depend on the viewer's country: on
+ * region-path sites, for paths that name no region. There the viewer-request
+ * function puts the country into the cache key (`COUNTRY_KEY_HEADER`), and
+ * it reads the viewer's country from CloudFront's header, which an origin
+ * request policy makes CloudFront add.
+ */
 export function decidesByCountry(mode: SiteMode): boolean {
   return mode === 'region-path';
 }
 
+/** The headers in the cache key of a redirect site of `mode`: Host, and the country key where decisions can read it. Never the query string. */
+export function redirectCacheKey(mode: SiteMode): readonly string[] {
+  return DECISION_INPUTS.headers.filter((h) => decidesByCountry(mode) || h !== COUNTRY_KEY_HEADER);
+}
+
+/** The headers an origin request policy adds for a redirect site of `mode`: the viewer's country, for the viewer-request function. */
+export function redirectOriginRequestHeaders(mode: SiteMode): readonly string[] {
+  return decidesByCountry(mode) ? [VIEWER_COUNTRY_HEADER] : [];
+}
+
 /**
- * What the redirect behavior of a site of `mode` forwards (and keys its cache
- * on): the decision's inputs, less the country where it cannot matter. The
- * cache policies are built from this, and the preview server builds its
- * events from it; test/forwarding.test.ts checks both against the templates.
+ * What the redirect behavior of a site of `mode` forwards to the origin
+ * request (the cache key and the origin request policy). The policies are
+ * built from `redirectCacheKey` and `redirectOriginRequestHeaders`, and the
+ * preview server builds its events from this; test/forwarding.test.ts checks
+ * both against the templates.
  */
 export function redirectForwarding(mode: SiteMode): Forwarding {
-  const byCountry = decidesByCountry(mode);
-  return { headers: DECISION_INPUTS.headers.filter((h) => byCountry || h !== COUNTRY_HEADER), queryString: true };
+  return { headers: [...redirectCacheKey(mode), ...redirectOriginRequestHeaders(mode)].sort(), queryString: false };
 }
 
 /** The CloudFormation shape of a cache policy's or origin request policy's parameters, as far as forwarding goes. */

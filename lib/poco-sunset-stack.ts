@@ -8,6 +8,9 @@ import { AccessLogBucket } from './access-log-bucket';
 import { AlarmTopic } from './alarm-topic';
 import { EdgeLogRetention } from './edge-log-retention';
 import { RedirectCachePolicy } from './redirect-cache-policy';
+import { RedirectViewerFunctions } from './redirect-viewer-functions';
+import { countryKeys } from './viewer-functions';
+import { ViewerCountryPolicy } from './viewer-country-policy';
 import { decidesByCountry } from './cloudfront-event';
 import { RedirectFunction } from './redirect-function';
 import { RedirectBehavior, SiteStack } from './site-stack';
@@ -68,9 +71,23 @@ export class PocoSunsetStack extends Stack {
         retentionDays: stage.edgeLogRetentionDays,
         regions: [...stage.edgeLogRegions].sort(),
       });
-      for (const mode of [...new Set(redirectSites.map((s) => s.mode))].sort()) {
+      const modes = [...new Set(redirectSites.map((s) => s.mode))].sort();
+      const functions = new RedirectViewerFunctions(this, 'ViewerFunctions', {
+        regions: modes.some(decidesByCountry) ? props.sites.regions.map((r) => r.name) : undefined,
+        countryKeys: countryKeys(props.tables),
+      });
+      for (const mode of modes) {
         const { policy } = new RedirectCachePolicy(this, decidesByCountry(mode) ? 'CacheByHostAndCountry' : 'CacheByHost', { mode });
-        behaviors.set(mode, { functionVersion: this.redirectFunction.currentVersion, cachePolicy: policy });
+        const byCountry = decidesByCountry(mode);
+        behaviors.set(mode, {
+          functionVersion: this.redirectFunction.currentVersion,
+          cachePolicy: policy,
+          originRequestPolicy: byCountry ? new ViewerCountryPolicy(this, 'ViewerCountryForFunctions', { mode }).policy : undefined,
+          functionAssociations: [
+            ...(byCountry && functions.countryKey ? [{ function: functions.countryKey, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] : []),
+            { function: functions.appendQuery, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
+          ],
+        });
       }
       new CfnOutput(this, 'RedirectFunctionVersion', {
         description: 'Numbered version of the redirect function that CloudFront runs on origin-request',

@@ -2,12 +2,13 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
 import type { SiteMode } from '../lambda/engine';
-import { redirectForwarding } from './cloudfront-event';
+import { redirectCacheKey } from './cloudfront-event';
 
 export interface RedirectCachePolicyProps {
   /**
-   * The mode of the sites using the policy: region-path sites decide by the
-   * viewer's country, so CloudFront-Viewer-Country belongs in their key.
+   * The mode of the sites using the policy: on region-path sites the
+   * viewer-request function's country key (`x-poco-country`, set only where
+   * the path names no region) belongs in the key.
    */
   readonly mode: SiteMode;
   /**
@@ -31,9 +32,11 @@ export interface RedirectCachePolicyProps {
 
 /**
  * The cache policy of the redirect behaviors. Its key is exactly what the
- * decision reads (`redirectForwarding`, from lambda/handler.ts `DECISION_INPUTS`): the URI (always in the
- * key), every query string, the Host header, and CloudFront-Viewer-Country
- * only where the decision depends on it. No cookies, no other headers, no
+ * decision reads (`redirectCacheKey`, from lambda/handler.ts `DECISION_INPUTS`):
+ * the URI (always in the key), the Host header, and on region-path sites the
+ * country key, which the viewer-request function sets only where the path
+ * names no region. No query string (the viewer-response function appends
+ * it where a rule keeps it), no cookies, no other headers, no
  * Accept-Encoding normalisation: nothing else fragments the cache. Values in
  * the key are forwarded to the origin request, so the function sees them, and
  * Host is the viewer's rather than the origin's.
@@ -47,11 +50,11 @@ export class RedirectCachePolicy extends Construct {
     if (!minTtl.isUnresolved() && minTtl.toSeconds() <= 0) {
       throw new Error(`RedirectCachePolicy ${this.node.path}: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.`);
     }
-    const { headers } = redirectForwarding(props.mode);
+    const headers = redirectCacheKey(props.mode);
     this.policy = new cloudfront.CachePolicy(this, 'Policy', {
-      comment: `po.co sunset redirects: key = URI, query, ${headers.join(', ')}`,
+      comment: `po.co sunset redirects: key = URI, ${headers.join(', ')}`,
       headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...headers),
-      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),
       enableAcceptEncodingGzip: false,
       enableAcceptEncodingBrotli: false,

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { acknowledge, nagAccount, nagPartition } from './acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CompiledTables } from '../lambda/engine';
-import { bundleEdgeFunction, EDGE_EVENT, EDGE_LIMITS, EdgeBundle, writeBundle } from './bundle';
+import { bundleEdgeFunction, EDGE_EVENT, EDGE_LIMITS, EDGE_RUNTIME_NAME, EdgeBundle, writeBundle } from './bundle';
 
 /** Region Lambda@Edge functions must be created in. */
 export const EDGE_FUNCTION_REGION = 'us-east-1';
@@ -23,6 +23,17 @@ export function regionOutsideEdge(scope: Construct): string | undefined {
   if (Token.isUnresolved(region)) return '(not set)';
   return region === EDGE_FUNCTION_REGION ? undefined : region;
 }
+
+/**
+ * The redirect function's Lambda runtime: aws-cdk-lib's runtime named
+ * `EDGE_RUNTIME_NAME` (Node.js `EDGE_NODE_MAJOR`, lib/bundle.ts), the version
+ * the bundle's esbuild target names too.
+ */
+export const EDGE_RUNTIME: lambda.Runtime = (() => {
+  const runtime = lambda.Runtime.ALL.find((r) => r.name === EDGE_RUNTIME_NAME && r.family === lambda.RuntimeFamily.NODEJS);
+  if (!runtime) throw new Error(`RedirectFunction: aws-cdk-lib knows no Lambda runtime ${EDGE_RUNTIME_NAME}. Fix: set EDGE_NODE_MAJOR in lib/bundle.ts to a Node.js version Lambda@Edge and this aws-cdk-lib support.`);
+  return runtime;
+})();
 
 export interface RedirectFunctionProps {
   /** The compiled rule tables (from `loadConfig`), embedded in the bundle. */
@@ -107,7 +118,7 @@ export class RedirectFunction extends Construct {
     this.function = new lambda.Function(this, 'Function', {
       functionName,
       description: `po.co sunset redirects (${EDGE_EVENT}), ${props.tables.bulk.keys.length} bulk entries`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: EDGE_RUNTIME,
       architecture: lambda.Architecture.X86_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(dir),
@@ -117,10 +128,7 @@ export class RedirectFunction extends Construct {
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
     this.function.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the newest runtime Lambda@Edge supports (CloudFront Developer Guide, Restrictions on Lambda@Edge: supported runtimes); a newer one cannot be associated with a distribution.',
-    });
+    // No AwsSolutions-L1 to acknowledge: Node.js 24 is the newest Node.js runtime aws-cdk-lib knows.
     const account = nagAccount(this);
     const partition = nagPartition(this);
     acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*]`],

@@ -16,6 +16,11 @@ export interface SiteDistributionProps {
   /** Cache key (and, with it, what reaches the origin request). */
   readonly cachePolicy: cloudfront.ICachePolicy;
   /**
+   * What else reaches the origin request (and CloudFront Functions), outside the cache key.
+   * @default none
+   */
+  readonly originRequestPolicy?: cloudfront.IOriginRequestPolicy;
+  /**
    * Lambda@Edge associations of the behavior.
    * @default none
    */
@@ -44,6 +49,19 @@ export interface SiteDistributionProps {
   readonly logBucket: s3.IBucket;
   /** Key prefix of this site's log files. */
   readonly logPrefix: string;
+
+  /**
+   * CloudFront Functions of the behavior (the redirect sites' viewer
+   * functions; the frozen site's folder index, FrozenSnapshot).
+   * @default none
+   */
+  readonly functionAssociations?: cloudfront.FunctionAssociation[];
+  /**
+   * What CloudFront answers for the origin's error statuses (the frozen
+   * site: S3's 403 for a missing page becomes 404 with /404.html).
+   * @default the origin's answers as they are
+   */
+  readonly errorResponses?: cloudfront.ErrorResponse[];
 }
 
 /**
@@ -70,13 +88,16 @@ export class SiteDistribution extends Construct {
       logBucket: props.logBucket,
       logFilePrefix: props.logPrefix,
       logIncludesCookies: false,
+      errorResponses: props.errorResponses,
       defaultBehavior: {
         origin: props.origin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
         cachePolicy: props.cachePolicy,
+        originRequestPolicy: props.originRequestPolicy,
         edgeLambdas: props.edgeLambdas,
+        functionAssociations: props.functionAssociations,
         responseHeadersPolicy: props.responseHeadersPolicy,
         compress: props.compress ?? false,
       },

@@ -23,6 +23,16 @@ export interface RedirectBehavior {
   readonly functionVersion: lambda.IVersion;
   /** Cache policy whose key is what the decision reads for this site's mode. */
   readonly cachePolicy: cloudfront.ICachePolicy;
+  /**
+   * Origin request policy adding what the viewer functions read (the viewer's country on region-path sites).
+   * @default none
+   */
+  readonly originRequestPolicy?: cloudfront.IOriginRequestPolicy;
+  /**
+   * The CloudFront Functions of the behavior (viewer-request country key, viewer-response query string).
+   * @default none
+   */
+  readonly functionAssociations?: cloudfront.FunctionAssociation[];
 }
 
 export interface SiteStackProps extends NestedStackProps {
@@ -111,6 +121,8 @@ export class SiteStack extends NestedStack {
           originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
         }),
         cachePolicy: props.redirect.cachePolicy,
+        originRequestPolicy: props.redirect.originRequestPolicy,
+        functionAssociations: props.redirect.functionAssociations,
         edgeLambdas: [{ functionVersion: props.redirect.functionVersion, eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false }],
       }).distribution;
     } else {
@@ -122,6 +134,9 @@ export class SiteStack extends NestedStack {
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
         compress: true,
         defaultRootObject: 'index.html',
+        // Served as a website: folder URIs get their index.html, missing pages a 404 page.
+        functionAssociations: snapshot.functionAssociations,
+        errorResponses: snapshot.errorResponses,
       }).distribution;
       snapshot.deployTo(this.distribution);
     }

@@ -6,7 +6,8 @@
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { RedirectEngine } from '../lambda/engine';
 import type { EdgeHandler } from '../lambda/handler';
-import { BundleTooLargeError, bundleEdgeFunction, EDGE_LIMITS, EdgeBundle, writeBundle } from '../lib/bundle';
+import { BundleTooLargeError, bundleEdgeFunction, CLOUDFRONT_FUNCTION_MAX_BYTES, EDGE_BUILD_OPTIONS, EDGE_LIMITS, EDGE_NODE_MAJOR, EDGE_RUNTIME_NAME, EdgeBundle, writeBundle } from '../lib/bundle';
+import { frozenIndexCode } from '../lib/frozen-site';
 import { originRequestEvent } from '../lib/cloudfront-event';
 import { compileTables } from '../lib/config/compile';
 import { loadConfig, loadRuleset, PROJECT_ROOT } from '../lib/config/load';
@@ -35,12 +36,18 @@ const URLS = [
   'https://po.co//%2F%2Fevil.com/..%2f',
 ];
 
+/**
+ * The bundle at origin-request answers as the engine does: the query string
+ * is not in the event (nor in the cache key), the country comes as the
+ * viewer-request function's key; test/forwarding.test.ts runs the rest of
+ * the way (both viewer functions) from the templates.
+ */
 async function differential(handler: EdgeHandler, engine: RedirectEngine, urls: string[], countries: string[]): Promise<void> {
   for (const url of urls) {
     const m = /^https:\/\/([^/]+)([^?]*)\??(.*)$/.exec(url) as RegExpExecArray;
     for (const country of countries) {
-      const d = engine.decide({ method: 'GET', scheme: 'https', host: m[1], path: m[2], query: m[3], country });
-      const res = (await handler(originRequestEvent({ host: m[1], uri: m[2], querystring: m[3], country }))) as CloudFrontResultResponse & { uri?: string };
+      const d = engine.decide({ method: 'GET', scheme: 'https', host: m[1], path: m[2], query: '', country });
+      const res = (await handler(originRequestEvent({ host: m[1], uri: m[2], querystring: m[3], otherHeaders: { 'x-poco-country': country || '-' } }))) as CloudFrontResultResponse & { uri?: string };
       if (d.action === 'origin') expect(res.uri).toBe(m[2]);
       else expect([url, country, Number(res.status), res.headers?.location?.[0].value]).toEqual([url, country, d.status, d.location]);
     }
@@ -59,6 +66,13 @@ describe('the default bundle', () => {
 
   test('fits even the viewer-request package limit', () => {
     expect(bundle.compressedBytes).toBeLessThan(EDGE_LIMITS['viewer-request'].compressedPackageBytes);
+  });
+
+  test(`targets the function's Node.js (${EDGE_NODE_MAJOR}), and exports an async handler of the event alone: Node.js 24 runs no callback handlers`, () => {
+    expect([EDGE_BUILD_OPTIONS.target, EDGE_RUNTIME_NAME]).toEqual([`node${EDGE_NODE_MAJOR}`, `nodejs${EDGE_NODE_MAJOR}.x`]);
+    const handler = load(bundle);
+    expect(handler.constructor.name).toBe('AsyncFunction');
+    expect(handler.length).toBe(1);
   });
 
   test('is byte-identical when built twice', () => {
@@ -109,6 +123,11 @@ describe('a generated 100,000-line list', () => {
       expect(engine.decide({ method: 'GET', scheme: 'https', host, path: '/' + rest.join('/'), query: '' }).rule).toBe(`bulk:generated.csv:${i + 1}`);
     }
   });
+});
+
+test(`the frozen site's CloudFront Function fits CloudFront Functions' code limit (${CLOUDFRONT_FUNCTION_MAX_BYTES} bytes)`, () => {
+  expect(CLOUDFRONT_FUNCTION_MAX_BYTES).toBe(10 * 1024);
+  expect(Buffer.byteLength(frozenIndexCode())).toBeLessThanOrEqual(CLOUDFRONT_FUNCTION_MAX_BYTES);
 });
 
 test('a bundle past the package limit fails with the sizes and a fix', () => {

@@ -9,7 +9,7 @@ import { parseSites } from '../lib/config/sites';
 import { parseStages, selectStage, zoneOf } from '../lib/config/stages';
 import { displayName, loadConfig } from '../lib/config/load';
 import { jsonErrorOffset } from '../lib/config/json-position';
-import { csvProblems, DEFAULT_SITES_TEXT, sites as defaultSites } from './support/engine';
+import { csvProblems, DEFAULT_SITES_TEXT, defaultRule, sites as defaultSites } from './support/engine';
 import { tmpDir } from './support/tmp';
 
 const FORMAT = '<SOURCE_URL>,<TARGET_URL>[,<STATUS_CODE>,<PRESERVE_QUERY_STRING>,<INCLUDE_SUBDOMAINS>,<SUBPATH_MATCHING>,<PRESERVE_PATH_SUFFIX>]';
@@ -82,6 +82,14 @@ describe('bulk list problems', () => {
   test('duplicate sources, after normalisation, name both lines', () => {
     expect(csvProblems('po.co/j,https://www.mi.com/uk/\npo.co//j/,https://www.mi.com/de/\nhttps://po.co/j,https://www.mi.com/fr/')).toEqual([
       'list.csv:2: SOURCE_URL "po.co//j/" is the same source as line 1 (po.co/j). Fix: keep one of lines 1 and 2.',
+    ]);
+  });
+
+  test('a target that leads to a country-dependent answer where the cache key holds no country is an error at its line', () => {
+    expect(loadError(DEFAULT_SITES_TEXT, 'uk.po.co/x,https://po.co/\npo.co/uk/x,https://po.co/\npo.co/x,https://po.co/\npo.co/y,https://po.co/uk/')).toEqual([
+      'Config is invalid (2 problems); nothing was written.',
+      `  list.csv:1: TARGET_URL "https://po.co/" leads to an answer that depends on the visitor's country (bulk:list.csv:1 > ${defaultRule('landing')}), but the cache key of uk.po.co/x holds no country: every visitor would get the first one's answer. Fix: point the target at a page that names its region, such as https://po.co/global/..., or at the store page itself.`,
+      `  list.csv:2: TARGET_URL "https://po.co/" leads to an answer that depends on the visitor's country (bulk:list.csv:2 > ${defaultRule('landing')}), but the cache key of po.co/uk/x holds no country: every visitor would get the first one's answer. Fix: point the target at a page that names its region, such as https://po.co/global/..., or at the store page itself.`,
     ]);
   });
 

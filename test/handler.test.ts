@@ -17,27 +17,36 @@ beforeEach(() => logs.splice(0));
 
 describe('redirects', () => {
   test('a generated response in CloudFront form, with its headers', async () => {
-    const res = (await handler(originRequestEvent({ host: 'po.co', uri: '/uk/product/POCO-F7', querystring: 'a=1' }))) as CloudFrontResultResponse;
+    const res = (await handler(originRequestEvent({ host: 'po.co', uri: '/uk/product/POCO-F7' }))) as CloudFrontResultResponse;
     expect(res).toEqual({
       status: '301',
       statusDescription: 'Moved Permanently',
       headers: {
-        location: [{ key: 'Location', value: 'https://www.mi.com/uk/product/poco-f7/?a=1' }],
+        location: [{ key: 'Location', value: 'https://www.mi.com/uk/product/poco-f7/' }],
         'cache-control': [{ key: 'Cache-Control', value: 'public, max-age=86400' }],
         'strict-transport-security': [{ key: 'Strict-Transport-Security', value: 'max-age=63072000' }],
+        // The rule keeps the query string: the viewer-response function appends the viewer's and removes this.
+        'x-poco-append-query': [{ key: 'X-Poco-Append-Query', value: '1' }],
       },
     });
   });
 
-  test('the viewer country reaches the decision', async () => {
-    const res = (await handler(originRequestEvent({ host: 'www.po.co', uri: '/', country: 'FR' }))) as CloudFrontResultResponse;
+  test('the query string is not read (it is not in the cache key); a rule that drops it is not marked', async () => {
+    const withQuery = originRequestEvent({ host: 'po.co', uri: '/uk/product/POCO-F7', querystring: 'a=1' }, { headers: ['host'], queryString: true });
+    expect(((await handler(withQuery)) as CloudFrontResultResponse).headers?.location[0].value).toBe('https://www.mi.com/uk/product/poco-f7/');
+    const dropped = (await handler(originRequestEvent({ host: 'c.po.co', uri: '/x' }))) as CloudFrontResultResponse;
+    expect(Object.keys(dropped.headers ?? {}).sort()).toEqual(['cache-control', 'location', 'strict-transport-security']);
+  });
+
+  test('the viewer country reaches the decision through the country key', async () => {
+    const res = (await handler(originRequestEvent({ host: 'www.po.co', uri: '/', otherHeaders: { 'x-poco-country': 'FR' } }))) as CloudFrontResultResponse;
     expect(res.status).toBe('302');
     expect(res.headers?.location[0].value).toBe('https://www.mi.com/fr/');
     expect(res.headers?.['cache-control'][0].value).toBe('private, no-store');
   });
 
   test('one structured log line per decision: rule, status, host, uri, country (no query string)', async () => {
-    await handler(originRequestEvent({ host: 'po.co', uri: '/promo', querystring: 'email=a@b.c', country: 'GB' }));
+    await handler(originRequestEvent({ host: 'po.co', uri: '/promo', querystring: 'email=a@b.c', otherHeaders: { 'x-poco-country': 'GB' } }));
     expect(logs.map((l) => JSON.parse(l))).toEqual([{ rule: 'bulk:list.csv:1', action: 'redirect', status: 302, host: 'po.co', uri: '/promo', country: 'GB' }]);
   });
 
@@ -74,21 +83,24 @@ describe('the frozen site', () => {
 
 describe('what the decision reads', () => {
   test('only the declared inputs: other headers, client IP and origin make no difference', async () => {
-    expect(DECISION_INPUTS).toEqual({ fields: ['method', 'uri', 'querystring'], headers: ['host', 'cloudfront-viewer-country'] });
-    const plain = originRequestEvent({ host: 'po.co', uri: '/x', country: 'DE' });
-    const noisy = originRequestEvent({ host: 'po.co', uri: '/x', country: 'DE' });
+    expect(DECISION_INPUTS).toEqual({ fields: ['method', 'uri'], headers: ['host', 'x-poco-country'] });
+    const plain = originRequestEvent({ host: 'po.co', uri: '/x', otherHeaders: { 'x-poco-country': 'DE' } });
+    const noisy = originRequestEvent({ host: 'po.co', uri: '/x', otherHeaders: { 'x-poco-country': 'DE' } });
     const req = noisy.Records[0].cf.request as unknown as Record<string, unknown> & { headers: Record<string, unknown> };
     req.clientIp = '198.51.100.7';
     req.headers['accept-language'] = [{ key: 'Accept-Language', value: 'fr-FR' }];
     req.headers['user-agent'] = [{ key: 'User-Agent', value: 'curl' }];
     req.headers.cookie = [{ key: 'Cookie', value: 'region=uk' }];
+    req.headers['cloudfront-viewer-country'] = [{ key: 'CloudFront-Viewer-Country', value: 'GB' }];
+    req.querystring = 'utm_source=x';
     req.origin = { s3: { domainName: 'b.s3.amazonaws.com', path: '', authMethod: 'origin-access-identity', region: 'us-east-1', customHeaders: {} } };
     expect(await handler(noisy)).toEqual(await handler(plain));
   });
 
   test('the event builder forwards only the declared headers, as the policies do', () => {
-    const e = originRequestEvent({ host: 'po.co', country: 'GB', otherHeaders: { 'User-Agent': 'x', Cookie: 'y' } });
-    expect(Object.keys(e.Records[0].cf.request.headers).sort()).toEqual(['cloudfront-viewer-country', 'host']);
+    const e = originRequestEvent({ host: 'po.co', country: 'GB', querystring: 'a=1', otherHeaders: { 'User-Agent': 'x', Cookie: 'y', 'X-Poco-Country': 'GB' } });
+    expect(Object.keys(e.Records[0].cf.request.headers).sort()).toEqual(['host', 'x-poco-country']);
+    expect(e.Records[0].cf.request.querystring).toBe('');
   });
 });
 
@@ -119,7 +131,7 @@ describe('malformed events never throw and still redirect', () => {
 });
 
 test('log values are clipped to 512 characters', async () => {
-  await handler(originRequestEvent({ host: 'x'.repeat(2000), uri: '/' + 'a'.repeat(2000), country: 'G'.repeat(600) }));
+  await handler(originRequestEvent({ host: 'x'.repeat(2000), uri: '/' + 'a'.repeat(2000), otherHeaders: { 'x-poco-country': 'G'.repeat(600) } }));
   const line = JSON.parse(logs[0]);
   expect([line.host.length, line.uri.length, line.country.length]).toEqual([512, 512, 512]);
 });
@@ -226,7 +238,7 @@ describe('what the engine already knows is not checked again in the log line', (
     // The host is read, then reading the country fails: the fallback decision must not inherit the facts above.
     const headers = {
       host: [{ key: 'Host', value: 'po.co' }],
-      get 'cloudfront-viewer-country'(): never {
+      get 'x-poco-country'(): never {
         throw new Error('unreadable');
       },
     };

@@ -10,8 +10,9 @@ import { RedirectEngine } from '../lambda/engine';
 import { PROJECT_ROOT, loadConfig } from '../lib/config/load';
 import { main } from '../lib/cli/poco';
 import { Preview, startPreview } from '../lib/ops/preview';
-import { targetOf, verify } from '../lib/ops/verify';
+import { frozenOutcomes, targetOf, verify } from '../lib/ops/verify';
 import { buildProbes, expectedOutcomes, outcomeOf, requestOf } from '../lib/ops/probes';
+import { frozenIndexRewriter, NOT_FOUND_PAGE } from '../lib/frozen-site';
 import { DEFAULT_SITES_JSON, FROZEN_FIXTURE } from './support/deployment';
 import { defaultRule } from './support/engine';
 import { tmpDir } from './support/tmp';
@@ -42,6 +43,12 @@ const dir = tmpDir('preview-');
 const sitesFile = path.join(dir, 'sites.json');
 fs.cpSync(FROZEN_FIXTURE, path.join(dir, 'snapshot'), { recursive: true });
 fs.writeFileSync(sitesFile, JSON.stringify({ ...DEFAULT_SITES_JSON, sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'snapshot' } } }));
+// The same sites with another snapshot: no 404.html, no product page.
+const bareSites = path.join(dir, 'bare-sites.json');
+fs.mkdirSync(path.join(dir, 'bare', 'a'), { recursive: true });
+fs.writeFileSync(path.join(dir, 'bare', 'index.html'), '<p>home</p>');
+fs.writeFileSync(path.join(dir, 'bare', 'a', 'index.html'), '<p>a</p>');
+fs.writeFileSync(bareSites, JSON.stringify({ ...DEFAULT_SITES_JSON, sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'bare' } } }));
 const otherList = path.join(dir, 'other.csv');
 fs.writeFileSync(otherList, 'po.co/uk/old-phone,https://www.mi.com/uk/product/poco-f7/,301\nuk.po.co/product/poco-m6,https://www.mi.com/uk/sale/,302\n');
 
@@ -56,12 +63,12 @@ describe('the preview answers as the distributions would', () => {
   test('it listens on 127.0.0.1 and describes every site', () => {
     expect(preview.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(preview.sites).toEqual([
-      'po.co, www.po.co, poco.net, www.poco.net: region-path, function on origin-request, forwards host, cloudfront-viewer-country and the query string',
-      'uk.po.co: region-host, function on origin-request, forwards host and the query string',
-      'fr.po.co: region-host, function on origin-request, forwards host and the query string',
-      'de.po.co: region-host, function on origin-request, forwards host and the query string',
-      'c.po.co: region-host, function on origin-request, forwards host and the query string',
-      '*.po.co (any name one label below po.co, such as any-name.po.co): region-host, function on origin-request, forwards host and the query string',
+      'po.co, www.po.co, poco.net, www.poco.net: region-path, country-key function on viewer-request, function on origin-request (cache key URI, host, x-poco-country), query-string function on viewer-response',
+      'uk.po.co: region-host, function on origin-request (cache key URI, host), query-string function on viewer-response',
+      'fr.po.co: region-host, function on origin-request (cache key URI, host), query-string function on viewer-response',
+      'de.po.co: region-host, function on origin-request (cache key URI, host), query-string function on viewer-response',
+      'c.po.co: region-host, function on origin-request (cache key URI, host), query-string function on viewer-response',
+      '*.po.co (any name one label below po.co, such as any-name.po.co): region-host, function on origin-request (cache key URI, host), query-string function on viewer-response',
       `in.po.co: frozen, snapshot ${path.join(dir, 'snapshot')}`,
     ]);
   });
@@ -122,12 +129,34 @@ describe('the preview answers as the distributions would', () => {
     expect(a.body).toBe(`preview: Host "example.com" is not a hostname of ${path.join(dir, 'sites.json')}. Send one of po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co, *.po.co (any name one label below po.co), in.po.co, e.g. curl -si -H 'Host: po.co' <preview url>/\n`);
   });
 
-  test('the frozen site serves its snapshot as S3 would: index.html at the root, 403 for a missing key or a way out', async () => {
+  test('the frozen site serves its snapshot as its distribution does: index.html for a folder URI, 404 with the snapshot\'s 404.html for a missing page or a way out', async () => {
+    const snapshot = (name: string): string => fs.readFileSync(path.join(dir, 'snapshot', name), 'utf8');
     const root = await get(preview.url, '/', { Host: 'in.po.co' });
-    expect([root.status, root.headers['content-type'], root.body]).toEqual([200, 'text/html; charset=utf-8', fs.readFileSync(path.join(dir, 'snapshot', 'index.html'), 'utf8')]);
-    expect((await get(preview.url, '/nope.html', { Host: 'in.po.co' })).status).toBe(403);
-    expect((await get(preview.url, '/%2e%2e/%2e%2e/package.json', { Host: 'in.po.co' })).status).toBe(403);
+    expect([root.status, root.headers['content-type'], root.body]).toEqual([200, 'text/html; charset=utf-8', snapshot('index.html')]);
+    for (const uri of ['/product/poco-c75', '/product/poco-c75/', '/product/poco-c75/index.html', '/product/poco-c75?utm_source=x']) {
+      const page = await get(preview.url, uri, { Host: 'in.po.co' });
+      expect([uri, page.status, page.headers['content-type'], page.body]).toEqual([uri, 200, 'text/html; charset=utf-8', snapshot('product/poco-c75/index.html')]);
+    }
+    for (const uri of ['/nope.html', '/product/', '/product/poco-x9', '/%2e%2e/%2e%2e/package.json']) {
+      const missing = await get(preview.url, uri, { Host: 'in.po.co' });
+      expect([uri, missing.status, missing.headers['content-type'], missing.body]).toEqual([uri, 404, 'text/html; charset=utf-8', snapshot('404.html')]);
+    }
+    const head = await get(preview.url, '/product/poco-x9', { Host: 'in.po.co' }, 'HEAD');
+    expect([head.status, head.body]).toEqual([404, '']);
     expect((await get(preview.url, '/index.html%00.png', { Host: 'in.po.co' })).status).toBe(400);
+  });
+
+  test('a snapshot without a 404.html: a missing page gets the plain page deployed in its place', async () => {
+    const other = await startPreview({ sitesFile: bareSites, port: 0, log: () => undefined });
+    try {
+      expect((await get(other.url, '/a', { Host: 'in.po.co' })).body).toBe('<p>a</p>');
+      const missing = await get(other.url, '/b', { Host: 'in.po.co' });
+      expect([missing.status, missing.headers['content-type'], missing.body]).toEqual([404, 'text/html; charset=utf-8', NOT_FOUND_PAGE]);
+      const page = await get(other.url, '/404.html', { Host: 'in.po.co' });
+      expect([page.status, page.body]).toEqual([200, NOT_FOUND_PAGE]);
+    } finally {
+      await other.close();
+    }
   });
 
   test('one line per request: method, host and path, country, status, destination, rule, time', async () => {
@@ -164,10 +193,38 @@ describe('verify against the preview', () => {
     const report = await verify({ base: preview.url, sitesFile }, (l) => out.push(l));
     expect([report.mismatches, report.failures]).toEqual([0, 0]);
     const origins = new Set(report.results.map((r) => r.probe.origin.replace(/:\d+$/, '')));
-    expect([...origins].sort()).toEqual(['bulk:config/redirects.csv', 'contract', 'site community', 'site de', 'site fr', 'site global', 'site in', 'site other', 'site uk']);
+    expect([...origins].sort()).toEqual(['bulk:config/redirects.csv', 'contract', 'site community', 'site de', 'site fr', 'site global', 'site in', 'site other', 'site uk', 'snapshot']);
+    // The frozen site answers as its snapshot does, reached directly or by the redirect that leads there (followed one hop).
+    const frozen = report.results.filter((r) => r.probe.host === 'in.po.co' || r.followed).map((r) => [r.probe.url, r.probe.origin, r.actual, r.followed?.url, r.followed?.actual]);
+    expect(frozen).toEqual(
+      expect.arrayContaining([
+        ['https://in.po.co/anything', 'contract', 'not a redirect (404)', undefined, undefined],
+        ['https://in.po.co/', 'site in', 'not a redirect (200)', undefined, undefined],
+        ['https://po.co/in/', 'contract', '301 https://in.po.co/', 'https://in.po.co/', 'not a redirect (200)'],
+        ['https://po.co/in/product/poco-c75', 'snapshot', '301 https://in.po.co/product/poco-c75', 'https://in.po.co/product/poco-c75', 'not a redirect (200)'],
+        ['https://in.po.co/product/poco-c75/', 'snapshot', 'not a redirect (200)', undefined, undefined],
+      ]),
+    );
     expect(report.results.filter((r) => r.probe.origin.startsWith('bulk:'))).toHaveLength(8);
     expect(out[0]).toBe(`verify: ${report.results.length} probes against ${preview.url} (Host header set per probe)`);
     expect(out[out.length - 1]).toBe(`verify: ${report.results.length} probes: ${report.results.length} match, 0 mismatch, 0 failed`);
+  });
+
+  test('the frozen site is checked against the snapshot verify reads: a page served that it lacks is a mismatch, the redirect\'s hop included', async () => {
+    // verify reads the bare snapshot; the preview serves the fixture, which has the product page.
+    const out: string[] = [];
+    const report = await verify({ base: preview.url, sitesFile: bareSites, sample: 0 }, (l) => out.push(l));
+    // Sorted: the probes run concurrently, and the followed one takes a second request.
+    expect(out.filter((l) => l.startsWith('MISMATCH')).sort()).toEqual([
+      'MISMATCH https://in.po.co/product/poco-c75/ (snapshot): expected not a redirect (404), got not a redirect (200)',
+      'MISMATCH https://po.co/in/product/poco-c75 (snapshot): 301 https://in.po.co/product/poco-c75, followed to https://in.po.co/product/poco-c75: expected not a redirect (404), got not a redirect (200)',
+    ]);
+    expect([report.mismatches, report.failures]).toEqual([2, 0]);
+    // Without the snapshot folder on this machine, a page or a 404 will do, but never S3's 403.
+    const rewrite = frozenIndexRewriter();
+    expect(frozenOutcomes(undefined, '/product/poco-c75?x=1', rewrite)).toEqual(['not a redirect (200)', 'not a redirect (404)']);
+    expect(frozenOutcomes(FROZEN_FIXTURE, '/product/poco-c75?x=1', rewrite)).toEqual(['not a redirect (200)']);
+    expect(frozenOutcomes(FROZEN_FIXTURE, '/product/poco-x9', rewrite)).toEqual(['not a redirect (404)']);
   });
 
   test('a preview with another list shows the differences, and the command exits 1', async () => {

@@ -10,10 +10,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_ALARMS } from '../lib/config/stages';
 import { SiteStack } from '../lib/site-stack';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EDGE_EVENT, EDGE_LIMITS } from '../lib/bundle';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { EDGE_BUILD_OPTIONS, EDGE_EVENT, EDGE_LIMITS, EDGE_NODE_MAJOR } from '../lib/bundle';
+import { frozenIndexCode, NOT_FOUND_PAGE } from '../lib/frozen-site';
 import { loadConfig } from '../lib/config/load';
 import { RedirectCachePolicy } from '../lib/redirect-cache-policy';
-import { RedirectFunction } from '../lib/redirect-function';
+import { EDGE_RUNTIME, RedirectFunction } from '../lib/redirect-function';
 import { SiteCertificate } from '../lib/site-certificate';
 import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, configFiles, only, synthDeployment } from './support/deployment';
 import { stableTemplate } from './support/snapshot';
@@ -54,11 +56,11 @@ describe('the stage stack', () => {
 });
 
 describe('the redirect function', () => {
-  test('respects Lambda@Edge: Node.js 22, x86_64, 128 MB, 5 s, no environment, no layers, a numbered version', () => {
+  test('respects Lambda@Edge: Node.js 24, x86_64, 128 MB, 5 s, no environment, no layers, a numbered version', () => {
     parent.resourceCountIs('AWS::Lambda::Function', 2); // the redirect function and CDK's log-retention provider
     parent.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'PocoSunset-default-redirects',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['x86_64'],
       MemorySize: 128,
       Timeout: 5,
@@ -67,6 +69,13 @@ describe('the redirect function', () => {
       Layers: Match.absent(),
     });
     parent.resourceCountIs('AWS::Lambda::Version', 1);
+  });
+
+  test('its runtime and its bundle\'s esbuild target come from one number, EDGE_NODE_MAJOR', () => {
+    expect(EDGE_NODE_MAJOR).toBe(24);
+    expect(EDGE_RUNTIME).toBe(lambda.Runtime.ALL.find((r) => r.name === 'nodejs24.x'));
+    expect(EDGE_RUNTIME.name).toBe(lambda.Runtime.NODEJS_24_X.name);
+    expect(EDGE_BUILD_OPTIONS.target).toBe('node24');
   });
 
   test(`its staged package fits the ${EDGE_EVENT} limits, which its association uses`, () => {
@@ -179,18 +188,35 @@ describe('redirect sites', () => {
     ]);
   });
 
-  test('the cache key is exactly what the decision reads: host and every query string, plus the country on the region-path site', () => {
+  test('the cache key is exactly what the decision reads: host, plus the country key on the region-path site; never the query string', () => {
     const policies = Object.values(parent.findResources('AWS::CloudFront::CachePolicy')).map((p) => p.Properties.CachePolicyConfig);
     expect(policies.map((c) => c.ParametersInCacheKeyAndForwardedToOrigin)).toEqual([
-      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host'] }, QueryStringsConfig: { QueryStringBehavior: 'all' } },
-      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host', 'cloudfront-viewer-country'] }, QueryStringsConfig: { QueryStringBehavior: 'all' } },
+      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host'] }, QueryStringsConfig: { QueryStringBehavior: 'none' } },
+      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host', 'x-poco-country'] }, QueryStringsConfig: { QueryStringBehavior: 'none' } },
     ]);
     for (const c of policies) expect(c.MinTTL).toBeGreaterThan(0);
     for (const name of REDIRECT_SITES) {
       const behavior = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior;
-      expect(behavior.OriginRequestPolicyId).toBeUndefined();
+      expect(behavior.OriginRequestPolicyId === undefined).toBe(name !== 'global');
+      expect(behavior.FunctionAssociations.map((a: { EventType: string }) => a.EventType)).toEqual(name === 'global' ? ['viewer-request', 'viewer-response'] : ['viewer-response']);
       expect(behavior.Compress).toBe(false);
     }
+  });
+
+  test('the viewer country reaches the country-key function through an origin request policy, outside the cache key', () => {
+    parent.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 1);
+    parent.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: { HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['cloudfront-viewer-country'] }, QueryStringsConfig: { QueryStringBehavior: 'none' }, CookiesConfig: { CookieBehavior: 'none' } },
+    });
+  });
+
+  test('two CloudFront Functions (cloudfront-js-2.0), each within the 10 KB code limit', () => {
+    const functions = Object.values(parent.findResources('AWS::CloudFront::Function')).map((f) => f.Properties);
+    expect(functions.map((f) => [f.FunctionConfig.Comment, f.FunctionConfig.Runtime]).sort()).toEqual([
+      ['po.co sunset: appends the viewer query string to redirects whose rule keeps it', 'cloudfront-js-2.0'],
+      ['po.co sunset: the viewer country in the cache key only where the path names no region', 'cloudfront-js-2.0'],
+    ]);
+    for (const f of functions) expect(Buffer.byteLength(f.FunctionCode)).toBeLessThanOrEqual(10 * 1024);
   });
 
   test('their origin is a real HTTPS name (CloudFront resolves it before the function runs) that the function never lets CloudFront reach', () => {
@@ -204,7 +230,7 @@ describe('redirect sites', () => {
 describe('the frozen site (in.po.co)', () => {
   const frozen = site('in');
 
-  test('a private S3 origin through origin access control, and no edge function', () => {
+  test('a private S3 origin through origin access control, and no Lambda@Edge function', () => {
     const config = only(frozen, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
     expect(config.Origins[0]).toMatchObject({ S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] } });
     expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toBeUndefined();
@@ -228,8 +254,68 @@ describe('the frozen site (in.po.co)', () => {
     absent.sites.get('in')!.resourceCountIs('AWS::S3::Bucket', 1);
     Annotations.fromStack(absent.stack).hasInfo(
       '/PocoSunset-default/Site-in/Snapshot',
-      `No snapshot folder at ${missing}: the bucket keeps what it holds. Put the snapshot there to deploy it with the stack.`,
+      `No snapshot folder at ${missing}: the bucket keeps what it holds, and a missing page answers 404 only if the bucket has a 404.html. Put the snapshot there to deploy it with the stack.`,
     );
+    // The website behaviour does not depend on the folder: the same function and error responses.
+    const websiteOf = (t: Template): unknown => {
+      const c = only(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+      return [c.CustomErrorResponses, c.DefaultCacheBehavior.FunctionAssociations, t.findResources('AWS::CloudFront::Function')];
+    };
+    expect(websiteOf(absent.sites.get('in')!)).toEqual(websiteOf(frozen));
+  });
+
+  test('served as a website: a cloudfront-js-2.0 function on viewer-request gives folder URIs their index.html', () => {
+    const [[fnId, fn]] = Object.entries(frozen.findResources('AWS::CloudFront::Function'));
+    expect(fn.Properties).toEqual({
+      Name: expect.any(String),
+      AutoPublish: true,
+      FunctionCode: frozenIndexCode(),
+      FunctionConfig: { Comment: expect.stringContaining('index.html'), Runtime: 'cloudfront-js-2.0' },
+    });
+    const behavior = only(frozen, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior;
+    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+  });
+
+  test('the folder-index function is the frozen site\'s only: no other distribution runs it, no other stack holds it', () => {
+    const code = frozenIndexCode();
+    for (const t of [parent, ...REDIRECT_SITES.map(site)]) {
+      expect(Object.values(t.findResources('AWS::CloudFront::Function')).filter((f) => f.Properties.FunctionCode === code)).toEqual([]);
+    }
+    for (const name of REDIRECT_SITES) {
+      const associations = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.FunctionAssociations ?? [];
+      expect(JSON.stringify(associations)).not.toMatch(/Snapshot|IndexFunction/);
+    }
+  });
+
+  test('a missing page (S3 answers 403 through OAC, 404 were listing allowed) is a 404 with /404.html, cached 5 minutes', () => {
+    const config = only(frozen, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.CustomErrorResponses).toEqual([
+      { ErrorCode: 403, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 },
+      { ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 },
+    ]);
+    for (const name of REDIRECT_SITES) expect(only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.CustomErrorResponses).toBeUndefined();
+  });
+
+  test('/404.html is the snapshot\'s own when it has one; else a plain page is deployed with the snapshot', () => {
+    const assetDir = (d: { app: App }, key: string): string => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(d.app.outdir, 'PocoSunset-default.assets.json'), 'utf8'));
+      const hash = key.replace(/\.zip$/, '');
+      return path.join(d.app.outdir, manifest.files[hash].source.path);
+    };
+    // The fixture has a 404.html: one source, the folder.
+    const keys = only(frozen, 'Custom::CDKBucketDeployment').Properties.SourceObjectKeys;
+    expect(keys).toHaveLength(1);
+    expect(fs.readdirSync(assetDir(deployed, keys[0])).sort()).toEqual(['404.html', 'index.html', 'product']);
+    // A snapshot without one: the folder, then the plain page as 404.html.
+    const dir = tmpDir('poco-snapshot-');
+    fs.writeFileSync(path.join(dir, 'index.html'), '<p>home</p>');
+    const bare = synthDeployment({ contentDirs: new Map([['in', dir]]) });
+    const bareKeys = only(bare.sites.get('in')!, 'Custom::CDKBucketDeployment').Properties.SourceObjectKeys;
+    expect(bareKeys).toHaveLength(2);
+    expect(fs.readdirSync(assetDir(bare, bareKeys[0]))).toEqual(['index.html']);
+    const generated = assetDir(bare, bareKeys[1]);
+    expect(fs.readdirSync(generated)).toEqual(['404.html']);
+    expect(fs.readFileSync(path.join(generated, '404.html'), 'utf8')).toBe(NOT_FOUND_PAGE);
   });
 });
 

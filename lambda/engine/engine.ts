@@ -263,7 +263,7 @@ export class RedirectEngine {
       // A target with its own query string never has preserve-query set (the loader rejects it).
       target = base + (addQuery ? '?' + safeQuery(query) : '') + tail;
     }
-    return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false);
+    return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false, (meta & BULK_PRESERVE_QUERY) !== 0);
   }
 
   /** The region a request is in, and where its path within the region starts, given the path's lower-cased segments. */
@@ -316,7 +316,7 @@ export class RedirectEngine {
       return this.ruleAnswer(best, segments, 0, where.region, query, perVisitor || (rule.usesRegion && where.byCountry));
     }
     if (!this.regionSafe[where.region]) return this.fallback('fallback:unsafe-location');
-    return this.redirect(302, regionData.landing, 'fallback:no-rule', where.byCountry);
+    return this.redirect(302, regionData.landing, 'fallback:no-rule', where.byCountry, false);
   }
 
   /** A frozen region: the rest of the path, as sent, on the frozen site. */
@@ -327,7 +327,7 @@ export class RedirectEngine {
     else if (rest > 0 && cpath.trailingSlash) path += '/';
     if (!this.regionSafe[where.region]) return this.fallback('fallback:unsafe-location');
     const location = this.tables.regions[where.region].url + path + (query === '' ? '' : '?' + safeQuery(query));
-    return this.redirect(where.byCountry ? 302 : 301, location, 'default:frozen-passthrough', where.byCountry);
+    return this.redirect(where.byCountry ? 302 : 301, location, 'default:frozen-passthrough', where.byCountry, true);
   }
 
   /** The answer of a matched rule that is not a rewrite. */
@@ -348,7 +348,7 @@ export class RedirectEngine {
       };
     }
     const status = rule.status as RedirectStatus;
-    return this.redirect(perVisitor ? perVisitorStatus(status) : status, location, rule.id, perVisitor);
+    return this.redirect(perVisitor ? perVisitorStatus(status) : status, location, rule.id, perVisitor, rule.query);
   }
 
   /** When a location is on one of this project's redirect hosts, the request it leads to. */
@@ -365,10 +365,10 @@ export class RedirectEngine {
 
   /** A temporary redirect to the default region's landing, for requests nothing else can serve. */
   private fallback(rule: string): Hop {
-    return this.redirect(302, this.tables.regions[this.tables.defaultRegion].landing, rule, false);
+    return this.redirect(302, this.tables.regions[this.tables.defaultRegion].landing, rule, false, false);
   }
 
-  private redirect(status: RedirectStatus, location: string, rule: string, perVisitor: boolean): Hop {
+  private redirect(status: RedirectStatus, location: string, rule: string, perVisitor: boolean, keepsQuery: boolean): Hop {
     const { headers } = this.tables;
     const cacheControl = perVisitor ? headers.perVisitor : isPermanent(status) ? headers.permanent : headers.temporary;
     return {
@@ -377,6 +377,7 @@ export class RedirectEngine {
       location,
       rule,
       perVisitor,
+      keepsQuery,
       headers: { Location: location, 'Cache-Control': cacheControl, 'Strict-Transport-Security': headers.hsts },
     };
   }
@@ -398,6 +399,7 @@ export class RedirectEngine {
       location,
       chain.map((h) => h.rule).join(' > '),
       chain.some((h) => h.perVisitor),
+      chain.every((h) => h.keepsQuery),
     );
   }
 }

@@ -194,6 +194,12 @@ export type Decision =
       readonly rule: string;
       /** Whether the visitor's country decided the destination. */
       readonly perVisitor: boolean;
+      /**
+       * Whether the answer carries the visitor's query string (the rule keeps it): the location ends
+       * in `?` + `safeQuery(query)` when there is one. At the edge the query string is not in the
+       * cache key, so the viewer-response function appends it (lambda/viewer/append-query.ts).
+       */
+      readonly keepsQuery: boolean;
       readonly headers: Readonly<Record<string, string>>;
     }
   | {

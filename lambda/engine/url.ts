@@ -17,6 +17,9 @@
  * - a trailing `index.html` (any case) is dropped and a trailing slash is
  *   remembered but does not change the segments.
  */
+import { encodeExcept } from './encoding';
+
+export { safeQuery } from './encoding';
 
 /** A request path in canonical form. */
 export interface CanonicalPath {
@@ -28,87 +31,13 @@ export interface CanonicalPath {
   readonly index?: string;
 }
 
-const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 /** Characters that stand for themselves in a path segment (RFC 3986 pchar without `%`). */
 const SEGMENT_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
-const HEX = '0123456789ABCDEF';
-
-function isHex(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
-}
-
-/** UTF-8 percent-encoding of one character (or surrogate pair); upper-case hex. */
-function encodeChar(ch: string): string {
-  return ch.length === 1 && ch.charCodeAt(0) < 128
-    ? '%' + HEX[ch.charCodeAt(0) >> 4] + HEX[ch.charCodeAt(0) & 15]
-    : encodeURIComponent(ch);
-}
-
-/**
- * Percent-encodes every character of `text` that is not in `safe` and is not
- * the start of a valid `%XX` escape. Lone surrogates become U+FFFD.
- */
-function encodeExcept(text: string, safe: RegExp, decodeUnreserved: boolean): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '%') {
-      if (i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
-        const hex = text.slice(i + 1, i + 3).toUpperCase();
-        const decoded = String.fromCharCode(parseInt(hex, 16));
-        out += decodeUnreserved && UNRESERVED.test(decoded) ? decoded : '%' + (decodeUnreserved ? hex : text.slice(i + 1, i + 3));
-        i += 2;
-      } else {
-        out += '%25';
-      }
-      continue;
-    }
-    if (safe.test(ch)) {
-      out += ch;
-      continue;
-    }
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += encodeChar(text.slice(i, i + 2));
-        i++;
-        continue;
-      }
-    }
-    out += encodeChar(code >= 0xd800 && code <= 0xdfff ? '\ufffd' : ch);
-  }
-  return out;
-}
 
 /** One path segment in canonical form (see the module comment). */
 export function canonicalSegment(raw: string): string {
   if (SEGMENT_SAFE.test(raw)) return raw;
   return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/, true);
-}
-
-/** Per ASCII code: 1 when it may stand for itself in a query string (RFC 3986 query, `%` checked apart). */
-const QUERY_PLAIN = new Uint8Array(128);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?") QUERY_PLAIN[ch.charCodeAt(0)] = 1;
-
-/**
- * A query string made safe for a `Location` header: unchanged when it is
- * already a valid RFC 3986 query, otherwise with the offending characters
- * percent-encoded. Existing escapes are kept exactly as sent.
- */
-export function safeQuery(raw: string): string {
-  const plain = QUERY_PLAIN;
-  const n = raw.length;
-  for (let i = 0; i < n; i++) {
-    const code = raw.charCodeAt(i);
-    if (code < 128 && plain[code] === 1) continue;
-    if (code === 37 && i + 2 < n && isHex(raw.charCodeAt(i + 1)) && isHex(raw.charCodeAt(i + 2))) {
-      i += 2;
-      continue;
-    }
-    return encodeExcept(raw, /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/, false);
-  }
-  return raw;
 }
 
 /** A path in which no segment needs encoding or decoding (dot segments aside). */

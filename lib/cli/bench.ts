@@ -9,7 +9,10 @@
  * - compile time (parse, validate, compile) and the package's size;
  * - cold start: loading the bundle in a fresh Node.js process;
  * - synth time of the app beside a minimal CDK app with one distribution,
- *   both through the pinned CLI, alternating, in the same run.
+ *   both through the pinned CLI, alternating, in the same run;
+ * - how often the edge function runs behind CloudFront's cache: a traffic
+ *   model played through the current templates and the last release's
+ *   (lib/bench/edge-runs.ts; `--traffic-only` measures only this).
  * Prints a table and the issue's targets, met or not, and writes the numbers
  * as JSON. Each list is measured in a fresh Node.js process of its own, as a
  * deployed function runs with one set of tables (`measureIsolated`).
@@ -41,6 +44,7 @@ import { parseSites, SitesConfig } from '../config/sites';
 import { generatedSource, generateList } from '../generate-list';
 import { synthesize } from '../review/assembly';
 import { ListRow, median, mergeProcesses, RunTimes } from '../bench-stats';
+import { benchEdgeRuns, DEFAULT_BASELINE_REF, EdgeRunsReport } from '../bench/edge-runs';
 
 type Row = ListRow;
 
@@ -338,7 +342,7 @@ function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-const USAGE = 'Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--processes N (fresh processes per list, default 1)] [--synth-runs N (0 skips synth)] [--out FILE]';
+const USAGE = `Usage: npm run bench -- [--sizes 1000,10000,100000,1000000] [--runs N (timings per list, default 1)] [--processes N (fresh processes per list, default 1)] [--synth-runs N (0 skips synth)] [--out FILE] [--traffic-requests N (default 100000)] [--baseline REF (default ${DEFAULT_BASELINE_REF})] [--app DIR (a cdk.out to model instead of synthesizing)] [--traffic-only]`;
 
 /** The lists a run measures: the default list, the default list under many more rules and products, then a generated list of each size. */
 function listsOf(sizes: readonly number[]): string[] {
@@ -401,6 +405,7 @@ async function main(argv: string[]): Promise<number> {
   let processes = 1;
   let list: string | undefined;
   let out = path.join(PROJECT_ROOT, '.bench', 'results.json');
+  const traffic: { requests: number; baseline: string; app?: string; only: boolean } = { requests: 100000, baseline: DEFAULT_BASELINE_REF, only: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number);
     else if (argv[i] === '--synth-runs') synthRuns = Number(argv[++i]);
@@ -408,10 +413,18 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i] === '--processes') processes = Number(argv[++i]);
     else if (argv[i] === '--list') list = argv[++i] ?? '';
     else if (argv[i] === '--out') out = argv[++i] ?? out;
+    else if (argv[i] === '--traffic-requests') traffic.requests = Number(argv[++i]);
+    else if (argv[i] === '--baseline') traffic.baseline = argv[++i] ?? traffic.baseline;
+    else if (argv[i] === '--app') traffic.app = argv[++i];
+    else if (argv[i] === '--traffic-only') traffic.only = true;
     else {
       process.stderr.write(`bench: unknown argument ${JSON.stringify(argv[i])}\n${USAGE}\n`);
       return 2;
     }
+  }
+  if (!Number.isInteger(traffic.requests) || traffic.requests < 1) {
+    process.stderr.write(`bench: --traffic-requests takes a whole number from 1\n${USAGE}\n`);
+    return 2;
   }
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(synthRuns) || synthRuns < 0 || !Number.isInteger(runs) || runs < 1 || !Number.isInteger(processes) || processes < 1) {
     process.stderr.write(`bench: --sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs and --processes a whole number from 1\n${USAGE}\n`);
@@ -429,9 +442,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   say(`bench: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node.js ${process.version}`);
-  const rows = measureIsolated(processes, sizes, runs, say);
+  const rows = traffic.only ? [] : measureIsolated(processes, sizes, runs, say);
   let synth: SynthResult | undefined;
-  if (synthRuns > 0) {
+  if (synthRuns > 0 && !traffic.only) {
     say(`bench: cdk synth of the app and of a minimal one-distribution app, ${synthRuns} times each, alternating`);
     synth = measureSynth(synthRuns);
   }
@@ -455,13 +468,16 @@ async function main(argv: string[]): Promise<number> {
   ]);
   const timings = runs * processes;
   if (timings > 1) process.stdout.write(`Decision costs: medians of ${timings} side-by-side timings per list${processes > 1 ? ` (${runs} in each of ${processes} processes)` : ''}; the ratios to Map.get are the medians of each timing's ratio.\n\n`);
-  process.stdout.write(markdownTable(header, table));
+  if (rows.length > 0) process.stdout.write(markdownTable(header, table));
+  // How often the edge function runs behind the cache: lib/bench/edge-runs.ts.
+  const edgeRuns: EdgeRunsReport = await benchEdgeRuns({ ...traffic, say });
+  process.stdout.write(`\nEdge function runs (traffic model: ${fmt(traffic.requests)} requests over ${fmt(edgeRuns.urls)} URLs, through each distribution's cache policies):\n\n${edgeRuns.text}`);
   if (synth) process.stdout.write(`\nsynth (cdk synth --quiet, ${synth.appSeconds.length} runs each): app ${synth.appSeconds.map((x) => fmt(x, 2)).join(', ')} s; minimal ${synth.minimalSeconds.map((x) => fmt(x, 2)).join(', ')} s\n`);
-  const goals = targets(rows, synth);
+  const goals = [...targets(rows, synth), edgeRuns.target];
   process.stdout.write('\n' + markdownTable(['target', 'measured', 'goal', 'met'], goals.map((g) => [g.what, g.measured, g.target, g.met ? 'yes' : 'NO']), 1));
 
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, date: new Date().toISOString(), rows, synth, targets: goals }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, date: new Date().toISOString(), rows, synth, edgeRuns: edgeRuns.results, targets: goals }, null, 2) + '\n');
   say(`bench: wrote ${path.relative(process.cwd(), out) || out}`);
   return 0;
 }

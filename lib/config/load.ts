@@ -10,6 +10,7 @@ import { compileTables, regionOrder } from './compile';
 import { ConfigError, ConfigProblem, ProblemList } from './problems';
 import { BulkEntry, hostRoles, parseRedirects } from './redirects';
 import { parseRules } from './rules';
+import { namesRegion } from '../../lambda/viewer/country-key';
 import { parseSites, SitesConfig } from './sites';
 import { parseStages, selectStage, StageConfig } from './stages';
 
@@ -76,15 +77,30 @@ function read(file: string, problems: ConfigProblem[], what: string): string | u
   }
 }
 
-/** Checks that following internal targets always ends; a loop is a problem at the entry's line. */
-function checkLoops(p: ProblemList, entries: readonly BulkEntry[], tables: CompiledTables): void {
+/**
+ * Checks each bulk entry that leads into this project's own hosts: following
+ * it must end (a loop, or more than `MAX_INTERNAL_HOPS` entries, is a problem
+ * at its line), and where the source's cache key holds no country (a host
+ * that is not region-path, or a path that names its region) it must not end
+ * in an answer that depends on the visitor's country: CloudFront would serve
+ * the first visitor's answer to every other.
+ */
+function checkInternalTargets(p: ProblemList, entries: readonly BulkEntry[], tables: CompiledTables, sites: SitesConfig): void {
   if (!entries.some((e) => e.internal)) return;
   const engine = new RedirectEngine(tables);
+  const regionPath = new Set(sites.sites.filter((s) => s.mode === 'region-path').flatMap((s) => s.hostnames));
+  const regions = sites.regions.map((r) => r.name);
   for (const e of entries) {
     if (!e.internal) continue;
     const d = engine.decide({ method: 'GET', scheme: e.scheme === 'http' ? 'http' : 'https', host: e.host, path: e.path, query: '' });
     if (d.rule.includes('fallback:redirect-loop')) {
       p.atLine(e.line, `TARGET_URL ${JSON.stringify(e.target)} leads back into this list in a loop, or through more than ${MAX_INTERNAL_HOPS} of its entries.`, 'point the target at the final destination.');
+    } else if (d.perVisitor && (!regionPath.has(e.host) || namesRegion(e.path, regions))) {
+      p.atLine(
+        e.line,
+        `TARGET_URL ${JSON.stringify(e.target)} leads to an answer that depends on the visitor's country (${d.rule}), but the cache key of ${e.host}${e.path} holds no country: every visitor would get the first one's answer.`,
+        'point the target at a page that names its region, such as https://po.co/global/..., or at the store page itself.',
+      );
     }
   }
 }
@@ -123,7 +139,7 @@ function collect(options: LoadOptions): Collected {
   if (sites) {
     // Compiled from the valid lines even when others are wrong, so loops are reported in the same run.
     tables = compileTables(sites, rp.file, entries, { rules, products });
-    checkLoops(rp, entries, tables);
+    checkInternalTargets(rp, entries, tables, sites);
   }
   const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
   return {

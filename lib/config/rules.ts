@@ -175,6 +175,14 @@ class RuleParser {
     }
     const target = this.target(line, targetText, source.placeholders, source.splat ? source.segments.length : -1, status, options.query);
     if (!target) return undefined;
+    if (options.countries !== undefined && source.host !== undefined && this.redirectHosts.get(source.host) === 'region-path' && this.mayNameRegion(source.segments[0])) {
+      p.atLine(
+        line,
+        `the Country condition of ${q(sourceText)} applies to paths that name a region, whose cache key has no country (the answer there is the same for every visitor).`,
+        'start the source with a segment that is not a region, such as "po.co/deals/...".',
+      );
+      return undefined;
+    }
     if (options.countries !== undefined) {
       const countryless = this.countrylessHosts(source.host);
       if (countryless.length > 0) {
@@ -199,6 +207,16 @@ class RuleParser {
       usesRegion: target.usesRegion,
     };
     return { line, source: sourceText, rule };
+  }
+
+  /** Whether a source's first segment can be a region name (then the viewer-request function keeps the country out of the key). */
+  private mayNameRegion(first: CompiledSegment | undefined): boolean {
+    if (first === undefined) return false;
+    const names = this.ctx.regions.map((r) => r.name);
+    if ('literal' in first) return names.includes(first.literal);
+    if (first.type === 'any') return first.globs === undefined || names.some((n) => globMatches(first.globs!, n));
+    if (first.type === 'region') return true;
+    return [...this.ctx.products.values()].some((slugs) => names.some((n) => slugs.has(n)));
   }
 
   /** Hosts a rule of scope `host` applies on whose cache key has no country (every site but region-path ones). */

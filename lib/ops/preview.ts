@@ -6,24 +6,30 @@
  * function: finds the site by Host (CloudFront finds the distribution by its
  * aliases: a configured name, else a wildcard alias such as `*.po.co` one
  * label up), refuses methods other than GET and HEAD with 403 as CloudFront
- * does, builds the origin-request event with exactly the headers the site's
- * cache policy forwards (`redirectForwarding`), Host as the viewer sent it
- * and the `CloudFront-Viewer-Country` header standing in for CloudFront's,
- * and runs the handler. Frozen sites have no function: their snapshot folder
- * is served as the S3 origin would serve it. Nothing is cached, unlike
- * CloudFront: every request reaches the function.
+ * does, and runs the redirect behavior as the stack builds it
+ * (lib/edge-pipeline.ts): the viewer-request function (region-path sites:
+ * the country key), the origin-request event with exactly the headers the
+ * policies forward (`redirectForwarding`; Host as the viewer sent it, the
+ * `CloudFront-Viewer-Country` header standing in for CloudFront's), the
+ * bundled handler, then the viewer-response function (the query string). Frozen sites have no redirect function: their
+ * snapshot folder is served as their distribution serves the S3 bucket, the
+ * URI first through the same CloudFront Function (a folder URI gets its
+ * index.html), a missing object answered 404 with the snapshot's 404.html
+ * or the plain page deployed in its place (lib/frozen-site.ts). Nothing is
+ * cached, unlike CloudFront: every request reaches the function.
  */
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import type { CloudFrontResultResponse } from 'aws-lambda';
-import { normaliseHost } from '../../lambda/engine';
-import { COUNTRY_HEADER } from '../../lambda/handler';
+import { normaliseHost, SiteMode } from '../../lambda/engine';
 import { bundleEdgeFunction, writeBundle } from '../bundle';
-import { Forwarding, originRequestEvent, redirectForwarding } from '../cloudfront-event';
+import { VIEWER_COUNTRY_HEADER as COUNTRY_HEADER } from '../cloudfront-event';
+import { RedirectBehaviorModel, redirectBehaviorModel, viewerAnswer } from '../edge-pipeline';
 import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, loadConfig } from '../config/load';
 import type { SiteConfig } from '../config/sites';
+import { frozenIndexRewriter, NOT_FOUND_PAGE, snapshotLookup } from '../frozen-site';
 import { loadBundledHandler } from './bundled-handler';
 import { sampleHost, servedHostname } from './probes';
 
@@ -77,8 +83,8 @@ export interface Preview {
 
 interface Route {
   readonly site: SiteConfig;
-  /** Redirect sites: what the behavior forwards to the function. */
-  readonly forwarding?: Forwarding;
+  /** Redirect sites: the behavior's functions and policies, as the stack builds them. */
+  readonly behavior?: RedirectBehaviorModel;
   /** Frozen sites: the snapshot folder, when configured. */
   readonly contentDir?: string;
 }
@@ -110,22 +116,26 @@ function text(status: number, body: string, note: string): Answer {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: body + '\n', note };
 }
 
-/** What the frozen site's S3 origin (through OAC, default root object index.html) answers. */
-function serveSnapshot(route: Route, uri: string): Answer {
+/**
+ * What the frozen site's distribution answers: the viewer-request function's
+ * URI (`rewrite`, the deployed CloudFront Function's code), then the bucket:
+ * the object (200), or for a missing one (S3's 403) the error response's 404
+ * with the snapshot's 404.html, else the plain page deployed in its place.
+ */
+function serveSnapshot(route: Route, uri: string, rewrite: (uri: string) => string): Answer {
   if (!route.contentDir) return text(502, `preview: site ${route.site.name} is frozen and names no snapshot folder ("content" in the sites file); the deployed site serves its S3 bucket.`, 'frozen, no snapshot');
-  let key: string;
-  try {
-    key = decodeURIComponent(uri === '/' ? '/index.html' : uri);
-  } catch {
-    return text(400, 'preview: the path is not valid percent-encoding.', 'frozen, bad path');
-  }
-  if (key.includes('\0')) return text(400, 'preview: the path holds a NUL character.', 'frozen, bad path');
-  const file = path.join(route.contentDir, key);
-  const inside = file.startsWith(route.contentDir + path.sep);
-  const stat = inside ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
-  // S3 through OAC answers 403 for a missing key when the distribution may not list the bucket.
-  if (!stat?.isFile()) return text(403, `preview: no object ${JSON.stringify(key)} in ${displayName(route.contentDir)} (S3 answers 403 AccessDenied).`, 'frozen, no such object');
-  return { status: 200, headers: { 'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' }, body: fs.readFileSync(file), note: `frozen snapshot ${displayName(file)}` };
+  const rewritten = rewrite(uri);
+  const found = snapshotLookup(route.contentDir, rewritten);
+  if (found.status === 400) return text(400, `preview: ${found.reason}.`, 'frozen, bad path');
+  const html = 'text/html; charset=utf-8';
+  const served = found.file === undefined ? 'the plain 404 page' : displayName(found.file);
+  const note = found.status === 200 ? `frozen snapshot ${served}` : `frozen, no object ${JSON.stringify(found.key)}: ${served}`;
+  return {
+    status: found.status,
+    headers: { 'content-type': found.file === undefined ? html : (CONTENT_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream') },
+    body: found.file === undefined ? NOT_FOUND_PAGE : fs.readFileSync(found.file),
+    note,
+  };
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -144,14 +154,21 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     logged = line;
   });
   const contentDirs = contentDirsOf(config.sites, sitesFile);
+  const rewrite = frozenIndexRewriter();
   const routes = new Map<string, Route>();
+  const behaviors = new Map<string, RedirectBehaviorModel>();
+  const behaviorOf = (mode: SiteMode): RedirectBehaviorModel => {
+    let b = behaviors.get(mode);
+    if (b === undefined) behaviors.set(mode, (b = redirectBehaviorModel(mode, config.tables, handler)));
+    return b;
+  };
   const allHosts = new Set(config.sites.sites.flatMap((s) => s.hostnames));
   const summary: string[] = [];
   for (const site of config.sites.sites) {
-    const route: Route = site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, forwarding: redirectForwarding(site.mode) };
+    const route: Route = site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, behavior: behaviorOf(site.mode) };
     for (const host of site.hostnames) routes.set(host, route);
-    const how = route.forwarding
-      ? `${site.mode}, function on origin-request, forwards ${route.forwarding.headers.join(', ')} and the query string`
+    const how = route.behavior
+      ? `${site.mode}, ${route.behavior.viewerRequest ? 'country-key function on viewer-request, ' : ''}function on origin-request (cache key ${['URI', ...route.behavior.cacheKey.headers].join(', ')}), query-string function on viewer-response`
       : `frozen, ${route.contentDir ? `snapshot ${displayName(route.contentDir)}${fs.existsSync(route.contentDir) ? '' : ' (missing)'}` : 'no snapshot folder'}`;
     summary.push(`${site.hostnames.map((h) => (h.startsWith('*.') ? `${h} (any name one label below ${h.slice(2)}, such as ${sampleHost(h, allHosts)})` : h)).join(', ')}: ${how}`);
   }
@@ -175,15 +192,14 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const q = raw.indexOf('?');
     const uri = q < 0 ? raw : raw.slice(0, q);
     const querystring = q < 0 ? '' : raw.slice(q + 1);
-    if (!route.forwarding) return serveSnapshot(route, uri);
+    if (!route.behavior) return serveSnapshot(route, uri, rewrite);
 
     const otherHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (name !== 'host' && name !== COUNTRY_HEADER && value !== undefined) otherHeaders[name] = single(value)!;
     }
-    const event = originRequestEvent({ host: hostHeader, uri, querystring, method, country: single(req.headers[COUNTRY_HEADER]), otherHeaders }, route.forwarding);
     logged = undefined;
-    const pending = handler(event);
+    const pending = viewerAnswer(route.behavior, { host: hostHeader, uri, querystring, method, country: single(req.headers[COUNTRY_HEADER]), otherHeaders });
     // The handler logs before it returns, synchronously: read its line before any other request can run.
     const line = logged;
     const result = await pending;
@@ -193,7 +209,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     } catch {
       // The log line is the bundle's; a preview must not fail on it.
     }
-    if (!('status' in result)) return text(502, `preview: the function passed the request on to the origin ${event.Records[0].cf.request.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`, `origin (${rule})`);
+    if (!('status' in result)) return text(502, `preview: the function passed the request on to the origin ${result.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`, `origin (${rule})`);
     const response = result as CloudFrontResultResponse;
     const headers: Record<string, string> = { [RULE_HEADER]: rule };
     for (const values of Object.values(response.headers ?? {})) for (const h of values) headers[h.key ?? ''] = h.value;

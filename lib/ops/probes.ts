@@ -36,6 +36,13 @@ export const CONTRACT_EXAMPLES: readonly { readonly url: string; readonly countr
   { url: 'https://in.po.co/anything' },
 ];
 
+/**
+ * Pages of the frozen snapshot (in.po.co), through the redirect that leads
+ * there and directly, folder-style: `verify` follows a redirect to the frozen
+ * site one hop and expects what the snapshot answers (200 for a page it has).
+ */
+export const SNAPSHOT_EXAMPLES: readonly { readonly url: string }[] = [{ url: 'https://po.co/in/product/poco-c75' }, { url: 'https://in.po.co/product/poco-c75/' }];
+
 /** The first label of the name a wildcard hostname is probed with: `*.po.co` is sent as `any-name.po.co`. */
 export const WILDCARD_SAMPLE_LABEL = 'any-name';
 
@@ -240,8 +247,8 @@ function splitUrl(url: string): { host: string; target: string } {
 }
 
 /**
- * Every probe for a config: the contract examples on hostnames the config
- * serves, the walk of the rules file (`ruleWalk`: each hostname's root,
+ * Every probe for a config: the contract examples and the snapshot pages
+ * (`SNAPSHOT_EXAMPLES`) on hostnames the config serves, the walk of the rules file (`ruleWalk`: each hostname's root,
  * every configured country and none at the root of region-path sites, and
  * each rule's examples, the second of a `*` rule with a query string), and
  * `sample` bulk entries spread evenly over the list (all of them when the
@@ -255,6 +262,11 @@ export function buildProbes(config: LoadedConfig, sample: number): Probe[] {
     const { host, target } = splitUrl(ex.url);
     const hostname = servedHostname(host, hosts);
     if (hostname !== undefined) out.push(probe(host, target, 'contract', ex.country, hostname));
+  }
+  for (const ex of SNAPSHOT_EXAMPLES) {
+    const { host, target } = splitUrl(ex.url);
+    const hostname = servedHostname(host, hosts);
+    if (hostname !== undefined) out.push(probe(host, target, 'snapshot', undefined, hostname));
   }
   for (const step of ruleWalk(config.tables)) {
     const query = step.rule !== undefined && step.path.endsWith('/x') ? '?utm_source=verify' : '';

@@ -8,6 +8,13 @@
  * hostname over the base's scheme. Otherwise (the preview server, or a
  * distribution's own `*.cloudfront.net` name) every probe goes to the base,
  * with the probe's hostname in the Host header.
+ *
+ * The frozen site (in.po.co) answers pages, not redirects: a probe of it, and
+ * a redirect that leads there (followed one hop, to the same place as the
+ * probes, with the frozen hostname in Host), expect what the snapshot folder
+ * the config names answers, run through the same CloudFront Function
+ * (lib/frozen-site.ts): 200 for a page it has, 404 for one it lacks. Without
+ * the folder on this machine, 200 or 404 (never S3's 403).
  */
 import * as http from 'http';
 import * as https from 'https';
@@ -15,8 +22,10 @@ import { normaliseCountry, RedirectEngine } from '../../lambda/engine';
 import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
 import type { CliIo } from '../cli/io';
-import { loadConfig } from '../config/load';
-import { buildProbes, expectedOutcomes, Probe } from './probes';
+import * as fs from 'fs';
+import { contentDirsOf, DEFAULT_SITES_FILE, loadConfig } from '../config/load';
+import { frozenIndexRewriter, snapshotLookup } from '../frozen-site';
+import { buildProbes, expectedOutcomes, Probe, servedHostname } from './probes';
 
 export interface VerifyOptions {
   readonly base: string;
@@ -53,6 +62,9 @@ export interface ProbeResult {
   readonly expected: readonly string[];
   /** What came back: `301 https://...`, `not a redirect (200)`, or the network error. */
   readonly actual: string;
+  /** A redirect to the frozen site, followed one hop: what the snapshot should answer and what came back. */
+  readonly followed?: { readonly url: string; readonly expected: readonly string[]; readonly actual: string };
+  /** The probe's answer, and the followed hop's if any, count as right. */
   readonly ok: boolean;
 }
 
@@ -84,7 +96,7 @@ export function targetOf(base: string, hostnames: ReadonlySet<string>): Target {
 }
 
 /** Sends one probe; never follows redirects. */
-function send(p: Probe, target: Target, timeoutMs: number): Promise<string> {
+function send(p: Pick<Probe, 'host' | 'target' | 'country'>, target: Target, timeoutMs: number): Promise<string> {
   const headers: Record<string, string> = { host: p.host, 'user-agent': 'poco-sunset-verify' };
   if (p.country) headers['cloudfront-viewer-country'] = p.country;
   const options: https.RequestOptions = {
@@ -113,11 +125,43 @@ function matches(actual: string, expected: readonly string[]): boolean {
   return expected.some((e) => (e === 'not a redirect' ? actual.startsWith('not a redirect') : e === actual));
 }
 
+/**
+ * What the frozen site answers for `target` (path and query), as outcomes:
+ * from the snapshot folder when it is on this machine, else 200 or 404.
+ */
+export function frozenOutcomes(contentDir: string | undefined, target: string, rewrite: (uri: string) => string): string[] {
+  if (contentDir === undefined) return ['not a redirect (200)', 'not a redirect (404)'];
+  const q = target.indexOf('?');
+  return [`not a redirect (${snapshotLookup(contentDir, rewrite(q < 0 ? target : target.slice(0, q))).status})`];
+}
+
+/** The frozen site's hostname and path of a redirect's Location (`301 https://in.po.co/x`), or undefined when it leads elsewhere. */
+function frozenHop(actual: string, frozen: ReadonlyMap<string, string | undefined>): { host: string; target: string; hostname: string } | undefined {
+  const m = /^3\d\d (https?:\/\/.*)$/.exec(actual);
+  if (!m) return undefined;
+  let url: URL;
+  try {
+    url = new URL(m[1]);
+  } catch {
+    return undefined;
+  }
+  const hostname = servedHostname(url.hostname, frozen);
+  return hostname === undefined ? undefined : { host: url.hostname, target: url.pathname + url.search, hostname };
+}
+
 /** Runs the probes with bounded concurrency; results in probe order. */
 export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
   const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
   const engine = new RedirectEngine(config.tables);
   const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
+  // Frozen hostnames → their snapshot folder, when it is on this machine.
+  const contentDirs = contentDirsOf(config.sites, options.sitesFile ?? DEFAULT_SITES_FILE);
+  const frozen = new Map<string, string | undefined>();
+  for (const site of config.sites.sites.filter((s) => s.mode === 'frozen')) {
+    const dir = contentDirs.get(site.name);
+    for (const h of site.hostnames) frozen.set(h, dir !== undefined && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : undefined);
+  }
+  const rewrite = frozenIndexRewriter();
   const target = targetOf(options.base, hostnames);
   const viewerCountry = options.viewerCountry;
   // Against a local server the probe's own country header decides; in production only CloudFront's does.
@@ -135,17 +179,29 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
     while (next < probes.length) {
       const i = next++;
       const p = probes[i];
-      const expected = expectedOutcomes(engine, p, countryFixed, allCountries);
+      let expected = expectedOutcomes(engine, p, countryFixed, allCountries);
+      const frozenHost = servedHostname(p.host, frozen);
+      if (frozenHost !== undefined && expected.length === 1 && expected[0] === 'not a redirect') expected = frozenOutcomes(frozen.get(frozenHost), p.target, rewrite);
       const actual = await send(p, target, timeoutMs);
-      const ok = matches(actual, expected);
-      results[i] = { probe: p, expected, actual, ok };
+      let ok = matches(actual, expected);
       const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin}${p.hostname ? `; ${p.host} stands for ${p.hostname}` : ''})`;
-      if (!ok) log(`${actual.startsWith('error:') ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`);
-      else if (options.verbose) log(`ok ${label}: ${actual}`);
+      const hop = ok ? frozenHop(actual, frozen) : undefined;
+      let followed: ProbeResult['followed'];
+      if (hop) {
+        const hopExpected = frozenOutcomes(frozen.get(hop.hostname), hop.target, rewrite);
+        const hopActual = await send({ host: hop.host, target: hop.target }, target, timeoutMs);
+        followed = { url: `https://${hop.host}${hop.target}`, expected: hopExpected, actual: hopActual };
+        ok = matches(hopActual, hopExpected);
+      }
+      results[i] = { probe: p, expected, actual, ok, ...(followed ? { followed } : {}) };
+      const failed = (followed?.actual ?? actual).startsWith('error:');
+      if (!ok && followed) log(`${failed ? 'FAILED' : 'MISMATCH'} ${label}: ${actual}, followed to ${followed.url}: expected ${followed.expected.join(' or ')}, got ${followed.actual}`);
+      else if (!ok) log(`${failed ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`);
+      else if (options.verbose) log(`ok ${label}: ${actual}${followed ? `, followed to ${followed.url}: ${followed.actual}` : ''}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, probes.length) }, worker));
-  const failures = results.filter((r) => !r.ok && r.actual.startsWith('error:')).length;
+  const failures = results.filter((r) => !r.ok && (r.followed?.actual ?? r.actual).startsWith('error:')).length;
   const mismatches = results.filter((r) => !r.ok).length - failures;
   log(`verify: ${results.length} probes: ${results.length - mismatches - failures} match, ${mismatches} mismatch, ${failures} failed`);
   if (failures === results.length && results.length > 0) {
@@ -164,7 +220,10 @@ the bulk list to URL and compares every status and Location with what the engine
 decides for the config. The walk: each hostname's root (each configured country
 and none on region-path sites), and each rule with an example made from its
 source, on the sites it applies to. A wildcard hostname such as *.po.co is
-probed as the sample name any-name.po.co. Redirects are not followed.
+probed as the sample name any-name.po.co. Redirects are not followed, except
+one hop to the frozen site (in.po.co), which must answer as its snapshot folder
+does: 200 for a page it has, 404 for one it lacks (200 or 404 when the folder
+is not on this machine). Probes of the frozen site itself expect the same.
   --base https://po.co             production: each probe to its own hostname
   --base http://127.0.0.1:8787     the preview (npm start): Host header per probe
 
