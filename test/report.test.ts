@@ -102,7 +102,7 @@ describe('the report\'s content', () => {
     ]);
   });
 
-  test('the diagram: hostnames → distributions → function → stores, the frozen site to its bucket', () => {
+  test('the diagram: hostnames → distributions → CloudFront Functions and the function → stores, the frozen site to its bucket', () => {
     const d = diagramOf(data);
     const label = (id: string): string => d.nodes.find((n) => n.id === id)!.label;
     const edges = d.edges.map(([a, b]) => `${label(a)} -> ${label(b)}`);
@@ -111,7 +111,13 @@ describe('the report\'s content', () => {
     expect(edges).toContain('in distribution (PriceClass_100) -> in snapshot (S3)');
     expect(edges).toContain('redirect function (origin-request) -> uk: https://www.mi.com/uk/');
     expect(edges).toContain('redirect function (origin-request) -> in (frozen): https://in.po.co/');
-    expect(edges.filter((e) => e.startsWith('in distribution'))).toEqual(['in distribution (PriceClass_100) -> in snapshot (S3)']);
+    expect(edges).toContain('global distribution (PriceClass_100) -> CloudFront Function (viewer-request): the viewer country in the cache key only where the path names no region');
+    expect(edges).toContain('uk distribution (PriceClass_100) -> CloudFront Function (viewer-response): appends the viewer query string to redirects whose rule keeps it');
+    expect(edges.filter((e) => e.startsWith('uk distribution') && e.includes('viewer-request'))).toEqual([]);
+    expect(edges.filter((e) => e.startsWith('in distribution')).sort()).toEqual(
+      ['in distribution (PriceClass_100) -> in snapshot (S3)', `in distribution (PriceClass_100) -> CloudFront Function (viewer-request): ${data.sites.find((s) => s.name === 'in')!.distribution!.viewerFunctions[0].name}`].sort(),
+    );
+    expect(data.sites.find((s) => s.name === 'in')!.distribution!.viewerFunctions).toHaveLength(1);
   });
 });
 

@@ -17,7 +17,11 @@ export interface Diagram {
   readonly edges: readonly (readonly [string, string])[];
 }
 
-/** Hostnames → their site's distribution → the function (redirect sites) or the snapshot bucket (frozen) → the stores it can send to. */
+/**
+ * Hostnames → their site's distribution → its CloudFront Functions and the
+ * redirect function (redirect sites) or the snapshot bucket (frozen) → the
+ * stores the function can send to.
+ */
 export function diagramOf(data: ReportData): Diagram {
   const nodes: DiagramNode[] = [];
   const edges: [string, string][] = [];
@@ -38,6 +42,12 @@ export function diagramOf(data: ReportData): Diagram {
       nodes.push({ id, label: h, column: 0 });
       edges.push([id, dist]);
     });
+    for (const f of s.distribution?.viewerFunctions ?? []) {
+      const label = `CloudFront Function (${f.event}): ${f.name}`;
+      let node = nodes.find((n) => n.label === label);
+      if (!node) nodes.push((node = { id: `cff${nodes.length}`, label, column: 2 }));
+      edges.push([dist, node.id]);
+    }
     if (s.mode === 'frozen') {
       const bucket = `bucket${i}`;
       nodes.push({ id: bucket, label: `${s.name} snapshot (S3)`, column: 2 });

@@ -33,6 +33,8 @@ export interface SiteRow {
     readonly priceClass: string;
     /** `origin-request` for redirect sites; undefined for the frozen site. */
     readonly functionEvent?: string;
+    /** The behavior's CloudFront Functions: event and what the function's comment says it does. */
+    readonly viewerFunctions: readonly { readonly event: string; readonly name: string }[];
     readonly origin: string;
   };
 }
@@ -86,16 +88,39 @@ export interface ReportData {
   readonly findings: readonly Finding[];
 }
 
-function distributionOf(t: Template): SiteRow['distribution'] {
+/**
+ * The comment of the CloudFront Function an association's `FunctionARN`
+ * names: a resource of the site's own template (`Fn::GetAtt`), or of the
+ * parent's, reached through the nested stack's parameter (`Ref`).
+ */
+function functionComment(arn: Template, site: Template, parent: Template | undefined): string {
+  const commentOf = (t: Template | undefined, id: unknown): string | undefined => {
+    const fn = typeof id === 'string' ? t?.Resources?.[id] : undefined;
+    return fn?.Type === 'AWS::CloudFront::Function' ? String(fn.Properties?.FunctionConfig?.Comment ?? '') : undefined;
+  };
+  const own = commentOf(site, arn?.['Fn::GetAtt']?.[0]);
+  if (own !== undefined) return own;
+  const param = arn?.Ref;
+  for (const r of Object.values<Template>(parent?.Resources ?? {})) {
+    const value = r.Type === 'AWS::CloudFormation::Stack' ? r.Properties?.Parameters?.[param] : undefined;
+    const found = value === undefined ? undefined : commentOf(parent, value['Fn::GetAtt']?.[0] ?? value.Ref);
+    if (found !== undefined) return found;
+  }
+  return 'a CloudFront Function';
+}
+
+function distributionOf(t: Template, parent: Template | undefined): SiteRow['distribution'] {
   for (const [id, r] of Object.entries<Template>(t.Resources ?? {})) {
     if (r.Type !== 'AWS::CloudFront::Distribution') continue;
     const c = r.Properties?.DistributionConfig ?? {};
     const origin = c.Origins?.[0] ?? {};
+    const associations: Template[] = c.DefaultCacheBehavior?.FunctionAssociations ?? [];
     return {
       logicalId: id,
       aliases: c.Aliases ?? [],
       priceClass: String(c.PriceClass ?? ''),
       functionEvent: c.DefaultCacheBehavior?.LambdaFunctionAssociations?.[0]?.EventType,
+      viewerFunctions: associations.map((a) => ({ event: String(a.EventType), name: functionComment(a.FunctionARN, t, parent).replace(/^po\.co sunset: /, '') })),
       origin: typeof origin.DomainName === 'string' ? origin.DomainName : origin.S3OriginConfig || origin.OriginAccessControlId ? 'S3 bucket (snapshot, through OAC)' : 'unknown',
     };
   }
@@ -120,7 +145,7 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
     mode: s.mode,
     hostnames: tables.hosts.filter(([, i]) => tables.sites[i] === s).map(([h]) => h),
     region: s.region === undefined ? undefined : tables.regions[s.region].name,
-    distribution: byName.has(`${parent}/Site-${s.name}`) ? distributionOf(byName.get(`${parent}/Site-${s.name}`)!) : undefined,
+    distribution: byName.has(`${parent}/Site-${s.name}`) ? distributionOf(byName.get(`${parent}/Site-${s.name}`)!, byName.get(parent)) : undefined,
   }));
   const regions = tables.regions.map((r, i) => ({ name: r.name, kind: r.kind, url: r.url, countries: tables.countries.filter(([, ri]) => ri === i).map(([c]) => c) }));
 
