@@ -31,12 +31,20 @@ export function fillTarget(target: readonly CompiledTargetPart[], segments: read
   return out;
 }
 
-/** Whether `segment` equals one of `globs`, or starts with one ending in `*` (the `*` aside). */
-function globsMatch(globs: readonly string[], segment: string): boolean {
-  for (const g of globs) {
-    if (g.endsWith('*') ? segment.startsWith(g.slice(0, -1)) : segment === g) return true;
-  }
-  return false;
+/** A placeholder's glob alternatives, split once: the exact words, and the prefixes of those ending in `*`. */
+interface Globs {
+  readonly exact: readonly string[];
+  readonly prefixes: readonly string[];
+}
+
+function compileGlobs(globs: readonly string[]): Globs {
+  return { exact: globs.filter((g) => !g.endsWith('*')), prefixes: globs.filter((g) => g.endsWith('*')).map((g) => g.slice(0, -1)) };
+}
+
+/** Whether `segment` equals one of the exact words or starts with one of the prefixes. */
+function globsMatch(globs: Globs, segment: string): boolean {
+  for (const p of globs.prefixes) if (segment.startsWith(p)) return true;
+  return globs.exact.includes(segment);
 }
 
 /** `text.split('/')`, remembered per text: a rewrite's target texts are few and fixed. */
@@ -84,6 +92,8 @@ export function fillSegments(target: readonly CompiledTargetPart[], segments: re
 /** What a placeholder child of a trie node accepts. */
 interface Edge {
   readonly segment: Exclude<CompiledSegment, { literal: string }>;
+  /** Of an `any` placeholder with globs: them, compiled. */
+  readonly globs: Globs | undefined;
   readonly key: string;
   readonly node: TrieNode;
 }
@@ -107,7 +117,10 @@ class TrieNode {
     }
     const key = JSON.stringify(segment);
     let edge = this.edges.find((e) => e.key === key);
-    if (!edge) this.edges.push((edge = { segment, key, node: new TrieNode() }));
+    if (!edge) {
+      const globs = segment.type === 'any' && segment.globs !== undefined ? compileGlobs(segment.globs) : undefined;
+      this.edges.push((edge = { segment, globs, key, node: new TrieNode() }));
+    }
     return edge.node;
   }
 }
@@ -199,7 +212,7 @@ export class RuleIndex {
     const literal = node.literals.get(segment);
     if (literal !== undefined) best = this.walk(literal, q, depth + 1, best, match);
     for (const edge of node.edges) {
-      if (edge.node.min < best && this.accepts(edge.segment, segment, q.region, match)) best = this.walk(edge.node, q, depth + 1, best, match);
+      if (edge.node.min < best && this.accepts(edge, segment, q.region, match)) best = this.walk(edge.node, q, depth + 1, best, match);
     }
     return best;
   }
@@ -217,10 +230,11 @@ export class RuleIndex {
     return best;
   }
 
-  private accepts(placeholder: Edge['segment'], segment: string, region: number, match: RuleMatch): boolean {
+  private accepts(edge: Edge, segment: string, region: number, match: RuleMatch): boolean {
+    const placeholder = edge.segment;
     switch (placeholder.type) {
       case 'any':
-        return placeholder.globs === undefined || globsMatch(placeholder.globs, segment);
+        return edge.globs === undefined || globsMatch(edge.globs, segment);
       case 'region':
         return this.regionNames.has(segment);
       case 'product':
