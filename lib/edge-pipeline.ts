@@ -95,10 +95,11 @@ export function cacheKey(model: RedirectBehaviorModel, viewer: ViewerRequest): s
 
 /** What the origin-request function answers for a request (what CloudFront caches under its key). */
 export async function originAnswer(model: RedirectBehaviorModel, viewer: ViewerRequest): Promise<CloudFrontRequest | CloudFrontResultResponse> {
-  const { host: _host, [VIEWER_COUNTRY_HEADER]: _country, ...set } = viewerRequestHeaders(model, viewer);
-  void _host;
-  void _country;
-  return model.handler(originRequestEvent({ ...viewer, otherHeaders: set }, model.forwarding));
+  // The headers as the viewer-request stage left them; Host and the viewer's country are added again by the event builder.
+  const headers = viewerRequestHeaders(model, viewer);
+  delete headers.host;
+  delete headers[VIEWER_COUNTRY_HEADER];
+  return model.handler(originRequestEvent({ ...viewer, otherHeaders: headers }, model.forwarding));
 }
 
 /** The response a viewer gets: the origin-request answer through the viewer-response function. */

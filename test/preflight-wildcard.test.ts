@@ -12,22 +12,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { LoadedDeployment, loadDeployment } from '../lib/config/load';
 import type { OpsContext } from '../lib/ops/aws';
 import { runPreflight, unescapeRecordName } from '../lib/ops/preflight';
-import { configFiles, DEFAULT_STAGES_JSON } from './support/deployment';
+import { configFiles, DEFAULT_SITE_HOSTNAMES, DEFAULT_STAGES_JSON } from './support/deployment';
 
 const cf = mockClient(CloudFrontClient);
 const acm = mockClient(ACMClient);
 const route53 = mockClient(Route53Client);
 
 const ACCOUNT = '111111111111';
-const CERT_NAMES: Record<string, string[]> = {
-  global: ['po.co', 'poco.net', 'www.po.co', 'www.poco.net'],
-  uk: ['uk.po.co'],
-  fr: ['fr.po.co'],
-  de: ['de.po.co'],
-  community: ['c.po.co'],
-  other: ['*.po.co'],
-  in: ['in.po.co'],
-};
+const CERT_NAMES = DEFAULT_SITE_HOSTNAMES as Record<string, string[]>;
 
 function ours(site: string, aliases: string[]): DistributionSummary {
   const id = `E1${site.toUpperCase()}`;

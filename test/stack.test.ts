@@ -17,7 +17,7 @@ import { loadConfig } from '../lib/config/load';
 import { RedirectCachePolicy } from '../lib/redirect-cache-policy';
 import { EDGE_RUNTIME, RedirectFunction } from '../lib/redirect-function';
 import { SiteCertificate } from '../lib/site-certificate';
-import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, configFiles, only, synthDeployment } from './support/deployment';
+import { DEFAULT_SITE_HOSTNAMES, DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, configFiles, only, synthDeployment } from './support/deployment';
 import { stableTemplate } from './support/snapshot';
 import { tmpDir } from './support/tmp';
 
@@ -27,16 +27,7 @@ const { parent } = deployed;
 const site = (name: string): Template => deployed.sites.get(name)!;
 const REDIRECT_SITES = ['global', 'uk', 'fr', 'de', 'community', 'other'];
 const ALL_SITES = [...REDIRECT_SITES, 'in'];
-/** Each site's hostnames, sorted as the stack sorts them; `other` is the wildcard site. */
-const HOSTNAMES: Record<string, string[]> = {
-  global: ['po.co', 'poco.net', 'www.po.co', 'www.poco.net'],
-  uk: ['uk.po.co'],
-  fr: ['fr.po.co'],
-  de: ['de.po.co'],
-  community: ['c.po.co'],
-  other: ['*.po.co'],
-  in: ['in.po.co'],
-};
+const HOSTNAMES = DEFAULT_SITE_HOSTNAMES as Record<string, string[]>;
 /** The default stage's hosted zone of each hostname (placeholders). */
 const ZONE_ID = (hostname: string): string => (hostname === 'poco.net' || hostname.endsWith('.poco.net') ? 'Z0PLACEHOLDERPOCONET' : 'Z0PLACEHOLDERPOCO');
 

@@ -462,9 +462,13 @@ class RuleParser {
     }
     if (last < rest.length) parts.push({ text: rest.slice(last) });
     // What the filled target looks like with plain values: a checked URL (or path, for a rewrite).
-    const sample = parts
-      .map((part) => ('text' in part ? part.text : 'segment' in part || 'splat' in part ? 'x' : this.ctx.regions[('store' in part ? part.store : part.landing) < 0 ? 0 : 'store' in part ? part.store : part.landing].url))
-      .join('');
+    const sampleOf = (part: CompiledTargetPart): string => {
+      if ('text' in part) return part.text;
+      if ('segment' in part || 'splat' in part) return 'x';
+      const region = this.ctx.regions[Math.max(0, 'store' in part ? part.store : part.landing)];
+      return 'store' in part ? region.url : region.landing;
+    };
+    const sample = parts.map(sampleOf).join('');
     if (status !== 200 && !this.isSafe(sample)) {
       p.atLine(line, `TARGET ${q(text)} does not make an absolute https:// URL on the allow-list.`, 'write it like ":store/product/:product/" or "https://www.mi.com/global/".');
       return undefined;

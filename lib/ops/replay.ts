@@ -32,6 +32,7 @@ import type { Command } from '../cli/command';
 import { CliIo, writeFileWhole } from '../cli/io';
 import { loadConfig, LoadedConfig } from '../config/load';
 import { configuredRuleNames, DecisionCount, LandingSummary, renderRuleHits, renderSummary, RuleHits, ruleHits, summarise } from './landing-summary';
+import { servedHostname } from './probes';
 
 export type ReplayFormat = 'cloudfront-log' | 'sitemap' | 'url-list' | 'decision-log';
 
@@ -314,8 +315,13 @@ async function readLog(file: string, gzip: boolean, sink: Sink): Promise<ReplayF
   return { file, format: 'cloudfront-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
 }
 
-async function readUrlList(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
-  const t = new Tally();
+/**
+ * Each line of a line-oriented file, BOM and surrounding white space
+ * removed, blank lines (and, with `comments`, `#` lines) skipped: every other
+ * line is a record of `t`; one over the length limit, or the rest of a file
+ * that ends in the middle, is counted malformed.
+ */
+async function eachLine(file: string, gzip: boolean, t: Tally, comments: boolean, each: (line: string, bad: (why: string) => void) => void): Promise<void> {
   let lineNo = 0;
   const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
   try {
@@ -327,15 +333,22 @@ async function readUrlList(file: string, gzip: boolean, sink: Sink): Promise<Rep
         continue;
       }
       const line = (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
-      if (line === '' || line.startsWith('#')) continue;
+      if (line === '' || (comments && line.startsWith('#'))) continue;
       t.records++;
-      const u = parseUrlLine(line);
-      if ('error' in u) bad(u.error);
-      else sink.add(u.host, u.path, u.country);
+      each(line, bad);
     }
   } catch (err) {
     bad(`the file ends in the middle (${(err as Error).message})`);
   }
+}
+
+async function readUrlList(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
+  const t = new Tally();
+  await eachLine(file, gzip, t, true, (line, bad) => {
+    const u = parseUrlLine(line);
+    if ('error' in u) bad(u.error);
+    else sink.add(u.host, u.path, u.country);
+  });
   return { file, format: 'url-list', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
 }
 
@@ -520,43 +533,19 @@ function parseDecisionLine(line: string): LogItem {
 async function readDecisionLog(file: string, gzip: boolean, onDecision: (d: LoggedDecision) => void): Promise<ReplayFileStats> {
   const t = new Tally();
   let notDecisions = 0;
-  let lineNo = 0;
-  const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
-  try {
-    for await (const raw of readLines(open(file, gzip))) {
-      lineNo++;
-      if (raw === null) {
-        t.records++;
-        bad(TOO_LONG);
-        continue;
-      }
-      const line = (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
-      if (line === '') continue;
-      t.records++;
-      const item = parseDecisionLine(line);
-      if ('error' in item) bad(item.error);
-      else if ('notDecision' in item) notDecisions++;
-      else onDecision(item.decision);
-    }
-  } catch (err) {
-    bad(`the file ends in the middle (${(err as Error).message})`);
-  }
+  await eachLine(file, gzip, t, false, (line, bad) => {
+    const item = parseDecisionLine(line);
+    if ('error' in item) bad(item.error);
+    else if ('notDecision' in item) notDecisions++;
+    else onDecision(item.decision);
+  });
   return { file, format: 'decision-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed, notDecisions };
 }
 
 /** Whether a host is served: one of the sites' hostnames, or one label below a wildcard's (`*.po.co`). */
 function servedHosts(config: LoadedConfig): (host: string) => boolean {
-  const exact = new Set<string>();
-  const wildcard = new Set<string>();
-  for (const h of config.sites.sites.flatMap((s) => s.hostnames)) {
-    if (h.startsWith('*.')) wildcard.add(h.slice(2));
-    else exact.add(h);
-  }
-  return (host) => {
-    if (exact.has(host)) return true;
-    const dot = host.indexOf('.');
-    return dot > 0 && wildcard.has(host.slice(dot + 1));
-  };
+  const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
+  return (host) => servedHostname(host, hostnames) !== undefined;
 }
 
 /** `host + canonical path`, the key the engine and the bulk list compare. */

@@ -9,6 +9,17 @@ import { PocoSunsetStack } from '../../lib/poco-sunset-stack';
 import { stackNameFor } from '../../lib/naming';
 import { tmpDir } from './tmp';
 
+/** Each site's hostnames in the default config, sorted as the stack sorts them; `other` is the wildcard site. */
+export const DEFAULT_SITE_HOSTNAMES: Readonly<Record<string, readonly string[]>> = {
+  global: ['po.co', 'poco.net', 'www.po.co', 'www.poco.net'],
+  uk: ['uk.po.co'],
+  fr: ['fr.po.co'],
+  de: ['de.po.co'],
+  community: ['c.po.co'],
+  other: ['*.po.co'],
+  in: ['in.po.co'],
+};
+
 /** The test snapshot of in.po.co, so templates do not depend on what config/frozen/ holds on this machine. */
 export const FROZEN_FIXTURE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'frozen-in');
 
