@@ -237,10 +237,11 @@ describe('meaning', () => {
   });
 
   test('Country on a path that names a region is refused: the viewer-request function keeps the country out of that key', () => {
-    expect(problems('po.co/uk/deal :landing Country=GB\npo.co/:region/deal :landing Country=GB\npo.co/:x/deal :landing Country=GB\npo.co/deals/* :landing Country=GB\n')).toEqual([
+    expect(problems('po.co/uk/deal :landing Country=GB\npo.co/:region/deal :landing Country=GB\npo.co/:x/deal :landing Country=GB\npo.co/deals/* :landing Country=GB\npo.co/* :landing Country=GB\npo.co/ :landing Country=GB\n')).toEqual([
       'rules.txt:1: the Country condition of "po.co/uk/deal" applies to paths that name a region, whose cache key has no country (the answer there is the same for every visitor). Fix: start the source with a segment that is not a region, such as "po.co/deals/...".',
       'rules.txt:2: the Country condition of "po.co/:region/deal" applies to paths that name a region, whose cache key has no country (the answer there is the same for every visitor). Fix: start the source with a segment that is not a region, such as "po.co/deals/...".',
       'rules.txt:3: the Country condition of "po.co/:x/deal" applies to paths that name a region, whose cache key has no country (the answer there is the same for every visitor). Fix: start the source with a segment that is not a region, such as "po.co/deals/...".',
+      'rules.txt:5: the Country condition of "po.co/*" applies to paths that name a region, whose cache key has no country (the answer there is the same for every visitor). Fix: start the source with a segment that is not a region, such as "po.co/deals/...".',
     ]);
   });
 

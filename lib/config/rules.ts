@@ -102,7 +102,7 @@ interface Checks {
 function fields(line: string): string[] {
   const out: string[] = [];
   for (const f of line.trim().split(/\s+/)) {
-    if (f === '' ) continue;
+    if (f === '') continue;
     if (f.startsWith('#')) break;
     out.push(f);
   }
@@ -175,7 +175,9 @@ class RuleParser {
     }
     const target = this.target(line, targetText, source.placeholders, source.splat ? source.segments.length : -1, status, options.query);
     if (!target) return undefined;
-    if (options.countries !== undefined && source.host !== undefined && this.redirectHosts.get(source.host) === 'region-path' && this.mayNameRegion(source.segments[0])) {
+    // A splat alone matches region paths too ("po.co/*" takes "po.co/uk/x").
+    const reachesRegionPaths = source.segments.length === 0 ? source.splat : this.mayNameRegion(source.segments[0]);
+    if (options.countries !== undefined && source.host !== undefined && this.redirectHosts.get(source.host) === 'region-path' && reachesRegionPaths) {
       p.atLine(
         line,
         `the Country condition of ${q(sourceText)} applies to paths that name a region, whose cache key has no country (the answer there is the same for every visitor).`,
@@ -210,8 +212,7 @@ class RuleParser {
   }
 
   /** Whether a source's first segment can be a region name (then the viewer-request function keeps the country out of the key). */
-  private mayNameRegion(first: CompiledSegment | undefined): boolean {
-    if (first === undefined) return false;
+  private mayNameRegion(first: CompiledSegment): boolean {
     const names = this.ctx.regions.map((r) => r.name);
     if ('literal' in first) return names.includes(first.literal);
     if (first.type === 'any') return first.globs === undefined || names.some((n) => globMatches(first.globs!, n));
