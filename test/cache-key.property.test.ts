@@ -67,7 +67,8 @@ test('no cache key maps to two answers, and each is the engine\'s, for any rules
         }
       },
     ),
-    { numRuns: 150 },
+    // A fixed seed: the share of generated configs the loader accepts is then the same on every run.
+    { numRuns: 300, seed: 20261201 },
   );
-  expect(checked).toBeGreaterThan(20); // the property saw configs that load, not only refusals
+  expect(checked).toBeGreaterThan(30); // the property saw configs that load, not only refusals
 });
