@@ -5,6 +5,7 @@
  * string only when query strings are forwarded, and the country header only
  * when it is forwarded and CloudFront knows the country.
  */
+import * as vm from 'vm';
 import type { CloudFrontHeaders, CloudFrontRequestEvent } from 'aws-lambda';
 import type { SiteMode } from '../lambda/engine';
 import { DECISION_INPUTS } from '../lambda/handler';
@@ -141,4 +142,48 @@ export function originRequestEvent(viewer: ViewerRequest, forwarding: Forwarding
       },
     ],
   };
+}
+
+/** A CloudFront Functions query string, header or cookie value. */
+export interface CfValue {
+  value: string;
+  multiValue?: { value: string }[];
+}
+
+/** Query strings, headers or cookies as CloudFront Functions see them, by name. */
+export type CfValues = Record<string, CfValue | undefined>;
+
+/** A query string as CloudFront Functions see it: parsed into names (empty parts dropped), values as sent, a repeated name as `multiValue`. */
+export function parseQuery(query: string): CfValues {
+  const out: CfValues = {};
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    const entry = out[name];
+    if (entry === undefined) out[name] = { value };
+    else entry.multiValue = [...(entry.multiValue ?? [{ value: entry.value }]), { value }];
+  }
+  return out;
+}
+
+/**
+ * A CloudFront Function's `handler`, from its code run in a fresh `vm`
+ * context as at the edge: no Node.js globals, `console` silenced, and of
+ * `require` only the `crypto` module cloudfront-js-2.0 offers.
+ */
+export function loadCloudFrontFunction<H = (event: unknown) => unknown>(code: string, filename: string): H {
+  const context = vm.createContext({
+    console: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    require: (name: string): unknown => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (name === 'crypto') return require('crypto');
+      throw new Error(`${filename}: requires ${JSON.stringify(name)}, which CloudFront Functions do not offer`);
+    },
+  });
+  vm.runInContext(code, context, { filename });
+  const handler: unknown = vm.runInContext('typeof handler === "function" ? handler : undefined', context);
+  if (typeof handler !== 'function') throw new Error(`${filename}: defines no top-level function handler(event), which CloudFront Functions call`);
+  return handler as H;
 }

@@ -8,23 +8,15 @@
 import type { CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
 import type { CompiledTables, SiteMode } from '../lambda/engine';
 import type { EdgeHandler } from '../lambda/handler';
-import { decidesByCountry, Forwarding, originRequestEvent, redirectCacheKey, redirectForwarding, VIEWER_COUNTRY_HEADER, ViewerRequest } from './cloudfront-event';
-import { loadCloudFrontFunction } from './frozen-site';
+import { CfValues, decidesByCountry, Forwarding, loadCloudFrontFunction, originRequestEvent, parseQuery, redirectCacheKey, redirectForwarding, VIEWER_COUNTRY_HEADER, ViewerRequest } from './cloudfront-event';
 import { appendQueryFunctionCode, countryKeyFunctionCode, countryKeys } from './viewer-functions';
-
-/** A CloudFront Functions header, query string or cookie value. */
-interface CfValue {
-  value: string;
-  multiValue?: { value: string }[];
-}
-type CfValues = Record<string, CfValue | undefined>;
 
 /** A CloudFront Function's handler, loaded from its code. */
 export type ViewerFunction = (event: unknown) => unknown;
 
 /** Loads a CloudFront Function's code (a top-level `function handler(event)`) in a context of its own, as CloudFront runs it. */
 export function loadViewerFunction(code: string, name = 'viewer function'): ViewerFunction {
-  return loadCloudFrontFunction(code, name) as unknown as ViewerFunction;
+  return loadCloudFrontFunction<ViewerFunction>(code, name);
 }
 
 /** The functions and policies of one redirect behavior. */
@@ -52,21 +44,6 @@ export function redirectBehaviorModel(mode: SiteMode, tables: CompiledTables, ha
     forwarding: redirectForwarding(mode),
     handler,
   };
-}
-
-/** The query string as CloudFront Functions see it: parsed into names, values as sent. */
-export function parseQuery(query: string): CfValues {
-  const out: CfValues = {};
-  if (query === '') return out;
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    const name = eq < 0 ? pair : pair.slice(0, eq);
-    const value = eq < 0 ? '' : pair.slice(eq + 1);
-    const entry = out[name];
-    if (entry === undefined) out[name] = { value };
-    else entry.multiValue = [...(entry.multiValue ?? [{ value: entry.value }]), { value }];
-  }
-  return out;
 }
 
 /** What the viewer-request stage leaves: the request's headers (lower-case names) as CloudFront then holds them. */

@@ -8,8 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as vm from 'vm';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, CloudFrontFunctionTooLargeError } from './bundle';
+import { loadCloudFrontFunction } from './cloudfront-event';
 import { PROJECT_ROOT } from './config/load';
 
 /** The frozen site's viewer-request CloudFront Function, as deployed. */
@@ -68,18 +68,9 @@ export function viewerRequestEvent(uri: string, request: Partial<CfFunctionReque
 
 export type CfFunctionHandler = (event: CfFunctionEvent) => CfFunctionRequest;
 
-/** The function's `handler`, from its code run in a fresh `vm` context (no Node.js globals, as at the edge). */
-export function loadCloudFrontFunction(code: string, filename = FROZEN_INDEX_FILE): CfFunctionHandler {
-  const context = vm.createContext({});
-  vm.runInContext(code, context, { filename });
-  const handler: unknown = vm.runInContext('typeof handler === "function" ? handler : undefined', context);
-  if (typeof handler !== 'function') throw new Error(`${filename}: defines no top-level function handler(event), which CloudFront Functions call`);
-  return handler as CfFunctionHandler;
-}
-
 /** The URI the frozen site's function passes on for a viewer's `uri` (query string apart). */
 export function frozenIndexRewriter(code: string = frozenIndexCode()): (uri: string) => string {
-  const handler = loadCloudFrontFunction(code);
+  const handler = loadCloudFrontFunction<CfFunctionHandler>(code, FROZEN_INDEX_FILE);
   return (uri) => handler(viewerRequestEvent(uri)).uri;
 }
 

@@ -10,19 +10,20 @@ import fc from 'fast-check';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, CloudFrontFunctionTooLargeError } from '../lib/bundle';
 import {
   CfFunctionEvent,
+  CfFunctionHandler,
   FROZEN_INDEX_FILE,
   frozenIndexCode,
   frozenIndexRewriter,
-  loadCloudFrontFunction,
   NOT_FOUND_PAGE,
   snapshotLookup,
   viewerRequestEvent,
 } from '../lib/frozen-site';
+import { loadCloudFrontFunction } from '../lib/cloudfront-event';
 import { FROZEN_FIXTURE } from './support/deployment';
 import { tmpDir } from './support/tmp';
 
 const code = frozenIndexCode();
-const handler = loadCloudFrontFunction(code);
+const handler = loadCloudFrontFunction<CfFunctionHandler>(code, FROZEN_INDEX_FILE);
 const rewrite = frozenIndexRewriter();
 
 describe('the frozen site\'s CloudFront Function', () => {

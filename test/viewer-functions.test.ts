@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { safeQuery } from '../lambda/engine';
 import { APPEND_QUERY_HEADER, COUNTRY_KEY_HEADER } from '../lambda/viewer/keys';
-import { loadViewerFunction, parseQuery } from '../lib/edge-pipeline';
+import { parseQuery } from '../lib/cloudfront-event';
+import { loadViewerFunction } from '../lib/edge-pipeline';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../lib/bundle';
 import { appendQueryFunctionCode, countryKeyFunctionCode, countryKeys } from '../lib/viewer-functions';
 import { tablesFor } from './support/engine';

@@ -36,7 +36,7 @@ import {
   EngineRequest,
   RequestFacts,
 } from './types';
-import { locationChecker, lowerSegment, normaliseCountry, normaliseHost, safeQuery } from './url';
+import { locationChecker, lowerSegment, normaliseCountry, normaliseHost, safeQuery, wildcardOf } from './url';
 
 /** How many internal hops (bulk targets on this project's own hosts) are followed. */
 export const MAX_INTERNAL_HOPS = 8;
@@ -195,7 +195,8 @@ export class RedirectEngine {
     const name = normaliseHost(host);
     const route = this.hostRoutes.get(name);
     if (route !== undefined || name === '') return route;
-    const wildcard = this.hostRoutes.get('*' + name.slice(name.indexOf('.')));
+    const wildcardName = wildcardOf(name);
+    const wildcard = wildcardName === undefined ? undefined : this.hostRoutes.get(wildcardName);
     return wildcard === undefined ? undefined : { ...wildcard, bulk: this.bulk.plan(name) };
   }
 

@@ -119,3 +119,14 @@ export function locationChecker(allowedHosts: Iterable<string>): (location: stri
   const pattern = new RegExp(`^https://(?:${hosts.join('|')})(?:[/?#][\\x21-\\x5b\\x5d-\\x7e]*)?$`);
   return (location) => pattern.test(location);
 }
+
+/**
+ * The wildcard hostname that answers `host` when no configured hostname is
+ * `host` itself: its first label replaced by `*` (`shop.po.co` → `*.po.co`),
+ * as a wildcard alias or certificate covers exactly one label; undefined for
+ * a name of one label.
+ */
+export function wildcardOf(host: string): string | undefined {
+  const dot = host.indexOf('.');
+  return dot > 0 ? '*' + host.slice(dot) : undefined;
+}

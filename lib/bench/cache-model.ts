@@ -27,7 +27,8 @@
  * normalisation (every visitor is taken to send the same), and responses that
  * forbid caching when the policy's minimum TTL is 0 (`minTtl` is reported).
  */
-import * as vm from 'vm';
+import { wildcardOf } from '../../lambda/engine';
+import { CfValue, CfValues, loadCloudFrontFunction, parseQuery } from '../cloudfront-event';
 import type { Template } from '../review/assembly';
 
 /** What a policy puts in the cache key, or forwards, of one kind (headers, query strings, cookies). */
@@ -277,11 +278,7 @@ export function distributionsOf(templates: ReadonlyMap<string, Template>): Distr
 
 /** Whether CloudFront routes `host` to a distribution with `alias`: equal, or under a wildcard by exactly one label. */
 export function aliasMatches(alias: string, host: string): boolean {
-  if (!alias.startsWith('*.')) return alias === host;
-  const suffix = alias.slice(1);
-  if (!host.endsWith(suffix)) return false;
-  const label = host.slice(0, host.length - suffix.length);
-  return label.length > 0 && !label.includes('.');
+  return alias === host || (alias.startsWith('*.') && wildcardOf(host) === alias);
 }
 
 /** A CloudFront path pattern (`*` any characters, `?` one; case-sensitive; the leading `/` optional) as a test of a URI. */
@@ -313,25 +310,6 @@ export interface PlayResult {
   readonly cloudFrontFunctionRuns: number;
 }
 
-type CfValue = { value: string; multiValue?: { value: string }[] };
-type CfMap = Record<string, CfValue>;
-
-/** A query string as CloudFront Functions present it: name → value, repeated names with `multiValue`. */
-export function cfQuery(query: string): CfMap {
-  const out: CfMap = {};
-  if (query === '') return out;
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    const prev = out[name];
-    if (!prev) out[name] = { value };
-    else prev.multiValue = [...(prev.multiValue ?? [{ value: prev.value }]), { value }];
-  }
-  return out;
-}
-
 function valuesOf(v: CfValue | undefined): string[] {
   if (!v) return [];
   if (Array.isArray(v.multiValue) && v.multiValue.length > 0) return v.multiValue.map((m) => String(m.value));
@@ -360,23 +338,6 @@ interface LoadedBehavior {
   readonly viewerRequest?: (event: unknown) => unknown;
 }
 
-/** Loads a CloudFront Function's code in a fresh context and returns its `handler`. */
-function loadHandler(fn: CloudFrontFunctionModel, where: string): (event: unknown) => unknown {
-  const sandbox: Record<string, unknown> = {
-    console: { log: () => undefined, warn: () => undefined, error: () => undefined },
-    require: (name: string) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      if (name === 'crypto') return require('crypto');
-      throw new Error(`cache model: CloudFront Function ${fn.name} requires ${name}, which this model does not provide`);
-    },
-  };
-  const context = vm.createContext(sandbox);
-  new vm.Script(fn.code, { filename: `${where}/${fn.name}.js` }).runInContext(context);
-  const handler = context.handler;
-  if (typeof handler !== 'function') throw new Error(`cache model: CloudFront Function ${fn.name} has no top-level handler(event)`);
-  return handler as (event: unknown) => unknown;
-}
-
 /**
  * The cache of every distribution of an assembly: `play` routes a request
  * by Host, picks the behavior, runs its viewer-request CloudFront Function,
@@ -399,7 +360,7 @@ export class CacheModel {
         behaviors: d.behaviors.map((b) => ({
           model: b,
           ...(b.pathPattern !== undefined ? { test: pathPatternTest(b.pathPattern) } : {}),
-          ...(b.viewerRequestFunction ? { viewerRequest: loadHandler(b.viewerRequestFunction, d.id) } : {}),
+          ...(b.viewerRequestFunction ? { viewerRequest: loadCloudFrontFunction(b.viewerRequestFunction.code, `${d.id}/${b.viewerRequestFunction.name}.js`) } : {}),
         })),
       };
     });
@@ -425,10 +386,10 @@ export class CacheModel {
     const d = this.loaded[index];
     const behavior = d.behaviors.find((b) => !b.test || b.test(req.uri)) ?? d.behaviors[d.behaviors.length - 1];
     const b = behavior.model;
-    const headers: CfMap = { host: { value: req.host } };
+    const headers: CfValues = { host: { value: req.host } };
     const countryForwarded = b.forwardedHeaders.has(COUNTRY);
     if (countryForwarded && req.country) headers[COUNTRY] = { value: req.country };
-    const request = { method: 'GET', uri: req.uri, querystring: cfQuery(req.querystring), headers, cookies: {} };
+    const request = { method: 'GET', uri: req.uri, querystring: parseQuery(req.querystring), headers, cookies: {} };
     const viewerRuns = (b.lambdaEvents['viewer-request'] ?? 0) + (b.lambdaEvents['viewer-response'] ?? 0);
     const cfRuns = (behavior.viewerRequest ? 1 : 0) + (b.viewerResponseFunction ? 1 : 0);
     if (!behavior.viewerRequest) return this.lookup(d.model.id, b, request, req.country, viewerRuns, cfRuns);
@@ -447,19 +408,19 @@ export class CacheModel {
     return after(result);
   }
 
-  private lookup(distribution: string, b: BehaviorModel, request: { uri: string; querystring: unknown; headers: CfMap; cookies: unknown }, country: string, viewerRuns: number, cfRuns: number): PlayResult {
+  private lookup(distribution: string, b: BehaviorModel, request: { uri: string; querystring: unknown; headers: CfValues; cookies: unknown }, country: string, viewerRuns: number, cfRuns: number): PlayResult {
     let key = distribution + ' ' + request.uri;
     for (const name of b.cacheKey.headers.names) {
       // CloudFront adds its own headers itself, whatever the function did.
       const values = name === COUNTRY ? (country ? [country] : []) : valuesOf(request.headers[name]);
       key += '\n' + name + ':' + values.join(',');
     }
-    const query = typeof request.querystring === 'string' ? cfQuery(request.querystring) : ((request.querystring ?? {}) as CfMap);
+    const query = typeof request.querystring === 'string' ? parseQuery(request.querystring) : ((request.querystring ?? {}) as CfValues);
     if (b.cacheKey.queryStrings.behavior !== 'none') {
       for (const [name, v] of Object.entries(query)) if (selected(b.cacheKey.queryStrings, name)) key += '\n?' + name + '=' + valuesOf(v).join(',');
     }
     if (b.cacheKey.cookies.behavior !== 'none') {
-      for (const [name, v] of Object.entries((request.cookies ?? {}) as CfMap)) if (selected(b.cacheKey.cookies, name)) key += '\n;' + name + '=' + valuesOf(v).join(',');
+      for (const [name, v] of Object.entries((request.cookies ?? {}) as CfValues)) if (selected(b.cacheKey.cookies, name)) key += '\n;' + name + '=' + valuesOf(v).join(',');
     }
     const miss = !b.cacheKey.caching || !this.cached.has(key);
     if (miss) this.cached.add(key);

@@ -8,7 +8,7 @@
  * PRESERVE_PATH_SUFFIX, which defaults to true); a source without scheme
  * matches http and https; sources carry no query string.
  */
-import { BULK_MAX_SUBPATH_SLASHES, canonicalPath, pathKey } from '../../lambda/engine';
+import { BULK_MAX_SUBPATH_SLASHES, canonicalPath, pathKey, wildcardOf } from '../../lambda/engine';
 import { oneOf, ProblemList, q } from './problems';
 import { isHostname } from './fields';
 import type { SitesConfig } from './sites';
@@ -134,7 +134,7 @@ export function hostRoles(sites: SitesConfig): HostRoles {
   const redirect = new Map<string, string>();
   const frozen = new Map<string, string>();
   for (const s of sites.sites) for (const h of s.hostnames) (s.mode === 'frozen' ? frozen : redirect).set(h, s.name);
-  const isRedirectHost = (host: string): boolean => redirect.has(host) || (!frozen.has(host) && host.includes('.') && redirect.has('*' + host.slice(host.indexOf('.'))));
+  const isRedirectHost = (host: string): boolean => redirect.has(host) || (!frozen.has(host) && redirect.has(wildcardOf(host) ?? ''));
   return { redirect, frozen, allowedTargets: new Set(sites.allowedTargetHosts), isRedirectHost };
 }
 

@@ -3,7 +3,7 @@
  * file on every site (`ruleWalk`, which the diff and the report use too), and an even sample of the bulk list, each with what the
  * engine says should happen. Pure: no network, no AWS.
  */
-import { CompiledRegion, CompiledRule, CompiledTables, Decision, EngineRequest, OF_ANY_REGION, OF_REQUEST_REGION, RedirectEngine } from '../../lambda/engine';
+import { CompiledRegion, CompiledRule, CompiledTables, Decision, EngineRequest, OF_ANY_REGION, OF_REQUEST_REGION, RedirectEngine, wildcardOf } from '../../lambda/engine';
 import { withoutBulkColumns } from '../bundle';
 import type { LoadedConfig } from '../config/load';
 
@@ -69,10 +69,8 @@ export function labelUrl(url: string, hostname: string, host: string): string {
 /** Whether a Host is answered by a configured hostname: itself, or a wildcard one label up (as CloudFront matches aliases). */
 export function servedHostname(host: string, hostnames: { has(name: string): boolean }): string | undefined {
   if (hostnames.has(host)) return host;
-  const dot = host.indexOf('.');
-  if (dot <= 0) return undefined;
-  const wildcard = '*' + host.slice(dot);
-  return hostnames.has(wildcard) ? wildcard : undefined;
+  const wildcard = wildcardOf(host);
+  return wildcard !== undefined && hostnames.has(wildcard) ? wildcard : undefined;
 }
 
 /** One request of a walk. */
