@@ -10,10 +10,11 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lib/config/problems';
 import { loadDeployment } from '../lib/config/load';
-import { BundleTooLargeError, CloudFrontFunctionTooLargeError } from '../lib/bundle';
-import { EDGE_FUNCTION_REGION } from '../lib/redirect-function';
-import { PocoSunsetStack } from '../lib/poco-sunset-stack';
-import { stackNameFor } from '../lib/naming';
+import { BundleTooLargeError } from '../lib/edge/bundle';
+import { CloudFrontFunctionTooLargeError } from '../lib/edge/limits';
+import { EDGE_FUNCTION_REGION } from '../lib/edge/limits';
+import { PocoSunsetStack } from '../lib/stacks/poco-sunset-stack';
+import { stackNameFor } from '../lib/config/naming';
 
 const app = new App();
 const file = (key: string): string | undefined => {

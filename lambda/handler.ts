@@ -186,7 +186,7 @@ function clip(value: unknown): string | null {
 /**
  * The decision's log line: exactly `JSON.stringify` of
  * `{ rule, action, status, host, uri, country }` with the request's values
- * clipped (test/handler.test.ts checks this for arbitrary values).
+ * clipped (test/lambda/handler.test.ts checks this for arbitrary values).
  *
  * The common line, a redirect whose values need no escaping, is built from
  * a few pieces with no object; any other goes through `JSON.stringify`.

@@ -4,7 +4,7 @@
  * very code. So it is written in the JavaScript CloudFront Functions run
  * (`cloudfront-js-2.0`: ES5.1 with const, let, arrow functions and template
  * literals): no `for...of`, no spread or destructuring, no typed arrays. The
- * function's build refuses anything else (lib/viewer-functions.ts).
+ * function's build refuses anything else (lib/edge/viewer-functions.ts).
  */
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;

@@ -4,7 +4,7 @@
  * and no string per segment.
  *
  * `load` gives exactly `canonicalPath`'s segments, trailing slash and index
- * (test/safety.property.test.ts checks this for arbitrary paths). The common
+ * (test/lambda/engine/safety.property.test.ts checks this for arbitrary paths). The common
  * path, made only of characters that need no encoding and with no `.` or `..`
  * segment, is scanned once in place; any other is made canonical by
  * `canonicalPath` first and its canonical form scanned.

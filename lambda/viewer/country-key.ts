@@ -12,7 +12,7 @@
  */
 import { COUNTRY_KEY_HEADER } from './keys';
 
-/** The configured region names, lower-case; replaced when the function is built (lib/viewer-functions.ts). */
+/** The configured region names, lower-case; replaced when the function is built (lib/edge/viewer-functions.ts). */
 declare const POCO_REGIONS: readonly string[];
 /** The key of each country that has one (`countryKeys`); any other country, or none, is `-`. Replaced when built. */
 declare const POCO_COUNTRY_KEYS: Readonly<Record<string, string>>;

@@ -28,7 +28,7 @@
  * forbid caching when the policy's minimum TTL is 0 (`minTtl` is reported).
  */
 import { wildcardOf } from '../../lambda/engine';
-import { CfValue, CfValues, loadCloudFrontFunction, parseQuery } from '../cloudfront-event';
+import { CfValue, CfValues, loadCloudFrontFunction, parseQuery } from '../edge/cloudfront-event';
 import type { Template } from '../review/assembly';
 
 /** What a policy puts in the cache key, or forwards, of one kind (headers, query strings, cookies). */

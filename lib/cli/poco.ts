@@ -5,7 +5,7 @@
  *   npm run ops -- <command> [options]      (npm start runs `preview`)
  */
 import { ConfigError } from '../config/problems';
-import { BundleTooLargeError } from '../bundle';
+import { BundleTooLargeError } from '../edge/bundle';
 import { catalogCommand } from '../ops/catalog';
 import { checkTargetsCommand } from '../ops/check-targets';
 import { cutoverCommand } from '../ops/cutover';

@@ -11,8 +11,8 @@ import * as dns from 'dns';
 import { UsageError } from '../cli/args';
 import { OpsError } from '../cli/command';
 import { LoadedDeployment, loadDeployment } from '../config/load';
-import { parseDistributionComment, stackNameFor } from '../naming';
-import { EDGE_FUNCTION_REGION } from '../redirect-function';
+import { parseDistributionComment, stackNameFor } from '../config/naming';
+import { EDGE_FUNCTION_REGION } from '../edge/limits';
 
 export interface AwsClients {
   readonly cloudfront: CloudFrontClient;
@@ -150,7 +150,7 @@ export interface Inventory {
 
 /**
  * Lists the account's distributions and picks this stage's by their comment
- * (lib/naming.ts). Refuses to go on when the credentials are for another
+ * (lib/config/naming.ts). Refuses to go on when the credentials are for another
  * account than the stage's, since every answer would be about the wrong one.
  */
 export async function inventory(ctx: OpsContext, deployment: LoadedDeployment): Promise<Inventory> {

@@ -1,6 +1,6 @@
 /**
  * `invalidate`: after a deploy that changed the redirect rules, remove the
- * cached redirects the change affects (lib/ops/redirect-changes.ts) from
+ * cached redirects the change affects (lib/rules/redirect-changes.ts) from
  * the affected distributions, and wait until CloudFront is done.
  *
  * It is a step of the deploy (README "Stages and deploying"), not automatic:
@@ -21,7 +21,7 @@ import type { CliIo } from '../cli/io';
 import { DEFAULT_CATALOG_FILE, DEFAULT_REDIRECTS_FILE, DEFAULT_RULES_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT } from '../config/load';
 import { ConfigError } from '../config/problems';
 import { AWS_OPTIONS, AWS_OPTIONS_HELP, call, defaultContext, deploymentFor, inventory, noPositionals, OpsContext, waitUntil } from './aws';
-import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFileChanges } from './redirect-changes';
+import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFileChanges } from '../rules/redirect-changes';
 
 /**
  * The config as it was at a git ref (the sites file, bulk list, rules file

@@ -7,7 +7,7 @@
  * aliases: a configured name, else a wildcard alias such as `*.po.co` one
  * label up), refuses methods other than GET and HEAD with 403 as CloudFront
  * does, and runs the redirect behavior as the stack builds it
- * (lib/edge-pipeline.ts): the viewer-request function (region-path sites:
+ * (lib/edge/pipeline.ts): the viewer-request function (region-path sites:
  * the country key), the origin-request event with exactly the headers the
  * policies forward (`redirectForwarding`; Host as the viewer sent it, the
  * `CloudFront-Viewer-Country` header standing in for CloudFront's), the
@@ -15,7 +15,7 @@
  * snapshot folder is served as their distribution serves the S3 bucket, the
  * URI first through the same CloudFront Function (a folder URI gets its
  * index.html), a missing object answered 404 with the snapshot's 404.html
- * or the plain page deployed in its place (lib/frozen-site.ts). Nothing is
+ * or the plain page deployed in its place (lib/edge/frozen-site.ts). Nothing is
  * cached, unlike CloudFront: every request reaches the function.
  */
 import * as fs from 'fs';
@@ -24,14 +24,14 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { normaliseHost, SiteMode } from '../../lambda/engine';
-import { bundleEdgeFunction, writeBundle } from '../bundle';
-import { VIEWER_COUNTRY_HEADER as COUNTRY_HEADER } from '../cloudfront-event';
-import { RedirectBehaviorModel, redirectBehaviorModel, viewerAnswer } from '../edge-pipeline';
+import { bundleEdgeFunction, writeBundle } from '../edge/bundle';
+import { VIEWER_COUNTRY_HEADER as COUNTRY_HEADER } from '../edge/cloudfront-event';
+import { RedirectBehaviorModel, redirectBehaviorModel, viewerAnswer } from '../edge/pipeline';
 import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, loadConfig } from '../config/load';
 import type { SiteConfig } from '../config/sites';
-import { frozenIndexRewriter, NOT_FOUND_PAGE, snapshotLookup } from '../frozen-site';
-import { loadBundledHandler } from './bundled-handler';
-import { sampleHost, servedHostname } from './probes';
+import { frozenIndexRewriter, NOT_FOUND_PAGE, snapshotLookup } from '../edge/frozen-site';
+import { loadBundledHandler } from '../edge/bundled-handler';
+import { sampleHost, servedHostname } from '../rules/probes';
 
 /** The port `npm start` listens on when neither PORT nor --port says otherwise. */
 export const DEFAULT_PREVIEW_PORT = 8787;

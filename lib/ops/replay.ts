@@ -32,7 +32,7 @@ import type { Command } from '../cli/command';
 import { CliIo, writeFileWhole } from '../cli/io';
 import { loadConfig, LoadedConfig } from '../config/load';
 import { configuredRuleNames, DecisionCount, LandingSummary, renderRuleHits, renderSummary, RuleHits, ruleHits, summarise } from './landing-summary';
-import { servedHostname } from './probes';
+import { servedHostname } from '../rules/probes';
 
 export type ReplayFormat = 'cloudfront-log' | 'sitemap' | 'url-list' | 'decision-log';
 

@@ -1,5 +1,5 @@
 /**
- * `verify --base URL`: sends the probes (lib/ops/probes.ts) to a live
+ * `verify --base URL`: sends the probes (lib/rules/probes.ts) to a live
  * deployment or the preview server and compares each answer's status and
  * Location with the engine's decision for the same config.
  *
@@ -13,7 +13,7 @@
  * a redirect that leads there (followed one hop, to the same place as the
  * probes, with the frozen hostname in Host), expect what the snapshot folder
  * the config names answers, run through the same CloudFront Function
- * (lib/frozen-site.ts): 200 for a page it has, 404 for one it lacks. Without
+ * (lib/edge/frozen-site.ts): 200 for a page it has, 404 for one it lacks. Without
  * the folder on this machine, 200 or 404 (never S3's 403).
  */
 import * as http from 'http';
@@ -24,8 +24,8 @@ import { Command, OpsError } from '../cli/command';
 import type { CliIo } from '../cli/io';
 import * as fs from 'fs';
 import { contentDirsOf, DEFAULT_SITES_FILE, loadConfig } from '../config/load';
-import { frozenIndexRewriter, snapshotLookup } from '../frozen-site';
-import { buildProbes, expectedOutcomes, Probe, servedHostname } from './probes';
+import { frozenIndexRewriter, snapshotLookup } from '../edge/frozen-site';
+import { buildProbes, expectedOutcomes, Probe, servedHostname } from '../rules/probes';
 
 export interface VerifyOptions {
   readonly base: string;

@@ -8,11 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BulkIndex, CompiledTables, packBulk } from '../../lambda/engine';
-import { BULK_FILE, withoutBulkColumns } from '../bundle';
+import { BULK_FILE, withoutBulkColumns } from '../edge/bundle';
 import { UsageError } from '../cli/args';
 import { OpsError } from '../cli/command';
 import { PROJECT_ROOT } from '../config/load';
-import type { RuleSet } from '../ops/redirect-changes';
+import type { RuleSet } from '../rules/redirect-changes';
 import { columnsOfPackedV1 } from './packed-v1';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation templates are read loosely
@@ -29,7 +29,7 @@ export interface Assembly {
   readonly rules?: RuleSet;
 }
 
-/** Where the tables literal lib/bundle.ts splices into index.js starts and ends (quotes included). */
+/** Where the tables literal lib/edge/bundle.ts splices into index.js starts and ends (quotes included). */
 function tablesLiteral(code: string): { start: number; end: number; json: string } {
   const start = code.indexOf(`'{"format":`);
   if (start < 0) throw new Error('tablesFromBundleCode: no compiled tables in this bundle');
@@ -43,7 +43,7 @@ function tablesLiteral(code: string): { start: number; end: number; json: string
   throw new Error('tablesFromBundleCode: the tables literal does not end');
 }
 
-/** The tables index.js embeds: the single-quoted JSON literal lib/bundle.ts splices in. */
+/** The tables index.js embeds: the single-quoted JSON literal lib/edge/bundle.ts splices in. */
 export function tablesFromBundleCode(code: string): CompiledTables {
   return JSON.parse(tablesLiteral(code).json) as CompiledTables;
 }

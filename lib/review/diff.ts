@@ -12,13 +12,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { CompiledTables, RedirectEngine } from '../../lambda/engine';
-import { withoutBulkColumns } from '../bundle';
+import { withoutBulkColumns } from '../edge/bundle';
 import { parseArgs, stringOption, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
 import type { CliIo } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf, ruleWalk } from '../ops/probes';
-import { CatalogueChange, catalogueChanges, ConfigChanges, configChanges, RuleSet, RulesFileChange, rulesFileChanges } from '../ops/redirect-changes';
+import { outcomeOf, ruleWalk } from '../rules/probes';
+import { CatalogueChange, catalogueChanges, ConfigChanges, configChanges, RuleSet, RulesFileChange, rulesFileChanges } from '../rules/redirect-changes';
 import { Assembly, isGitRef, readAssembly, synthContext, synthesize, synthesizeRef } from './assembly';
 
 export interface StackDiff {

@@ -11,13 +11,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BULK_INCLUDE_SUBDOMAINS, BULK_PRESERVE_QUERY, BULK_SUBPATH_MATCHING, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
-import { withoutBulkColumns } from '../bundle';
+import { withoutBulkColumns } from '../edge/bundle';
 import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
 import { Command, OpsError } from '../cli/command';
 import { CliIo, writeFileWhole } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf, ruleText, ruleWalk } from '../ops/probes';
-import { RuleSet, sourcesOf } from '../ops/redirect-changes';
+import { outcomeOf, ruleText, ruleWalk } from '../rules/probes';
+import { RuleSet, sourcesOf } from '../rules/redirect-changes';
 import { Assembly, readAssembly, synthContext, synthesize, Template } from './assembly';
 import { renderHtml, renderMarkdown } from './report-render';
 

@@ -4,9 +4,9 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeploymentOptions, LoadedDeployment, loadDeployment, PROJECT_ROOT } from '../../lib/config/load';
-import { EDGE_FUNCTION_REGION } from '../../lib/redirect-function';
-import { PocoSunsetStack } from '../../lib/poco-sunset-stack';
-import { stackNameFor } from '../../lib/naming';
+import { EDGE_FUNCTION_REGION } from '../../lib/edge/limits';
+import { PocoSunsetStack } from '../../lib/stacks/poco-sunset-stack';
+import { stackNameFor } from '../../lib/config/naming';
 import { tmpDir } from './tmp';
 
 /** Each site's hostnames in the default config, sorted as the stack sorts them; `other` is the wildcard site. */
