@@ -57,62 +57,67 @@ export function parseCsv(text: string): CsvRecord[] {
 /** `parseCsv`, one record at a time, so a long list is never held twice. */
 export function* csvRecords(text: string): Generator<CsvRecord> {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  let i = 0;
-  while (i < lines.length) {
-    const start = i + 1;
-    const line = lines[i++];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     if (line.trim() === '') continue;
-    if (!line.includes('"')) {
-      yield { line: start, fields: line.split(',').map((f) => f.trim()) };
-      continue;
-    }
-    const fields: string[] = [];
-    let field = '';
-    let pos = 0;
-    let error: CsvRecord['error'];
-    for (;;) {
-      // At the start of a field.
-      while (line[pos] === ' ') pos++;
-      if (line[pos] === '"') {
-        pos++;
-        for (;;) {
-          const close = line.indexOf('"', pos);
-          if (close < 0) {
-            error = { message: 'a quoted field is not closed on its line.', fix: 'add the closing double quote (URLs never span lines).' };
-            break;
-          }
-          field += line.slice(pos, close);
-          pos = close + 1;
-          if (line[pos] === '"') {
-            field += '"';
-            pos++;
-            continue;
-          }
-          break;
-        }
-        if (error) break;
-        while (line[pos] === ' ') pos++;
-        if (pos < line.length && line[pos] !== ',') {
-          error = { message: `unexpected ${q(line[pos])} after a closing double quote.`, fix: 'put a comma after the quoted field, or double any quote inside it ("").' };
-          break;
-        }
-      } else {
-        const comma = line.indexOf(',', pos);
-        const raw = comma < 0 ? line.slice(pos) : line.slice(pos, comma);
-        if (raw.includes('"')) {
-          error = { message: `a double quote inside the unquoted field ${q(raw.trim())}.`, fix: 'quote the whole field and double the quote inside it ("").' };
-          break;
-        }
-        field = raw.trim();
-        pos = comma < 0 ? line.length : comma;
-      }
-      fields.push(field);
-      field = '';
-      if (pos >= line.length) break;
-      pos++; // the comma
-    }
-    yield error ? { line: start, fields, error } : { line: start, fields };
+    yield { line: i + 1, ...splitLine(line) };
   }
+}
+
+type CsvError = NonNullable<CsvRecord['error']>;
+/** A line's fields; with `error`, those before the malformed one. */
+type SplitLine = { readonly fields: string[]; readonly error?: CsvError };
+/** One field read from its start: its value and where it ends (at its comma or the end of the line), or what is wrong. */
+type FieldRead = { readonly field: string; readonly end: number } | { readonly error: CsvError };
+
+/** The fields of one non-blank line. */
+function splitLine(line: string): SplitLine {
+  if (!line.includes('"')) return { fields: line.split(',').map((f) => f.trim()) };
+  return splitQuotedLine(line);
+}
+
+/** The fields of a line with a double quote somewhere, field by field. */
+function splitQuotedLine(line: string): SplitLine {
+  const fields: string[] = [];
+  let pos = 0;
+  for (;;) {
+    // At the start of a field.
+    while (line[pos] === ' ') pos++;
+    const read = line[pos] === '"' ? quotedField(line, pos + 1) : unquotedField(line, pos);
+    if ('error' in read) return { fields, error: read.error };
+    fields.push(read.field);
+    pos = read.end;
+    if (pos >= line.length) return { fields };
+    pos++; // the comma
+  }
+}
+
+/** A quoted field, from just after its opening quote: `""` stands for `"`, and only spaces may follow the closing quote. */
+function quotedField(line: string, from: number): FieldRead {
+  let field = '';
+  let pos = from;
+  for (;;) {
+    const close = line.indexOf('"', pos);
+    if (close < 0) return { error: { message: 'a quoted field is not closed on its line.', fix: 'add the closing double quote (URLs never span lines).' } };
+    field += line.slice(pos, close);
+    pos = close + 1;
+    if (line[pos] !== '"') break;
+    field += '"';
+    pos++;
+  }
+  while (line[pos] === ' ') pos++;
+  if (pos < line.length && line[pos] !== ',') {
+    return { error: { message: `unexpected ${q(line[pos])} after a closing double quote.`, fix: 'put a comma after the quoted field, or double any quote inside it ("").' } };
+  }
+  return { field, end: pos };
+}
+
+/** An unquoted field, trimmed; it may hold no double quote. */
+function unquotedField(line: string, from: number): FieldRead {
+  const comma = line.indexOf(',', from);
+  const raw = comma < 0 ? line.slice(from) : line.slice(from, comma);
+  if (raw.includes('"')) return { error: { message: `a double quote inside the unquoted field ${q(raw.trim())}.`, fix: 'quote the whole field and double the quote inside it ("").' } };
+  return { field: raw.trim(), end: comma < 0 ? line.length : comma };
 }
 
 const STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
@@ -147,6 +152,22 @@ function parseBool(p: ProblemList, line: number, column: number, value: string |
 }
 
 const SOURCE_URL = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/;
+const TARGET_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/;
+
+/** The parameter columns of a line; undefined where the value is invalid (a problem is reported). */
+interface Parameters {
+  readonly status: RedirectStatus | undefined;
+  readonly preserveQueryString: boolean | undefined;
+  readonly includeSubdomains: boolean | undefined;
+  readonly subpathMatching: boolean | undefined;
+  readonly preservePathSuffix: boolean | undefined;
+}
+
+/** A valid source: what the entry matches. */
+type Source = Pick<BulkEntry, 'scheme' | 'host' | 'path'>;
+
+/** A valid target: the URL to redirect to, and whether it is followed into this list. */
+type Target = Pick<BulkEntry, 'target' | 'internal'>;
 
 /**
  * Validates records into entries. Problems go to `p` with line numbers;
@@ -160,120 +181,184 @@ export function parseRedirects(text: string, p: ProblemList, roles: HostRoles | 
   for (const rec of csvRecords(text)) {
     const isFirst = first;
     first = false;
-    const { line, fields } = rec;
-    const before = p.problems.length;
-    if (rec.error) {
-      p.atLine(line, rec.error.message, rec.error.fix);
-      continue;
-    }
-    if (isFirst && /^(source|source[ _]?url)$/i.test(fields[0] ?? '')) {
-      p.atLine(line, `${q(fields.join(','))} looks like a header row; the format has none.`, 'delete this line.');
-      continue;
-    }
-    if (fields.length < 2 || fields.length > 7) {
-      p.atLine(line, `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a line has 2 to 7.`, `write ${FORMAT}.`);
-      continue;
-    }
-    const [source, targetRaw, statusRaw] = fields;
-
-    // Parameters first: they change how source and target are checked.
-    let status: RedirectStatus | undefined = 301;
-    if (statusRaw !== undefined && statusRaw !== '') {
-      status = STATUSES.find((s) => String(s) === statusRaw);
-      if (!status) p.atLine(line, `STATUS_CODE ${q(statusRaw)} is not a redirect status.`, 'use 301, 302, 307 or 308 (empty means 301).');
-    }
-    const preserveQueryString = parseBool(p, line, 3, fields[3], false);
-    const includeSubdomains = parseBool(p, line, 4, fields[4], false);
-    const subpathMatching = parseBool(p, line, 5, fields[5], false);
-    const preservePathSuffix = parseBool(p, line, 6, fields[6], true);
-
-    // Source.
-    let scheme: BulkEntry['scheme'] = 'any';
-    let host = '';
-    let path = '/';
-    const sm = SOURCE_URL.exec(source);
-    if (source === '') {
-      p.atLine(line, 'SOURCE_URL is empty.', 'write the old URL, such as po.co/old-page.');
-    } else if (!sm) {
-      p.atLine(line, `SOURCE_URL ${q(source)} is not a URL.`, 'write it like po.co/old-page or https://po.co/old-page.');
-    } else if (sm[1] && !/^https?$/i.test(sm[1])) {
-      p.atLine(line, `SOURCE_URL ${q(source)} has scheme ${q(sm[1])}.`, 'use http://, https:// or no scheme (matches both).');
-    } else if (sm[4] !== undefined) {
-      p.atLine(line, `SOURCE_URL ${q(source)} has a query string; sources match scheme, host and path only.`, `remove ${q(sm[4])}; set PRESERVE_QUERY_STRING to pass queries on.`);
-    } else if (sm[5] !== undefined) {
-      p.atLine(line, `SOURCE_URL ${q(source)} has a fragment, which browsers never send.`, `remove ${q(sm[5])}.`);
-    } else if (/[@:]/.test(sm[2])) {
-      p.atLine(line, `SOURCE_URL ${q(source)} has user information or a port.`, 'give only the hostname, such as po.co.');
-    } else {
-      scheme = sm[1] ? (sm[1].toLowerCase() as 'http' | 'https') : 'any';
-      host = sm[2].toLowerCase();
-      const rawPath = sm[3] || '/';
-      path = pathKey(canonicalPath(rawPath).segments);
-      const slashes = rawPath.split('/').length - 1;
-      if (!isHostname(host)) {
-        p.atLine(line, `SOURCE_URL host ${q(sm[2])} is not a hostname.`, 'write a DNS name such as po.co.');
-      } else if (!roles) {
-        // Hosts are checked once the sites file is valid.
-      } else if (!includeSubdomains && roles.frozen.has(host)) {
-        p.atLine(line, `SOURCE_URL host ${q(host)} belongs to the frozen site ${q(roles.frozen.get(host))}, which is never redirected.`, 'remove this line, or move the host to a redirect site in config/sites.json.');
-      } else if (!includeSubdomains && !roles.isRedirectHost(host)) {
-        p.atLine(line, `SOURCE_URL host ${q(host)} is not a hostname of any redirect site.`, `use one of ${oneOf([...roles.redirect.keys()])}, or add the host to a site in config/sites.json.`);
-      } else if (includeSubdomains && ![...roles.redirect.keys()].some((h) => h === host || h.endsWith('.' + host))) {
-        p.atLine(line, `SOURCE_URL host ${q(host)} has no redirect site hostname at or below it.`, `use a domain of ${oneOf([...roles.redirect.keys()])}.`);
-      }
-      if (subpathMatching && slashes > BULK_MAX_SUBPATH_SLASHES) {
-        p.atLine(line, `SOURCE_URL ${q(source)} has ${slashes} "/" in its path; with SUBPATH_MATCHING at most ${BULK_MAX_SUBPATH_SLASHES} are allowed.`, 'shorten the source path, or set SUBPATH_MATCHING to FALSE.');
-      }
-    }
-
-    // Target.
-    let target = '';
-    let internal = false;
-    const tm = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(targetRaw);
-    if (targetRaw === '') {
-      p.atLine(line, 'TARGET_URL is empty.', 'write the new URL, such as https://www.mi.com/global/.');
-    } else if (!tm) {
-      p.atLine(line, `TARGET_URL ${q(targetRaw)} is not an absolute URL.`, 'write it with https:// and a host, such as https://www.mi.com/global/.');
-    } else if (tm[1].toLowerCase() !== 'https') {
-      p.atLine(line, `TARGET_URL ${q(targetRaw)} does not use https://; every redirect must lead to HTTPS.`, `write ${q('https://' + targetRaw.slice(tm[1].length + 3))}.`);
-    } else if (/[@:]/.test(tm[2])) {
-      p.atLine(line, `TARGET_URL ${q(targetRaw)} has user information or a port.`, 'give only the hostname, such as www.mi.com.');
-    } else if (/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/.test(targetRaw)) {
-      p.atLine(line, `TARGET_URL ${q(targetRaw)} has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^\`{|}).`, 'percent-encode it (a space is %20).');
-    } else {
-      const th = tm[2].toLowerCase();
-      internal = !!roles && !roles.allowedTargets.has(th) && roles.isRedirectHost(th);
-      if (roles && !roles.allowedTargets.has(th) && !internal) {
-        p.atLine(line, `TARGET_URL host ${q(th)} is not on the allow-list.`, `point it at ${oneOf([...roles.allowedTargets])}, or add the host to allowedTargetHosts in config/sites.json.`);
-      } else if (preserveQueryString && tm[4] !== undefined) {
-        p.atLine(line, `TARGET_URL ${q(targetRaw)} has a query string while PRESERVE_QUERY_STRING is true.`, 'remove the query string from the target, or set PRESERVE_QUERY_STRING to FALSE.');
-      } else {
-        target = `https://${th}${tm[3] || '/'}${tm[4] ?? ''}${tm[5] ?? ''}`;
-      }
-    }
-
-    if (p.problems.length > before) continue;
-    const sourceKey = `${scheme === 'any' ? '' : scheme + '://'}${host}${path}`;
-    const dup = seen.get(sourceKey);
-    if (dup !== undefined) {
-      p.atLine(line, `SOURCE_URL ${q(source)} is the same source as line ${dup} (${sourceKey}).`, `keep one of lines ${dup} and ${line}.`);
-      continue;
-    }
-    seen.set(sourceKey, line);
-    entries.push({
-      line,
-      source,
-      scheme,
-      host,
-      path,
-      target,
-      status: status as RedirectStatus,
-      preserveQueryString: preserveQueryString as boolean,
-      includeSubdomains: includeSubdomains as boolean,
-      subpathMatching: subpathMatching as boolean,
-      preservePathSuffix: preservePathSuffix as boolean,
-      internal,
-    });
+    if (!checkRecord(p, rec, isFirst)) continue;
+    const entry = parseEntry(p, rec, roles);
+    if (entry && isNewSource(p, entry, seen)) entries.push(entry);
   }
   return entries;
+}
+
+/** Whether a record is a line of the format: well-formed CSV, not a header row, 2 to 7 fields. Reports it when not. */
+function checkRecord(p: ProblemList, rec: CsvRecord, isFirst: boolean): boolean {
+  const { line, fields } = rec;
+  if (rec.error) {
+    p.atLine(line, rec.error.message, rec.error.fix);
+    return false;
+  }
+  if (isFirst && /^(source|source[ _]?url)$/i.test(fields[0] ?? '')) {
+    p.atLine(line, `${q(fields.join(','))} looks like a header row; the format has none.`, 'delete this line.');
+    return false;
+  }
+  if (fields.length < 2 || fields.length > 7) {
+    p.atLine(line, `has ${fields.length} field${fields.length === 1 ? '' : 's'}; a line has 2 to 7.`, `write ${FORMAT}.`);
+    return false;
+  }
+  return true;
+}
+
+/** The entry of a record of 2 to 7 fields; undefined when any of its fields has a problem (all are reported). */
+function parseEntry(p: ProblemList, rec: CsvRecord, roles: HostRoles | undefined): BulkEntry | undefined {
+  const { line, fields } = rec;
+  const before = p.problems.length;
+  const [source, targetRaw] = fields;
+  // Parameters first: they change how source and target are checked.
+  const params = parseParameters(p, line, fields);
+  const src = parseSource(p, line, source, params, roles);
+  const target = parseTarget(p, line, targetRaw, params.preserveQueryString, roles);
+  if (p.problems.length > before || !src || !target) return undefined;
+  return {
+    line,
+    source,
+    scheme: src.scheme,
+    host: src.host,
+    path: src.path,
+    target: target.target,
+    status: params.status as RedirectStatus,
+    preserveQueryString: params.preserveQueryString as boolean,
+    includeSubdomains: params.includeSubdomains as boolean,
+    subpathMatching: params.subpathMatching as boolean,
+    preservePathSuffix: params.preservePathSuffix as boolean,
+    internal: target.internal,
+  };
+}
+
+/** STATUS_CODE and the four booleans, each with its default when empty or left out. */
+function parseParameters(p: ProblemList, line: number, fields: readonly string[]): Parameters {
+  return {
+    status: parseStatus(p, line, fields[2]),
+    preserveQueryString: parseBool(p, line, 3, fields[3], false),
+    includeSubdomains: parseBool(p, line, 4, fields[4], false),
+    subpathMatching: parseBool(p, line, 5, fields[5], false),
+    preservePathSuffix: parseBool(p, line, 6, fields[6], true),
+  };
+}
+
+function parseStatus(p: ProblemList, line: number, statusRaw: string | undefined): RedirectStatus | undefined {
+  if (statusRaw === undefined || statusRaw === '') return 301;
+  const status = STATUSES.find((s) => String(s) === statusRaw);
+  if (!status) p.atLine(line, `STATUS_CODE ${q(statusRaw)} is not a redirect status.`, 'use 301, 302, 307 or 308 (empty means 301).');
+  return status;
+}
+
+/**
+ * SOURCE_URL as scheme, lower-case host and canonical path; undefined when
+ * it is not a source URL. Its host (against `roles`) and its depth (with
+ * SUBPATH_MATCHING) are checked too.
+ */
+function parseSource(p: ProblemList, line: number, source: string, params: Parameters, roles: HostRoles | undefined): Source | undefined {
+  const sm = matchSource(p, line, source);
+  if (!sm) return undefined;
+  const scheme = sm[1] ? (sm[1].toLowerCase() as 'http' | 'https') : 'any';
+  const host = sm[2].toLowerCase();
+  const rawPath = sm[3] || '/';
+  const path = pathKey(canonicalPath(rawPath).segments);
+  if (!isHostname(host)) {
+    p.atLine(line, `SOURCE_URL host ${q(sm[2])} is not a hostname.`, 'write a DNS name such as po.co.');
+  } else if (roles) {
+    checkSourceHost(p, line, host, params.includeSubdomains, roles);
+  } // else: hosts are checked once the sites file is valid.
+  checkSubpathDepth(p, line, source, rawPath, params.subpathMatching);
+  return { scheme, host, path };
+}
+
+/** SOURCE_URL split by `SOURCE_URL`, when it is a URL with an http(s) scheme or none, and no query, fragment, user or port. */
+function matchSource(p: ProblemList, line: number, source: string): RegExpExecArray | undefined {
+  const sm = SOURCE_URL.exec(source);
+  if (source === '') {
+    p.atLine(line, 'SOURCE_URL is empty.', 'write the old URL, such as po.co/old-page.');
+  } else if (!sm) {
+    p.atLine(line, `SOURCE_URL ${q(source)} is not a URL.`, 'write it like po.co/old-page or https://po.co/old-page.');
+  } else if (sm[1] && !/^https?$/i.test(sm[1])) {
+    p.atLine(line, `SOURCE_URL ${q(source)} has scheme ${q(sm[1])}.`, 'use http://, https:// or no scheme (matches both).');
+  } else if (sm[4] !== undefined) {
+    p.atLine(line, `SOURCE_URL ${q(source)} has a query string; sources match scheme, host and path only.`, `remove ${q(sm[4])}; set PRESERVE_QUERY_STRING to pass queries on.`);
+  } else if (sm[5] !== undefined) {
+    p.atLine(line, `SOURCE_URL ${q(source)} has a fragment, which browsers never send.`, `remove ${q(sm[5])}.`);
+  } else if (/[@:]/.test(sm[2])) {
+    p.atLine(line, `SOURCE_URL ${q(source)} has user information or a port.`, 'give only the hostname, such as po.co.');
+  } else {
+    return sm;
+  }
+  return undefined;
+}
+
+/** A source host must be a redirect site's (with INCLUDE_SUBDOMAINS: at or above one), never a frozen site's. */
+function checkSourceHost(p: ProblemList, line: number, host: string, includeSubdomains: boolean | undefined, roles: HostRoles): void {
+  if (!includeSubdomains && roles.frozen.has(host)) {
+    p.atLine(line, `SOURCE_URL host ${q(host)} belongs to the frozen site ${q(roles.frozen.get(host))}, which is never redirected.`, 'remove this line, or move the host to a redirect site in config/sites.json.');
+  } else if (!includeSubdomains && !roles.isRedirectHost(host)) {
+    p.atLine(line, `SOURCE_URL host ${q(host)} is not a hostname of any redirect site.`, `use one of ${oneOf([...roles.redirect.keys()])}, or add the host to a site in config/sites.json.`);
+  } else if (includeSubdomains && ![...roles.redirect.keys()].some((h) => h === host || h.endsWith('.' + host))) {
+    p.atLine(line, `SOURCE_URL host ${q(host)} has no redirect site hostname at or below it.`, `use a domain of ${oneOf([...roles.redirect.keys()])}.`);
+  }
+}
+
+/** With SUBPATH_MATCHING, a source path holds at most `BULK_MAX_SUBPATH_SLASHES` slashes. */
+function checkSubpathDepth(p: ProblemList, line: number, source: string, rawPath: string, subpathMatching: boolean | undefined): void {
+  const slashes = rawPath.split('/').length - 1;
+  if (subpathMatching && slashes > BULK_MAX_SUBPATH_SLASHES) {
+    p.atLine(line, `SOURCE_URL ${q(source)} has ${slashes} "/" in its path; with SUBPATH_MATCHING at most ${BULK_MAX_SUBPATH_SLASHES} are allowed.`, 'shorten the source path, or set SUBPATH_MATCHING to FALSE.');
+  }
+}
+
+/**
+ * TARGET_URL as an absolute https:// URL with a lower-case host; undefined
+ * when it is not one, or (with `roles`) its host is neither on the allow-list
+ * nor one of this project's redirect hosts.
+ */
+function parseTarget(p: ProblemList, line: number, targetRaw: string, preserveQueryString: boolean | undefined, roles: HostRoles | undefined): Target | undefined {
+  const tm = matchTarget(p, line, targetRaw);
+  if (!tm) return undefined;
+  const th = tm[2].toLowerCase();
+  const internal = !!roles && !roles.allowedTargets.has(th) && roles.isRedirectHost(th);
+  if (roles && !roles.allowedTargets.has(th) && !internal) {
+    p.atLine(line, `TARGET_URL host ${q(th)} is not on the allow-list.`, `point it at ${oneOf([...roles.allowedTargets])}, or add the host to allowedTargetHosts in config/sites.json.`);
+    return undefined;
+  }
+  if (preserveQueryString && tm[4] !== undefined) {
+    p.atLine(line, `TARGET_URL ${q(targetRaw)} has a query string while PRESERVE_QUERY_STRING is true.`, 'remove the query string from the target, or set PRESERVE_QUERY_STRING to FALSE.');
+    return undefined;
+  }
+  return { target: `https://${th}${tm[3] || '/'}${tm[4] ?? ''}${tm[5] ?? ''}`, internal };
+}
+
+/** TARGET_URL split by `TARGET_URL`, when it is an https:// URL without user or port, of characters URLs allow. */
+function matchTarget(p: ProblemList, line: number, targetRaw: string): RegExpExecArray | undefined {
+  const tm = TARGET_URL.exec(targetRaw);
+  if (targetRaw === '') {
+    p.atLine(line, 'TARGET_URL is empty.', 'write the new URL, such as https://www.mi.com/global/.');
+  } else if (!tm) {
+    p.atLine(line, `TARGET_URL ${q(targetRaw)} is not an absolute URL.`, 'write it with https:// and a host, such as https://www.mi.com/global/.');
+  } else if (tm[1].toLowerCase() !== 'https') {
+    p.atLine(line, `TARGET_URL ${q(targetRaw)} does not use https://; every redirect must lead to HTTPS.`, `write ${q('https://' + targetRaw.slice(tm[1].length + 3))}.`);
+  } else if (/[@:]/.test(tm[2])) {
+    p.atLine(line, `TARGET_URL ${q(targetRaw)} has user information or a port.`, 'give only the hostname, such as www.mi.com.');
+  } else if (/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/.test(targetRaw)) {
+    p.atLine(line, `TARGET_URL ${q(targetRaw)} has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^\`{|}).`, 'percent-encode it (a space is %20).');
+  } else {
+    return tm;
+  }
+  return undefined;
+}
+
+/** Whether no earlier line has the same source (scheme, host and canonical path); reports the entry when one has. */
+function isNewSource(p: ProblemList, entry: BulkEntry, seen: Map<string, number>): boolean {
+  const sourceKey = `${entry.scheme === 'any' ? '' : entry.scheme + '://'}${entry.host}${entry.path}`;
+  const dup = seen.get(sourceKey);
+  if (dup !== undefined) {
+    p.atLine(entry.line, `SOURCE_URL ${q(entry.source)} is the same source as line ${dup} (${sourceKey}).`, `keep one of lines ${dup} and ${entry.line}.`);
+    return false;
+  }
+  seen.set(sourceKey, entry.line);
+  return true;
 }

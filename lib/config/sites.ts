@@ -81,37 +81,56 @@ function checkHeaders(p: ProblemList, raw: unknown): CompiledHeaders {
     return DEFAULT_HEADERS;
   }
   unknownKeys(p, 'responseHeaders', raw, ['cacheControl', 'strictTransportSecurity']);
-  const out: { -readonly [K in keyof CompiledHeaders]: string } = { ...DEFAULT_HEADERS };
-  const cc = raw.cacheControl;
-  if (cc !== undefined && !isObject(cc)) {
+  const cacheControl = checkCacheControl(p, raw.cacheControl);
+  const hsts = checkHsts(p, raw.strictTransportSecurity);
+  return { ...DEFAULT_HEADERS, ...cacheControl, ...(hsts !== undefined ? { hsts } : {}) };
+}
+
+type CacheControlKey = 'permanent' | 'temporary' | 'perVisitor';
+const CACHE_CONTROL_KEYS: readonly CacheControlKey[] = ['permanent', 'temporary', 'perVisitor'];
+
+/** `responseHeaders.cacheControl`: the valid values it gives. */
+function checkCacheControl(p: ProblemList, cc: unknown): Partial<Record<CacheControlKey, string>> {
+  if (cc === undefined) return {};
+  if (!isObject(cc)) {
     p.atField('responseHeaders.cacheControl', `must be an object, found ${q(cc)}.`, 'give {"permanent": "...", "temporary": "...", "perVisitor": "..."} or remove it.');
-  } else if (cc) {
-    unknownKeys(p, 'responseHeaders.cacheControl', cc, ['permanent', 'temporary', 'perVisitor']);
-    for (const key of ['permanent', 'temporary', 'perVisitor'] as const) {
-      const v = cc[key];
-      if (v === undefined) continue;
-      const field = `responseHeaders.cacheControl.${key}`;
-      if (typeof v !== 'string' || !/^[\x20-\x7e]+$/.test(v)) {
-        p.atField(field, `must be a non-empty header value of printable ASCII, found ${q(v)}.`, `write a Cache-Control value such as ${q(DEFAULT_HEADERS[key])}.`);
-      } else if (key === 'perVisitor' && !/\b(private|no-store)\b/.test(v)) {
-        p.atField(field, `${q(v)} lets browsers or shared caches store a redirect that differs per visitor.`, 'include "private" or "no-store", such as "private, no-store".');
-      } else {
-        out[key] = v;
-      }
-    }
+    return {};
   }
-  const hsts = raw.strictTransportSecurity;
-  if (hsts !== undefined) {
-    const m = typeof hsts === 'string' ? /^max-age=(\d+)(;\s*includeSubDomains)?(;\s*preload)?$/.exec(hsts) : null;
-    if (!m) {
-      p.atField('responseHeaders.strictTransportSecurity', `${q(hsts)} is not a Strict-Transport-Security value.`, 'write it like "max-age=63072000" (optionally followed by "; includeSubDomains").');
-    } else if (Number(m[1]) < MIN_HSTS_SECONDS) {
-      p.atField('responseHeaders.strictTransportSecurity', `max-age ${m[1]} is shorter than a year.`, `use max-age=${MIN_HSTS_SECONDS} or more.`);
-    } else {
-      out.hsts = hsts as string;
-    }
+  unknownKeys(p, 'responseHeaders.cacheControl', cc, CACHE_CONTROL_KEYS);
+  const out: Partial<Record<CacheControlKey, string>> = {};
+  for (const key of CACHE_CONTROL_KEYS) {
+    if (cc[key] === undefined) continue;
+    const v = checkCacheControlValue(p, key, cc[key]);
+    if (v !== undefined) out[key] = v;
   }
   return out;
+}
+
+/** One Cache-Control value: printable ASCII; the per-visitor one must keep shared caches out. */
+function checkCacheControlValue(p: ProblemList, key: CacheControlKey, v: unknown): string | undefined {
+  const field = `responseHeaders.cacheControl.${key}`;
+  if (typeof v !== 'string' || !/^[\x20-\x7e]+$/.test(v)) {
+    p.atField(field, `must be a non-empty header value of printable ASCII, found ${q(v)}.`, `write a Cache-Control value such as ${q(DEFAULT_HEADERS[key])}.`);
+  } else if (key === 'perVisitor' && !/\b(private|no-store)\b/.test(v)) {
+    p.atField(field, `${q(v)} lets browsers or shared caches store a redirect that differs per visitor.`, 'include "private" or "no-store", such as "private, no-store".');
+  } else {
+    return v;
+  }
+  return undefined;
+}
+
+/** `responseHeaders.strictTransportSecurity`: the value when given and valid (a max-age of a year or more). */
+function checkHsts(p: ProblemList, hsts: unknown): string | undefined {
+  if (hsts === undefined) return undefined;
+  const m = typeof hsts === 'string' ? /^max-age=(\d+)(;\s*includeSubDomains)?(;\s*preload)?$/.exec(hsts) : null;
+  if (!m) {
+    p.atField('responseHeaders.strictTransportSecurity', `${q(hsts)} is not a Strict-Transport-Security value.`, 'write it like "max-age=63072000" (optionally followed by "; includeSubDomains").');
+  } else if (Number(m[1]) < MIN_HSTS_SECONDS) {
+    p.atField('responseHeaders.strictTransportSecurity', `max-age ${m[1]} is shorter than a year.`, `use max-age=${MIN_HSTS_SECONDS} or more.`);
+  } else {
+    return hsts as string;
+  }
+  return undefined;
 }
 
 /**
@@ -122,122 +141,180 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
   const raw = parseJsonObject(p, text, 'the default config/sites.json');
   if (!raw) return undefined;
   unknownKeys(p, '', raw, ['allowedTargetHosts', 'regions', 'defaultRegion', 'countries', 'sites', 'responseHeaders']);
+  const allowed = checkAllowedTargets(p, raw.allowedTargetHosts);
+  const regions = checkRegions(p, raw.regions, allowed);
+  // References are checked against every declared region, valid or not, so one bad region is reported once.
+  const regionNames = declaredRegions(raw.regions);
+  checkDefaultRegion(p, raw.defaultRegion, regionNames);
+  const countries = checkCountries(p, raw.countries, regionNames);
+  const sites = checkSites(p, raw.sites, regionNames);
+  const headers = checkHeaders(p, raw.responseHeaders);
+  if (!p.ok) return undefined;
+  return { file: p.file, allowedTargetHosts: allowed, regions, defaultRegion: raw.defaultRegion as string, countries, sites, headers };
+}
 
-  // allowedTargetHosts
+/** `allowedTargetHosts`: the valid hostnames of a non-empty list. */
+function checkAllowedTargets(p: ProblemList, raw: unknown): string[] {
   const allowed: string[] = [];
-  if (!Array.isArray(raw.allowedTargetHosts) || raw.allowedTargetHosts.length === 0) {
-    p.atField('allowedTargetHosts', `must be a non-empty list of hostnames, found ${q(raw.allowedTargetHosts)}.`, 'list the hosts redirects may lead to, such as ["www.mi.com"].');
+  if (!Array.isArray(raw) || raw.length === 0) {
+    p.atField('allowedTargetHosts', `must be a non-empty list of hostnames, found ${q(raw)}.`, 'list the hosts redirects may lead to, such as ["www.mi.com"].');
   } else {
-    raw.allowedTargetHosts.forEach((h, i) => {
+    raw.forEach((h, i) => {
       if (checkHostname(p, `allowedTargetHosts[${i}]`, h, 'www.mi.com')) allowed.push(h);
     });
   }
+  return allowed;
+}
 
-  // regions
+/** `regions`: the valid regions, in file order. */
+function checkRegions(p: ProblemList, raw: unknown, allowed: readonly string[]): RegionConfig[] {
   const regions: RegionConfig[] = [];
   const regionExample = '{"global": {"store": "https://www.mi.com/global/"}, ...}';
-  for (const [name, r] of namedEntries(p, 'regions', raw.regions, 'region', regionExample, '{"store": "https://www.mi.com/<region>/"} or {"frozen": "https://<host>/"}')) {
-    const field = `regions.${name}`;
-    unknownKeys(p, field, r, ['store', 'frozen', 'landing']);
-    const kinds = (['store', 'frozen'] as const).filter((k) => r[k] !== undefined);
-    if (kinds.length !== 1) {
-      p.atField(field, kinds.length === 0 ? 'has neither "store" nor "frozen".' : 'has both "store" and "frozen".', 'give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.');
-      continue;
-    }
-    const kind = kinds[0];
-    if (kind === 'frozen' && r.landing !== undefined) {
-      p.atField(`${field}.landing`, `a frozen region has no landing of its own (found ${q(r.landing)}).`, 'remove "landing": paths of a frozen region pass through to its site unchanged.');
-      continue;
-    }
-    const urlOk = checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed);
-    const landingOk = r.landing === undefined || checkRegionUrl(p, `${field}.landing`, r.landing, allowed);
-    if (urlOk && landingOk) regions.push({ name, kind, url: r[kind] as string, landing: (r.landing ?? r[kind]) as string });
+  for (const [name, r] of namedEntries(p, 'regions', raw, 'region', regionExample, '{"store": "https://www.mi.com/<region>/"} or {"frozen": "https://<host>/"}')) {
+    const region = checkRegion(p, name, r, allowed);
+    if (region) regions.push(region);
   }
-  // References are checked against every declared region, valid or not, so one bad region is reported once.
-  const regionNames = isObject(raw.regions) ? Object.keys(raw.regions).filter((n) => NAME.test(n)) : [];
-  const knownRegion = (v: unknown): v is string => typeof v === 'string' && regionNames.includes(v);
+  return regions;
+}
 
-  // defaultRegion
-  if (!knownRegion(raw.defaultRegion)) {
-    p.atField('defaultRegion', `${q(raw.defaultRegion)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+/** One region: exactly one of `store` and `frozen`, a URL on the allow-list, and for a store an optional `landing`. */
+function checkRegion(p: ProblemList, name: string, r: Record<string, unknown>, allowed: readonly string[]): RegionConfig | undefined {
+  const field = `regions.${name}`;
+  unknownKeys(p, field, r, ['store', 'frozen', 'landing']);
+  const kinds = (['store', 'frozen'] as const).filter((k) => r[k] !== undefined);
+  if (kinds.length !== 1) {
+    p.atField(field, kinds.length === 0 ? 'has neither "store" nor "frozen".' : 'has both "store" and "frozen".', 'give exactly one: "store" for a Xiaomi store, "frozen" for a site served unchanged.');
+    return undefined;
   }
+  const kind = kinds[0];
+  if (kind === 'frozen' && r.landing !== undefined) {
+    p.atField(`${field}.landing`, `a frozen region has no landing of its own (found ${q(r.landing)}).`, 'remove "landing": paths of a frozen region pass through to its site unchanged.');
+    return undefined;
+  }
+  const urlOk = checkRegionUrl(p, `${field}.${kind}`, r[kind], allowed);
+  const landingOk = r.landing === undefined || checkRegionUrl(p, `${field}.landing`, r.landing, allowed);
+  if (!urlOk || !landingOk) return undefined;
+  return { name, kind, url: r[kind] as string, landing: (r.landing ?? r[kind]) as string };
+}
 
-  // countries
+/** The names of every region declared, valid or not (but with a valid name). */
+function declaredRegions(raw: unknown): string[] {
+  return isObject(raw) ? Object.keys(raw).filter((n) => NAME.test(n)) : [];
+}
+
+function isKnownRegion(regionNames: readonly string[], v: unknown): v is string {
+  return typeof v === 'string' && regionNames.includes(v);
+}
+
+function checkDefaultRegion(p: ProblemList, raw: unknown, regionNames: readonly string[]): void {
+  if (!isKnownRegion(regionNames, raw)) {
+    p.atField('defaultRegion', `${q(raw)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+  }
+}
+
+/** `countries`: the valid country code → region pairs; none when absent. */
+function checkCountries(p: ProblemList, raw: unknown, regionNames: readonly string[]): Map<string, string> {
   const countries = new Map<string, string>();
-  if (raw.countries !== undefined && !isObject(raw.countries)) {
-    p.atField('countries', `must be an object of country code → region, found ${q(raw.countries)}.`, 'give {"GB": "uk", ...}.');
-  } else if (raw.countries) {
-    for (const [cc, region] of Object.entries(raw.countries)) {
+  if (raw !== undefined && !isObject(raw)) {
+    p.atField('countries', `must be an object of country code → region, found ${q(raw)}.`, 'give {"GB": "uk", ...}.');
+  } else if (raw) {
+    for (const [cc, region] of Object.entries(raw)) {
       if (!/^[A-Z]{2}$/.test(cc)) {
         p.atField(`countries.${cc}`, `${q(cc)} is not an upper-case ISO 3166-1 alpha-2 country code.`, /^[a-z]{2}$/i.test(cc) ? `write it as ${q(cc.toUpperCase())}.` : 'use a two-letter code such as "GB".');
-      } else if (!knownRegion(region)) {
+      } else if (!isKnownRegion(regionNames, region)) {
         p.atField(`countries.${cc}`, `${q(region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
       } else {
         countries.set(cc, region);
       }
     }
   }
+  return countries;
+}
 
-  // sites
+/** `sites`: the valid sites, in file order; a hostname belongs to the first site that names it. */
+function checkSites(p: ProblemList, raw: unknown, regionNames: readonly string[]): SiteConfig[] {
   const sites: SiteConfig[] = [];
   const hostOwner = new Map<string, string>();
   const siteExample = '{"global": {"mode": "region-path", "hostnames": ["po.co"]}, ...}';
-  for (const [name, s] of namedEntries(p, 'sites', raw.sites, 'site', siteExample, '{"mode": "...", "hostnames": [...]}')) {
-    const field = `sites.${name}`;
-    unknownKeys(p, field, s, ['mode', 'region', 'hostnames', 'content']);
-    const mode = s.mode as SiteMode;
-    let ok = true;
-    if (!SITE_MODES.includes(mode)) {
-      p.atField(`${field}.mode`, `${q(s.mode)} is not a site mode.`, `use ${oneOf(SITE_MODES.map((m) => `"${m}"`))}.`);
+  for (const [name, s] of namedEntries(p, 'sites', raw, 'site', siteExample, '{"mode": "...", "hostnames": [...]}')) {
+    const site = checkSite(p, name, s, regionNames, hostOwner);
+    if (site) sites.push(site);
+  }
+  return sites;
+}
+
+/** One site: every field is checked, whatever the others hold. */
+function checkSite(p: ProblemList, name: string, s: Record<string, unknown>, regionNames: readonly string[], hostOwner: Map<string, string>): SiteConfig | undefined {
+  const field = `sites.${name}`;
+  unknownKeys(p, field, s, ['mode', 'region', 'hostnames', 'content']);
+  const mode = s.mode as SiteMode;
+  const modeOk = checkSiteMode(p, field, s.mode);
+  const regionOk = checkSiteRegion(p, field, s, regionNames);
+  const hostnames = checkSiteHostnames(p, field, name, s.hostnames, hostOwner);
+  const contentOk = checkContent(p, field, s);
+  if (!modeOk || !regionOk || !hostnames || !contentOk) return undefined;
+  return {
+    name,
+    mode,
+    hostnames,
+    ...(mode === 'region-host' ? { region: s.region as string } : {}),
+    ...(typeof s.content === 'string' ? { content: s.content } : {}),
+  };
+}
+
+function checkSiteMode(p: ProblemList, field: string, mode: unknown): boolean {
+  if (SITE_MODES.includes(mode as SiteMode)) return true;
+  p.atField(`${field}.mode`, `${q(mode)} is not a site mode.`, `use ${oneOf(SITE_MODES.map((m) => `"${m}"`))}.`);
+  return false;
+}
+
+/** A `region-host` site names a declared region; no other site names one. */
+function checkSiteRegion(p: ProblemList, field: string, s: Record<string, unknown>, regionNames: readonly string[]): boolean {
+  if (s.mode === 'region-host' && !isKnownRegion(regionNames, s.region)) {
+    p.atField(`${field}.region`, `${q(s.region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
+    return false;
+  }
+  if (s.mode !== 'region-host' && s.region !== undefined) {
+    p.atField(`${field}.region`, `a ${q(s.mode)} site takes no region (found ${q(s.region)}).`, 'remove "region", or set "mode": "region-host".');
+    return false;
+  }
+  return true;
+}
+
+/** A site's hostnames, when all are valid and none is another site's; each valid one is claimed for `site` in `hostOwner`. */
+function checkSiteHostnames(p: ProblemList, field: string, site: string, raw: unknown, hostOwner: Map<string, string>): string[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    p.atField(`${field}.hostnames`, `must be a non-empty list of hostnames, found ${q(raw)}.`, 'list the DNS names the site answers on, such as ["uk.po.co"].');
+    return undefined;
+  }
+  const hostnames: string[] = [];
+  let ok = true;
+  raw.forEach((h, i) => {
+    const hf = `${field}.hostnames[${i}]`;
+    if (!checkHostname(p, hf, h, 'uk.po.co', true)) {
       ok = false;
-    }
-    if (mode === 'region-host' && !knownRegion(s.region)) {
-      p.atField(`${field}.region`, `${q(s.region)} is not a region defined in regions.`, `use one of ${oneOf(regionNames)}.`);
-      ok = false;
-    } else if (mode !== 'region-host' && s.region !== undefined) {
-      p.atField(`${field}.region`, `a ${q(s.mode)} site takes no region (found ${q(s.region)}).`, 'remove "region", or set "mode": "region-host".');
-      ok = false;
-    }
-    const hostnames: string[] = [];
-    if (!Array.isArray(s.hostnames) || s.hostnames.length === 0) {
-      p.atField(`${field}.hostnames`, `must be a non-empty list of hostnames, found ${q(s.hostnames)}.`, 'list the DNS names the site answers on, such as ["uk.po.co"].');
+    } else if (hostOwner.has(h)) {
+      p.atField(hf, `${q(h)} is already a hostname of site ${q(hostOwner.get(h))}.`, 'give each hostname to one site only.');
       ok = false;
     } else {
-      s.hostnames.forEach((h, i) => {
-        const hf = `${field}.hostnames[${i}]`;
-        if (!checkHostname(p, hf, h, 'uk.po.co', true)) {
-          ok = false;
-        } else if (hostOwner.has(h)) {
-          p.atField(hf, `${q(h)} is already a hostname of site ${q(hostOwner.get(h))}.`, 'give each hostname to one site only.');
-          ok = false;
-        } else {
-          hostOwner.set(h, name);
-          hostnames.push(h);
-        }
-      });
+      hostOwner.set(h, site);
+      hostnames.push(h);
     }
-    if (s.content !== undefined) {
-      const c = s.content;
-      if (mode !== 'frozen') {
-        p.atField(`${field}.content`, `a ${q(s.mode)} site has no content of its own (found ${q(c)}).`, 'remove "content"; only a "frozen" site serves a snapshot.');
-        ok = false;
-      } else if (typeof c !== 'string' || c === '' || /^([a-zA-Z]:)?[\\/]/.test(c) || c.split(/[\\/]/).includes('..')) {
-        p.atField(`${field}.content`, `${q(c)} is not a folder path relative to the sites file's folder.`, 'write a relative path without "..", such as "frozen/in", so the config means the same on every checkout.');
-        ok = false;
-      }
-    }
-    if (ok) {
-      sites.push({
-        name,
-        mode,
-        hostnames,
-        ...(mode === 'region-host' ? { region: s.region as string } : {}),
-        ...(typeof s.content === 'string' ? { content: s.content } : {}),
-      });
-    }
-  }
+  });
+  return ok ? hostnames : undefined;
+}
 
-  const headers = checkHeaders(p, raw.responseHeaders);
-  if (!p.ok) return undefined;
-  return { file: p.file, allowedTargetHosts: allowed, regions, defaultRegion: raw.defaultRegion as string, countries, sites, headers };
+/** `content`: only a frozen site has one, a relative folder path without "..". */
+function checkContent(p: ProblemList, field: string, s: Record<string, unknown>): boolean {
+  const c = s.content;
+  if (c === undefined) return true;
+  if (s.mode !== 'frozen') {
+    p.atField(`${field}.content`, `a ${q(s.mode)} site has no content of its own (found ${q(c)}).`, 'remove "content"; only a "frozen" site serves a snapshot.');
+    return false;
+  }
+  if (typeof c !== 'string' || c === '' || /^([a-zA-Z]:)?[\\/]/.test(c) || c.split(/[\\/]/).includes('..')) {
+    p.atField(`${field}.content`, `${q(c)} is not a folder path relative to the sites file's folder.`, 'write a relative path without "..", such as "frozen/in", so the config means the same on every checkout.');
+    return false;
+  }
+  return true;
 }

@@ -193,44 +193,52 @@ export function parseStages(text: string, p: ProblemList, sites: SitesConfig | u
   const example = '{"prod": {"account": "123456789012", "hostedZones": {...}, ...}}';
   const entries = namedEntries(p, 'stages', raw.stages, 'stage', example, '{"account": "...", "hostedZones": {...}, ...}');
   for (const [name, s] of entries) {
-    const field = `stages.${name}`;
-    unknownKeys(p, field, s, STAGE_KEYS);
-    const before = p.problems.length;
-    if (typeof s.account !== 'string' || !ACCOUNT.test(s.account)) {
-      p.atField(`${field}.account`, `${q(s.account)} is not a 12-digit AWS account id.`, 'write the account id as a string of 12 digits, such as "123456789012".');
-    }
-    const hostedZones = checkZones(p, `${field}.hostedZones`, s.hostedZones, sites);
-    if (!PRICE_CLASSES.includes(s.priceClass as PriceClassName)) {
-      p.atField(`${field}.priceClass`, `${q(s.priceClass)} is not a CloudFront price class.`, `use ${oneOf(PRICE_CLASSES.map((c) => `"${c}"`))}.`);
-    }
-    checkRetention(p, `${field}.accessLogRetentionDays`, s.accessLogRetentionDays, undefined);
-    checkRetention(p, `${field}.edgeLogRetentionDays`, s.edgeLogRetentionDays, LOG_RETENTION_DAYS);
-    const edgeLogRegions = checkStringList(p, `${field}.edgeLogRegions`, s.edgeLogRegions, REGION, 'AWS region name', 'AWS region names', 'eu-west-2');
-    const alarmEmails = checkStringList(p, `${field}.alarmEmails`, s.alarmEmails, EMAIL, 'e-mail address', 'e-mail addresses', 'platform-oncall@example.com');
-    const alarms = checkAlarms(p, `${field}.alarms`, s.alarms);
-    const awaitingCutover = checkAwaiting(p, `${field}.awaitingCutover`, s.awaitingCutover, sites);
-    if (p.problems.length === before && edgeLogRegions && alarmEmails && alarms && awaitingCutover) {
-      stages.set(name, {
-        name,
-        account: s.account as string,
-        hostedZones,
-        priceClass: s.priceClass as PriceClassName,
-        accessLogRetentionDays: s.accessLogRetentionDays as number,
-        edgeLogRetentionDays: s.edgeLogRetentionDays as number,
-        edgeLogRegions,
-        alarmEmails,
-        alarms,
-        awaitingCutover,
-      });
-    }
+    const stage = checkStage(p, name, s, sites);
+    if (stage) stages.set(name, stage);
   }
+  checkDefaultStage(p, raw, entries.map(([n]) => n));
+  if (!p.ok) return undefined;
+  return { file: p.file, defaultStage: raw.defaultStage as string, stages };
+}
 
-  const names = entries.map(([n]) => n);
+/** One stage: every field is checked, whatever the others hold. */
+function checkStage(p: ProblemList, name: string, s: Record<string, unknown>, sites: SitesConfig | undefined): StageConfig | undefined {
+  const field = `stages.${name}`;
+  unknownKeys(p, field, s, STAGE_KEYS);
+  const before = p.problems.length;
+  if (typeof s.account !== 'string' || !ACCOUNT.test(s.account)) {
+    p.atField(`${field}.account`, `${q(s.account)} is not a 12-digit AWS account id.`, 'write the account id as a string of 12 digits, such as "123456789012".');
+  }
+  const hostedZones = checkZones(p, `${field}.hostedZones`, s.hostedZones, sites);
+  if (!PRICE_CLASSES.includes(s.priceClass as PriceClassName)) {
+    p.atField(`${field}.priceClass`, `${q(s.priceClass)} is not a CloudFront price class.`, `use ${oneOf(PRICE_CLASSES.map((c) => `"${c}"`))}.`);
+  }
+  checkRetention(p, `${field}.accessLogRetentionDays`, s.accessLogRetentionDays, undefined);
+  checkRetention(p, `${field}.edgeLogRetentionDays`, s.edgeLogRetentionDays, LOG_RETENTION_DAYS);
+  const edgeLogRegions = checkStringList(p, `${field}.edgeLogRegions`, s.edgeLogRegions, REGION, 'AWS region name', 'AWS region names', 'eu-west-2');
+  const alarmEmails = checkStringList(p, `${field}.alarmEmails`, s.alarmEmails, EMAIL, 'e-mail address', 'e-mail addresses', 'platform-oncall@example.com');
+  const alarms = checkAlarms(p, `${field}.alarms`, s.alarms);
+  const awaitingCutover = checkAwaiting(p, `${field}.awaitingCutover`, s.awaitingCutover, sites);
+  if (p.problems.length !== before || !edgeLogRegions || !alarmEmails || !alarms || !awaitingCutover) return undefined;
+  return {
+    name,
+    account: s.account as string,
+    hostedZones,
+    priceClass: s.priceClass as PriceClassName,
+    accessLogRetentionDays: s.accessLogRetentionDays as number,
+    edgeLogRetentionDays: s.edgeLogRetentionDays as number,
+    edgeLogRegions,
+    alarmEmails,
+    alarms,
+    awaitingCutover,
+  };
+}
+
+/** `defaultStage` names a stage of `stages` (valid or not). */
+function checkDefaultStage(p: ProblemList, raw: Record<string, unknown>, names: readonly string[]): void {
   if (typeof raw.defaultStage !== 'string' || !NAME.test(raw.defaultStage) || !(isObject(raw.stages) && raw.defaultStage in raw.stages)) {
     p.atField('defaultStage', `${q(raw.defaultStage)} is not a stage defined in stages.`, names.length ? `use one of ${oneOf(names)}.` : 'define a stage in stages and name it here.');
   }
-  if (!p.ok) return undefined;
-  return { file: p.file, defaultStage: raw.defaultStage as string, stages };
 }
 
 /** The stage named `name` (the default stage when undefined), or a problem naming the stages there are. */
