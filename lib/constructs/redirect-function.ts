@@ -49,6 +49,22 @@ export interface RedirectFunctionProps {
   readonly timeout?: Duration;
 }
 
+/** The function's memory and timeout, defaults applied and checked. */
+interface FunctionSettings {
+  /** Memory in MB, within the `EDGE_EVENT` range. */
+  readonly memorySize: number;
+  /** Time limit of one invocation, within the `EDGE_EVENT` limit. */
+  readonly timeout: Duration;
+}
+
+/** `tables` bundled (lib/edge/bundle.ts) and written to a fresh temporary folder, for `lambda.Code.fromAsset`. */
+function stageBundle(tables: CompiledTables): { bundle: EdgeBundle; dir: string } {
+  const bundle = bundleEdgeFunction(tables);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-edge-'));
+  writeBundle(bundle, dir);
+  return { bundle, dir };
+}
+
 /**
  * The Lambda@Edge redirect function: lambda/handler.ts bundled by esbuild with
  * the tables inside, a role trusted by Lambda and Lambda@Edge, and a numbered
@@ -72,12 +88,24 @@ export class RedirectFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RedirectFunctionProps) {
     super(scope, id);
-    const stack = Stack.of(this);
+    const settings = this.checkedSettings(props);
+    const { bundle, dir } = stageBundle(props.tables);
+    this.bundle = bundle;
+    this.functionName = `${Stack.of(this).stackName}-redirects`.slice(0, 64);
+    const role = this.createRole();
+    this.function = this.createFunction(props.tables, settings, role, dir);
+    this.acknowledgeRoleFindings(role);
+    this.removeStagingDir(dir);
+    this.currentVersion = this.function.currentVersion;
+  }
+
+  /** The memory and timeout to use, after checking the stack's region and both against the `EDGE_EVENT` limits. */
+  private checkedSettings(props: RedirectFunctionProps): FunctionSettings {
     const wrongRegion = regionOutsideEdge(this);
     if (wrongRegion !== undefined) {
       throw new Error(
         `RedirectFunction ${this.node.path}: Lambda@Edge functions must be created in ${EDGE_FUNCTION_REGION}, ` +
-          `but stack ${stack.stackName} has region ${wrongRegion}. ` +
+          `but stack ${Stack.of(this).stackName} has region ${wrongRegion}. ` +
           `Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`,
       );
     }
@@ -90,13 +118,12 @@ export class RedirectFunction extends Construct {
     if (!timeout.isUnresolved() && timeout.toSeconds() > limits.maxTimeoutSeconds) {
       throw new Error(`RedirectFunction ${this.node.path}: timeout ${timeout.toSeconds()} s exceeds the ${EDGE_EVENT} limit of ${limits.maxTimeoutSeconds} s. Fix: use ${limits.maxTimeoutSeconds} s or less.`);
     }
+    return { memorySize, timeout };
+  }
 
-    this.bundle = bundleEdgeFunction(props.tables);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-edge-'));
-    writeBundle(this.bundle, dir);
-
-    const functionName = `${stack.stackName}-redirects`.slice(0, 64);
-    this.functionName = functionName;
+  /** The function's role: trusted by Lambda and Lambda@Edge, allowed to write its own log groups only. */
+  private createRole(): iam.Role {
+    const stack = Stack.of(this);
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
       description: 'Runs the po.co redirect function at CloudFront edge locations; may only write its own logs.',
@@ -107,36 +134,49 @@ export class RedirectFunction extends Construct {
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [
-          stack.formatArn({ service: 'logs', region: '*', resource: 'log-group', resourceName: `/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({ service: 'logs', region: '*', resource: 'log-group', resourceName: `/aws/lambda/${EDGE_FUNCTION_REGION}.${this.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${this.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
         ],
       }),
     );
+    return role;
+  }
 
-    this.function = new lambda.Function(this, 'Function', {
-      functionName,
-      description: `po.co sunset redirects (${EDGE_EVENT}), ${props.tables.bulk.keys.length} bulk entries`,
+  /** The function, from the staged bundle in `dir`; it and its versions are retained. */
+  private createFunction(tables: CompiledTables, settings: FunctionSettings, role: iam.IRole, dir: string): lambda.Function {
+    const fn = new lambda.Function(this, 'Function', {
+      functionName: this.functionName,
+      description: `po.co sunset redirects (${EDGE_EVENT}), ${tables.bulk.keys.length} bulk entries`,
       runtime: EDGE_RUNTIME,
       architecture: lambda.Architecture.X86_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(dir),
-      memorySize,
-      timeout,
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
       role,
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
-    this.function.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    fn.applyRemovalPolicy(RemovalPolicy.RETAIN);
     // No AwsSolutions-L1 to acknowledge: Node.js 24 is the newest Node.js runtime aws-cdk-lib knows.
+    return fn;
+  }
+
+  /** cdk-nag's IAM5 findings on the role's two log-group ARNs, each with its reason. */
+  private acknowledgeRoleFindings(role: iam.Role): void {
     const account = nagAccount(this);
     const partition = nagPartition(this);
-    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}:*]`],
+    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${this.functionName}:*]`],
       'Lambda@Edge replicas write to /aws/lambda/us-east-1.<function> in whichever region served the request, so the region is a wildcard; the log group name is exact and ":*" covers only its log streams.');
-    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${functionName}:*]`],
+    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${this.functionName}:*]`],
       'The function\'s own log group is named exactly; ":*" covers only its log streams, whose names Lambda chooses at run time.');
-    // The asset is staged (copied into the cloud assembly) as the function is
-    // built, so the temporary folder can go, unless staging is turned off
-    // (`cdk synth --no-staging`), when the template points at the folder itself.
+  }
+
+  /**
+   * The asset is staged (copied into the cloud assembly) as the function is
+   * built, so the temporary folder can go, unless staging is turned off
+   * (`cdk synth --no-staging`), when the template points at the folder itself.
+   */
+  private removeStagingDir(dir: string): void {
     if (!this.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT)) fs.rmSync(dir, { recursive: true, force: true });
-    this.currentVersion = this.function.currentVersion;
   }
 }

@@ -15,7 +15,7 @@ import { AliasRecords } from '../constructs/alias-records';
 import { DistributionAlarms } from '../constructs/distribution-alarms';
 import { FrozenSnapshot } from '../constructs/frozen-snapshot';
 import { SiteCertificate } from '../constructs/site-certificate';
-import { SiteDistribution } from '../constructs/site-distribution';
+import { SiteDistribution, SiteDistributionProps } from '../constructs/site-distribution';
 
 /** How a redirect site's behavior runs the redirect function. */
 export interface RedirectBehavior {
@@ -71,6 +71,9 @@ export interface SiteStackProps extends NestedStackProps {
   readonly awaitingCutover?: ReadonlySet<string>;
 }
 
+/** What a site's distribution has whatever its mode. */
+type SharedDistributionProps = Pick<SiteDistributionProps, 'comment' | 'hostnames' | 'certificate' | 'priceClass' | 'logBucket' | 'logPrefix'>;
+
 /**
  * Everything of one site, in a nested stack of its own so that a hundred
  * sites stay under CloudFormation's resource limit per stack: certificate,
@@ -83,27 +86,11 @@ export class SiteStack extends NestedStack {
   constructor(scope: Construct, id: string, props: SiteStackProps) {
     super(scope, id, props);
     const { site } = props;
-    if ((site.mode === 'frozen') === (props.redirect !== undefined)) {
-      throw new Error(`SiteStack ${this.node.path}: a ${site.mode} site ${site.mode === 'frozen' ? 'takes no' : 'needs a'} redirect behavior. Fix: pass redirect for region-path and region-host sites only.`);
-    }
-    // Every hostname, awaiting cutover or not, so that a clash shows before cutover would add it.
-    hostnameIds(site.hostnames, `SiteStack ${this.node.path}`);
-    const imported = new Map<string, route53.IHostedZone>();
-    const zones = new Map<string, route53.IHostedZone>();
-    for (const hostname of site.hostnames) {
-      const zoneName = zoneOf(hostname, props.hostedZones.keys());
-      if (!zoneName) throw new Error(`SiteStack ${this.node.path}: no hosted zone holds ${hostname}. Fix: add its zone to the stage's hostedZones.`);
-      let zone = imported.get(zoneName);
-      if (!zone) {
-        zone = route53.HostedZone.fromHostedZoneAttributes(this, `Zone-${zoneName}`, { hostedZoneId: props.hostedZones.get(zoneName)!, zoneName });
-        imported.set(zoneName, zone);
-      }
-      zones.set(hostname, zone);
-    }
-
+    this.checkSite(props);
+    const zones = this.importZones(site.hostnames, props.hostedZones);
     const { certificate } = new SiteCertificate(this, 'Certificate', { zones });
     const aliases = site.hostnames.filter((h) => !props.awaitingCutover?.has(h));
-    const common = {
+    const common: SharedDistributionProps = {
       comment: distributionComment(Stack.of(scope).stackName, site.name),
       hostnames: aliases,
       certificate,
@@ -111,36 +98,7 @@ export class SiteStack extends NestedStack {
       logBucket: props.logBucket,
       logPrefix: AccessLogBucket.prefixFor(site.name),
     };
-    if (props.redirect) {
-      this.distribution = new SiteDistribution(this, 'Site', {
-        ...common,
-        // Never contacted: the function answers every request on these hostnames. CloudFront
-        // still resolves the origin's name before running the function, so it must be real.
-        origin: new origins.HttpOrigin(PLACEHOLDER_ORIGIN_DOMAIN, {
-          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-          originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-        }),
-        cachePolicy: props.redirect.cachePolicy,
-        originRequestPolicy: props.redirect.originRequestPolicy,
-        functionAssociations: props.redirect.functionAssociations,
-        edgeLambdas: [{ functionVersion: props.redirect.functionVersion, eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false }],
-      }).distribution;
-    } else {
-      const snapshot = new FrozenSnapshot(this, 'Snapshot', { contentDir: props.contentDir });
-      this.distribution = new SiteDistribution(this, 'Site', {
-        ...common,
-        origin: snapshot.origin,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
-        compress: true,
-        defaultRootObject: 'index.html',
-        // Served as a website: folder URIs get their index.html, missing pages a 404 page.
-        functionAssociations: snapshot.functionAssociations,
-        errorResponses: snapshot.errorResponses,
-      }).distribution;
-      snapshot.deployTo(this.distribution);
-    }
-
+    this.distribution = props.redirect ? this.redirectDistribution(common, props.redirect) : this.frozenDistribution(common, props.contentDir);
     if (aliases.length === 0) {
       // Intended: every hostname waits for `cutover`, which adds it with AssociateAlias.
       Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront:emptyDomainNames', 'every hostname of the site is in the stage\'s awaitingCutover');
@@ -154,5 +112,67 @@ export class SiteStack extends NestedStack {
       hasEdgeFunction: props.redirect !== undefined,
       functionErrors: props.alarms.functionErrors,
     });
+  }
+
+  /** Throws unless the site has a redirect behavior exactly when it redirects, and its hostnames have distinct construct ids. */
+  private checkSite(props: SiteStackProps): void {
+    const { site } = props;
+    if ((site.mode === 'frozen') === (props.redirect !== undefined)) {
+      throw new Error(`SiteStack ${this.node.path}: a ${site.mode} site ${site.mode === 'frozen' ? 'takes no' : 'needs a'} redirect behavior. Fix: pass redirect for region-path and region-host sites only.`);
+    }
+    // Every hostname, awaiting cutover or not, so that a clash shows before cutover would add it.
+    hostnameIds(site.hostnames, `SiteStack ${this.node.path}`);
+  }
+
+  /** The hosted zone of each hostname, each zone imported once (`Zone-<name>`); throws for a hostname no zone holds. */
+  private importZones(hostnames: readonly string[], hostedZones: ReadonlyMap<string, string>): Map<string, route53.IHostedZone> {
+    const imported = new Map<string, route53.IHostedZone>();
+    const zones = new Map<string, route53.IHostedZone>();
+    for (const hostname of hostnames) {
+      const zoneName = zoneOf(hostname, hostedZones.keys());
+      if (!zoneName) throw new Error(`SiteStack ${this.node.path}: no hosted zone holds ${hostname}. Fix: add its zone to the stage's hostedZones.`);
+      let zone = imported.get(zoneName);
+      if (!zone) {
+        zone = route53.HostedZone.fromHostedZoneAttributes(this, `Zone-${zoneName}`, { hostedZoneId: hostedZones.get(zoneName)!, zoneName });
+        imported.set(zoneName, zone);
+      }
+      zones.set(hostname, zone);
+    }
+    return zones;
+  }
+
+  /** A redirect site's distribution: the redirect function on origin-request, in front of an origin it never reaches. */
+  private redirectDistribution(common: SharedDistributionProps, redirect: RedirectBehavior): cloudfront.Distribution {
+    return new SiteDistribution(this, 'Site', {
+      ...common,
+      // Never contacted: the function answers every request on these hostnames. CloudFront
+      // still resolves the origin's name before running the function, so it must be real.
+      origin: new origins.HttpOrigin(PLACEHOLDER_ORIGIN_DOMAIN, {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      }),
+      cachePolicy: redirect.cachePolicy,
+      originRequestPolicy: redirect.originRequestPolicy,
+      functionAssociations: redirect.functionAssociations,
+      edgeLambdas: [{ functionVersion: redirect.functionVersion, eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false }],
+    }).distribution;
+  }
+
+  /** The frozen site's distribution: its snapshot bucket served as a website, the snapshot deployed when `contentDir` exists. */
+  private frozenDistribution(common: SharedDistributionProps, contentDir: string | undefined): cloudfront.Distribution {
+    const snapshot = new FrozenSnapshot(this, 'Snapshot', { contentDir });
+    const distribution = new SiteDistribution(this, 'Site', {
+      ...common,
+      origin: snapshot.origin,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      compress: true,
+      defaultRootObject: 'index.html',
+      // Served as a website: folder URIs get their index.html, missing pages a 404 page.
+      functionAssociations: snapshot.functionAssociations,
+      errorResponses: snapshot.errorResponses,
+    }).distribution;
+    snapshot.deployTo(distribution);
+    return distribution;
   }
 }
