@@ -20,6 +20,7 @@ import { canonicalPath, Decision, EngineRequest, normaliseHost, pathKey, Redirec
 import { LoadedConfig, loadConfig, PROJECT_ROOT } from '../config/load';
 import { readAssembly, synthesize, synthesizeRef, Template } from '../review/assembly';
 import { CacheModel, DistributionModel, distributionsOf, PlayResult } from './cache-model';
+import { markdownTable } from './format';
 import { buildUrlSet, DEFAULT_REQUESTS, DEFAULT_SEED, generateTraffic, TrafficRequest, TrafficUrl, UrlSetInput } from './traffic';
 
 /** The real legacy links the URL set starts with. */
@@ -184,13 +185,11 @@ export function renderEdgeRuns(results: readonly EdgeRunsResult[]): string {
       rows.push([`  ${d.aliases.join(' ') || d.id}`, fmt(d.requests), fmt(d.functionRuns), fmt((d.functionRuns * 1000) / r.requests, 1), fmt((d.floor * 1000) / r.requests, 1), fmt(d.functionRuns / d.floor, 2) + '×', fmt((d.cloudFrontFunctionRuns * 1000) / r.requests, 0)]);
     }
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]): string => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
   const notes = results.map(
     (r) =>
       `${r.label}: ${fmt(r.unrouted)} requests on names no distribution serves; floor ${fmt(r.floor)} keys (${fmt(r.floorPerVisitor)} if the country were kept wherever the answer is per visitor).`,
   );
-  return [line(header), '|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n') + '\n\n' + notes.join('\n') + '\n';
+  return markdownTable(header, rows) + '\n' + notes.join('\n') + '\n';
 }
 
 export interface EdgeRunsOptions {

@@ -5,7 +5,7 @@
  * is built from what the caller read from the config, and the same seed
  * gives the same requests on every machine.
  *
- * The model (see README "Measured"):
+ * The model (see docs/performance.md):
  * - URLs: a fixed set built from the config (`buildUrlSet`): the real legacy
  *   links (../shared/data/legacy-links), each region's home on every
  *   region-path hostname, product pages and subpages of every catalogued
@@ -197,101 +197,140 @@ function randomLabel(rng: Xorshift32): string {
 /** Names visitors send under a wildcard hostname: the usual guesses, then random labels. */
 const OTHER_LABELS = ['m', 'shop', 'store', 'blog', 'global', 'mobile', 'event', 'news', 'forum', 'support'];
 
+/** The URL set as it is built: the head in order, the rest to be shuffled, no URL twice. */
+class UrlSetBuilder {
+  readonly head: TrafficUrl[] = [];
+  readonly rest: TrafficUrl[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(readonly rng: Xorshift32) {}
+
+  /** Adds a URL to `list` unless the set already has it. */
+  add(list: TrafficUrl[], host: string, path: string, kind: string): void {
+    const k = host + path;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    list.push({ host, path, kind });
+  }
+}
+
+/** Each store region's product pages (three shapes) and support pages on the region-path hosts; the default region's name every product ever sold. */
+function addStorePages(b: UrlSetBuilder, input: UrlSetInput, rpHost: () => string): void {
+  for (const r of input.regions.filter((region) => input.products.has(region))) {
+    const slugs = new Set(input.products.get(r) ?? []);
+    // The default region's links name every product ever sold (its store may not list them).
+    if (r === input.defaultRegion) for (const list of input.products.values()) for (const s of list) slugs.add(s);
+    for (const s of [...slugs].sort()) {
+      b.add(b.rest, rpHost(), `/${r}/product/${s}/`, 'product page');
+      b.add(b.rest, rpHost(), `/${r}/product/${s}/specs/`, 'product subpage');
+      b.add(b.rest, rpHost(), `/${r}/${s}/specs`, 'product without /product/');
+    }
+    b.add(b.rest, rpHost(), `/${r}/support/`, 'support');
+    b.add(b.rest, rpHost(), `/${r}/support/contact/`, 'support');
+  }
+}
+
+/** Pages without a region on the region-path hosts: every product, the discontinued ones, support. */
+function addRegionlessPages(b: UrlSetBuilder, input: UrlSetInput, rpHost: () => string): void {
+  const everySlug = [...new Set([...input.products.values()].flatMap((l) => [...l]))].sort();
+  for (const s of everySlug) {
+    b.add(b.rest, rpHost(), `/product/${s}`, 'region-less product');
+    b.add(b.rest, rpHost(), `/product/${s}/specs`, 'region-less product');
+  }
+  for (const s of DISCONTINUED) {
+    b.add(b.rest, rpHost(), `/${input.defaultRegion}/product/${s}/`, 'discontinued product');
+    b.add(b.rest, rpHost(), `/${input.defaultRegion}/${s}/specs/`, 'discontinued product');
+    b.add(b.rest, rpHost(), `/product/${s}`, 'region-less product');
+  }
+  b.add(b.rest, rpHost(), '/support/', 'support');
+  b.add(b.rest, rpHost(), '/support/warranty/', 'support');
+}
+
+/** The region-path hosts' pages: each region's home on every host, then pages each on one host drawn by popularity. */
+function addRegionPathPages(b: UrlSetBuilder, input: UrlSetInput): void {
+  const rpHosts = input.regionPathHosts;
+  if (rpHosts.length === 0) return;
+  // One host of the region-path site per URL: the first three 50%, 30% and 15%, the others share 5%.
+  const hostCum = cumulative(rpHosts.map((_, i) => [0.5, 0.3, 0.15][i] ?? 0.05 / (rpHosts.length - 3)));
+  const rpHost = (): string => rpHosts[sample(hostCum, b.rng.next())];
+  for (const r of input.regions) {
+    for (const h of rpHosts) b.add(b.rest, h, `/${r}/`, 'home');
+  }
+  addStorePages(b, input, rpHost);
+  addRegionlessPages(b, input, rpHost);
+}
+
+/** Each region host's home, support, its store's product pages and a few other pages. */
+function addRegionHostPages(b: UrlSetBuilder, input: UrlSetInput): void {
+  for (const { host, region } of input.regionHosts) {
+    b.add(b.rest, host, '/', 'home');
+    b.add(b.rest, host, '/support/', 'support');
+    const slugs = [...(input.products.get(region) ?? [])].sort();
+    for (const s of slugs) {
+      b.add(b.rest, host, `/product/${s}/`, 'product page');
+      b.add(b.rest, host, `/product/${s}/buy`, 'product subpage');
+    }
+    for (let i = 0; i < 8; i++) b.add(b.rest, host, `/${b.rng.pick(['thread', 'post', 'news', 'blog'])}/${1000 + b.rng.below(9000)}`, 'other page');
+  }
+}
+
+/** Other names under each wildcard hostname (the usual guesses, then random labels), not names a site has: the root and one page each. */
+function addWildcardPages(b: UrlSetBuilder, input: UrlSetInput): void {
+  for (const w of input.wildcardHosts) {
+    const parent = w.replace(/^\*\./, '');
+    const labels = [...OTHER_LABELS];
+    for (let i = 0; i < 10; i++) labels.push(randomLabel(b.rng));
+    for (const label of labels) {
+      const host = `${label}.${parent}`;
+      if (input.regionHosts.some((h) => h.host === host) || input.frozenHosts.includes(host) || input.regionPathHosts.includes(host)) continue;
+      b.add(b.rest, host, '/', 'other host');
+      b.add(b.rest, host, `/${b.rng.pick(['product', 'global', 'news', 'app'])}/`, 'other host');
+    }
+  }
+}
+
+/** Case, slash and index.html variants of one URL in ten (frozen ones left alone). */
+function addVariants(b: UrlSetBuilder): void {
+  const variants: TrafficUrl[] = [];
+  for (const u of [...b.head, ...b.rest]) {
+    if (u.kind === 'frozen' || b.rng.next() >= 0.1) continue;
+    variants.push({ host: u.host, path: variantOf(u.path, b.rng), kind: 'variant' });
+  }
+  for (const v of variants) b.add(b.rest, v.host, v.path, v.kind);
+}
+
+/** Fisher–Yates with the seeded PRNG, in place. */
+function shuffle(list: TrafficUrl[], rng: Xorshift32): void {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [list[i], list[j]] = [list[j], list[i]];
+  }
+}
+
 /**
  * The URL set, in order of popularity: the real legacy links and the
  * region-path hosts' roots first, then everything else in a seeded random
  * order. Deterministic for a given input and seed; no duplicates.
  */
 export function buildUrlSet(input: UrlSetInput, seed = DEFAULT_SEED): TrafficUrl[] {
-  const rng = new Xorshift32(seed ^ 0x5eed);
-  const seen = new Set<string>();
-  const head: TrafficUrl[] = [];
-  const rest: TrafficUrl[] = [];
-  const add = (list: TrafficUrl[], host: string, path: string, kind: string): void => {
-    const k = host + path;
-    if (seen.has(k)) return;
-    seen.add(k);
-    list.push({ host, path, kind });
-  };
+  const b = new UrlSetBuilder(new Xorshift32(seed ^ 0x5eed));
   for (const link of input.legacyLinks) {
     const l = splitLink(link);
-    if (l) add(head, l.host, l.path, 'legacy link');
+    if (l) b.add(b.head, l.host, l.path, 'legacy link');
   }
-  const rpHosts = input.regionPathHosts;
-  for (const h of rpHosts) add(head, h, '/', 'home');
-  // One host of the region-path site per URL: the first three 50%, 30% and 15%, the others share 5%.
-  const hostWeights = rpHosts.map((_, i) => [0.5, 0.3, 0.15][i] ?? 0.05 / (rpHosts.length - 3));
-  const hostCum = cumulative(hostWeights);
-  const rpHost = (): string => rpHosts[sample(hostCum, rng.next())];
-  const variants: TrafficUrl[] = [];
-  const storeRegions = input.regions.filter((r) => input.products.has(r));
-  if (rpHosts.length > 0) {
-    for (const r of input.regions) {
-      for (const h of rpHosts) add(rest, h, `/${r}/`, 'home');
-    }
-    for (const r of storeRegions) {
-      const slugs = new Set(input.products.get(r) ?? []);
-      // The default region's links name every product ever sold (its store may not list them).
-      if (r === input.defaultRegion) for (const list of input.products.values()) for (const s of list) slugs.add(s);
-      for (const s of [...slugs].sort()) {
-        add(rest, rpHost(), `/${r}/product/${s}/`, 'product page');
-        add(rest, rpHost(), `/${r}/product/${s}/specs/`, 'product subpage');
-        add(rest, rpHost(), `/${r}/${s}/specs`, 'product without /product/');
-      }
-      add(rest, rpHost(), `/${r}/support/`, 'support');
-      add(rest, rpHost(), `/${r}/support/contact/`, 'support');
-    }
-    const everySlug = [...new Set([...input.products.values()].flatMap((l) => [...l]))].sort();
-    for (const s of everySlug) {
-      add(rest, rpHost(), `/product/${s}`, 'region-less product');
-      add(rest, rpHost(), `/product/${s}/specs`, 'region-less product');
-    }
-    for (const s of DISCONTINUED) {
-      add(rest, rpHost(), `/${input.defaultRegion}/product/${s}/`, 'discontinued product');
-      add(rest, rpHost(), `/${input.defaultRegion}/${s}/specs/`, 'discontinued product');
-      add(rest, rpHost(), `/product/${s}`, 'region-less product');
-    }
-    add(rest, rpHost(), '/support/', 'support');
-    add(rest, rpHost(), '/support/warranty/', 'support');
-  }
-  for (const { host, region } of input.regionHosts) {
-    add(rest, host, '/', 'home');
-    add(rest, host, '/support/', 'support');
-    const slugs = [...(input.products.get(region) ?? [])].sort();
-    for (const s of slugs) {
-      add(rest, host, `/product/${s}/`, 'product page');
-      add(rest, host, `/product/${s}/buy`, 'product subpage');
-    }
-    for (let i = 0; i < 8; i++) add(rest, host, `/${rng.pick(['thread', 'post', 'news', 'blog'])}/${1000 + rng.below(9000)}`, 'other page');
-  }
-  for (const w of input.wildcardHosts) {
-    const parent = w.replace(/^\*\./, '');
-    const labels = [...OTHER_LABELS];
-    for (let i = 0; i < 10; i++) labels.push(randomLabel(rng));
-    for (const label of labels) {
-      const host = `${label}.${parent}`;
-      if (input.regionHosts.some((h) => h.host === host) || input.frozenHosts.includes(host) || rpHosts.includes(host)) continue;
-      add(rest, host, '/', 'other host');
-      add(rest, host, `/${rng.pick(['product', 'global', 'news', 'app'])}/`, 'other host');
-    }
-  }
+  for (const h of input.regionPathHosts) b.add(b.head, h, '/', 'home');
+  addRegionPathPages(b, input);
+  addRegionHostPages(b, input);
+  addWildcardPages(b, input);
   for (const host of input.frozenHosts) {
-    add(rest, host, '/', 'frozen');
-    for (const s of [...(input.products.get(input.defaultRegion) ?? [])].sort().slice(0, 5)) add(rest, host, `/product/${s}/`, 'frozen');
+    b.add(b.rest, host, '/', 'frozen');
+    for (const s of [...(input.products.get(input.defaultRegion) ?? [])].sort().slice(0, 5)) b.add(b.rest, host, `/product/${s}/`, 'frozen');
   }
-  for (const b of input.bulkSources) add(rest, b.host, b.path, 'bulk source');
-  // Case, slash and index.html variants of one URL in ten.
-  for (const u of [...head, ...rest]) {
-    if (u.kind === 'frozen' || rng.next() >= 0.1) continue;
-    variants.push({ host: u.host, path: variantOf(u.path, rng), kind: 'variant' });
-  }
-  for (const v of variants) add(rest, v.host, v.path, v.kind);
-  // Fisher–Yates with the seeded PRNG: popularity beyond the head is by chance, not by category.
-  for (let i = rest.length - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    [rest[i], rest[j]] = [rest[j], rest[i]];
-  }
-  return [...head, ...rest];
+  for (const src of input.bulkSources) b.add(b.rest, src.host, src.path, 'bulk source');
+  addVariants(b);
+  // Popularity beyond the head is by chance, not by category.
+  shuffle(b.rest, b.rng);
+  return [...b.head, ...b.rest];
 }
 
 /** Cumulative weights for sampling by binary search. */

@@ -1,9 +1,10 @@
 /**
  * Command-line parsing shared by the operator tools: `--name value`,
  * `--name=value`, boolean flags, repeatable options, `--` ending options.
- * Problems are thrown as `UsageError`, which the entry point prints with the
+ * Problems are thrown as `UsageError` (lib/config/problems.ts), which the entry point prints with the
  * command's usage and exit status 2.
  */
+import { UsageError } from '../config/problems';
 
 /** What an option takes: a value, nothing (a flag), or a value that may be repeated. */
 export type OptionKind = 'string' | 'boolean' | 'list';
@@ -16,14 +17,6 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
   /** `-h` or `--help` was given. */
   readonly help: boolean;
-}
-
-/** Bad command-line input: printed with the usage, exit status 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs {

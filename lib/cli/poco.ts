@@ -1,40 +1,30 @@
 /**
  * The operator CLI: one entry point for the preview server, the resolver,
- * live verification, log replay and the AWS-facing commands.
+ * live verification, log replay, review and the AWS-facing commands.
  *
  *   npm run ops -- <command> [options]      (npm start runs `preview`)
  */
-import { ConfigError } from '../config/problems';
-import { BundleTooLargeError } from '../edge/bundle';
-import { catalogCommand } from '../ops/catalog';
-import { checkTargetsCommand } from '../ops/check-targets';
-import { cutoverCommand } from '../ops/cutover';
-import { invalidateCommand } from '../ops/invalidate';
-import { preflightCommand } from '../ops/preflight';
-import { previewCommand } from '../ops/preview-command';
-import { replayCommand } from '../ops/replay';
-import { statusCommand } from '../ops/status';
-import { verifyCommand } from '../ops/verify';
-import { diffCommand } from '../review/diff';
-import { reportCommand } from '../review/report';
-import { UsageError } from './args';
-import { Command, OpsError } from './command';
+import { catalogCommand } from './commands/catalog';
+import { checkTargetsCommand } from './commands/check-targets';
+import { cutoverCommand } from './commands/cutover';
+import { diffCommand } from './commands/diff';
+import { invalidateCommand } from './commands/invalidate';
+import { preflightCommand } from './commands/preflight';
+import { previewCommand } from './commands/preview';
+import { replayCommand } from './commands/replay';
+import { reportCommand } from './commands/report';
+import { resolveCommand } from './commands/resolve';
+import { statusCommand } from './commands/status';
+import { verifyCommand } from './commands/verify';
+import { Command, runCommand, runMain } from './command';
 import type { CliIo } from './io';
-import { main as resolveMain, USAGE as RESOLVE_USAGE } from './resolve';
-
-const resolveCommand: Command = {
-  name: 'resolve',
-  summary: 'print where each URL goes, as JSON lines (npm run resolve)',
-  usage: RESOLVE_USAGE,
-  run: (argv, io) => resolveMain(argv, io),
-};
 
 export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, catalogCommand, checkTargetsCommand, diffCommand, reportCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
 
-export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview; npm run diff, npm run report)
+export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview; npm run resolve, npm run diff, npm run report)
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join('\n')}
 
 The AWS commands (preflight, cutover, invalidate, status) use the standard AWS
 credential chain (AWS_PROFILE, SSO, environment) and only read, unless --apply.
@@ -56,30 +46,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`ops: unknown command ${JSON.stringify(name)}\n\n${USAGE}\n`);
     return 2;
   }
-  if (command !== resolveCommand && (rest.includes('-h') || rest.includes('--help'))) {
-    io.stdout.write(command.usage + '\n');
-    return 0;
-  }
-  try {
-    return await command.run(rest, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`ops ${name}: ${err.message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    if (err instanceof ConfigError || err instanceof BundleTooLargeError) {
-      io.stderr.write(`ops ${name}: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof OpsError) {
-      io.stderr.write(`ops ${name}: ${err.message}\n`);
-      return 1;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`ops ${name}: internal error: ${message}\n(set DEBUG=1 for the stack trace)\n`);
-    if (process.env.DEBUG && err instanceof Error) io.stderr.write(`${err.stack ?? ''}\n`);
-    return 1;
-  }
+  return runCommand(command, rest, io, `ops ${name}`);
 }
 
 /**
@@ -101,13 +68,5 @@ function condenseSdkNodeWarning(): void {
 
 if (require.main === module) {
   condenseSdkNodeWarning();
-  main(process.argv.slice(2), process).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`ops: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runMain(main, 'ops');
 }

@@ -1,6 +1,8 @@
 /**
- * Config problems: collected while loading, reported together, never as a
- * stack trace. Each names the file, the line or field, the bad value and the fix.
+ * The errors a user acts on, printed as their message alone, never as a stack
+ * trace: config problems (collected while loading, reported together, each
+ * naming the file, the line or field, the bad value and the fix), bad
+ * command-line input (`UsageError`) and operational failures (`OpsError`).
  */
 
 export interface ConfigProblem {
@@ -66,4 +68,24 @@ export function q(value: unknown): string {
 export function oneOf(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return items.slice(0, -1).join(', ') + ' or ' + items[items.length - 1];
+}
+
+/** Bad command-line input: printed with the usage, exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * A failure the operator can act on (missing credentials, a permission, an
+ * unknown distribution, a server that does not answer): printed as its
+ * message alone, exit status 1, never a stack trace.
+ */
+export class OpsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OpsError';
+  }
 }

@@ -5,13 +5,12 @@
  * finding this project's distributions, and waiting with progress.
  */
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
-import { CloudFrontClient, DistributionSummary, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, DistributionSummary, GetDistributionCommand, GetDistributionCommandOutput, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import * as dns from 'dns';
-import { UsageError } from '../cli/args';
-import { OpsError } from '../cli/command';
-import { LoadedDeployment, loadDeployment } from '../config/load';
+import type { LoadedDeployment } from '../config/load';
 import { parseDistributionComment, stackNameFor } from '../config/naming';
+import { OpsError } from '../config/problems';
 import { EDGE_FUNCTION_REGION } from '../edge/limits';
 
 export interface AwsClients {
@@ -189,8 +188,11 @@ export interface CertificateCoverage {
   readonly covers: boolean;
 }
 
+/** Certificates read so far, by ARN: their names and status. */
+export type CertificateCache = Map<string, Promise<{ names: string[]; status: string }>>;
+
 /** Whether the certificate of a distribution lists a hostname (DescribeCertificate), memoised per ARN. */
-export async function certificateCovers(ctx: OpsContext, d: DistributionSummary, hostname: string, cache: Map<string, Promise<{ names: string[]; status: string }>>): Promise<CertificateCoverage | undefined> {
+export async function certificateCovers(ctx: OpsContext, d: DistributionSummary, hostname: string, cache: CertificateCache): Promise<CertificateCoverage | undefined> {
   const arn = d.ViewerCertificate?.ACMCertificateArn;
   if (!arn) return undefined;
   let pending = cache.get(arn);
@@ -231,29 +233,46 @@ export async function waitUntil(ctx: OpsContext, what: string, check: () => Prom
   }
 }
 
-/** Options every AWS command takes. */
-export const AWS_OPTIONS = { stage: 'string', sites: 'string', stages: 'string', redirects: 'string', rules: 'string', catalog: 'string' } as const;
+/** How long to wait for CloudFront. */
+export interface WaitTiming {
+  /** Time between polls. @default 15 s */
+  readonly pollMs?: number;
+  /** When to give up. @default 30 minutes */
+  readonly timeoutMs?: number;
+}
 
-export const AWS_OPTIONS_HELP = `  --stage NAME      stage of the stages file                    [its defaultStage]
-  --sites FILE      sites file                                  [config/sites.json]
-  --stages FILE     stages file                                 [config/stages.json]
-  --redirects FILE  bulk redirect list                          [config/redirects.csv]
-  --rules FILE      rules file                                  [config/rules.txt]
-  --catalog FILE    store catalogue                             [config/catalog.json]`;
+/**
+ * Polls `statusNow` until it answers `done`, with progress as `waitUntil`
+ * prints it under the label `what`.
+ */
+export async function waitForStatus(ctx: OpsContext, what: string, done: string, statusNow: () => Promise<string>, timing: WaitTiming): Promise<void> {
+  const check = async (): Promise<{ done: boolean; state: string }> => {
+    const state = await statusNow();
+    return { done: state === done, state };
+  };
+  await waitUntil(ctx, what, check, { intervalMs: timing.pollMs ?? 15000, timeoutMs: timing.timeoutMs ?? 30 * 60000 });
+}
 
-/** Loads the config a command runs against (the stage decides the account and the stack). */
-export function deploymentFor(options: Readonly<Record<string, unknown>>): LoadedDeployment {
-  const str = (k: string): string | undefined => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
-  return loadDeployment({ sitesFile: str('sites'), stagesFile: str('stages'), redirectsFile: str('redirects'), rulesFile: str('rules'), catalogFile: str('catalog'), stage: str('stage') });
+/**
+ * Waits until distribution `id` is Deployed (cloudfront:GetDistribution),
+ * with progress under the label `what`; resolves to the last answer.
+ */
+export async function waitUntilDeployed(ctx: OpsContext, id: string, what: string, timing: WaitTiming): Promise<GetDistributionCommandOutput> {
+  let got: GetDistributionCommandOutput = { $metadata: {} };
+  await waitForStatus(
+    ctx,
+    what,
+    'Deployed',
+    async () => {
+      got = await call(ctx, 'cloudfront:GetDistribution', () => ctx.clients.cloudfront.send(new GetDistributionCommand({ Id: id })), id);
+      return got.Distribution?.Status ?? 'unknown';
+    },
+    timing,
+  );
+  return got;
 }
 
 /** The hostnames of the sites file, each with its site's name, in file order. */
 export function hostnamesOf(deployment: LoadedDeployment): { host: string; site: string }[] {
   return deployment.sites.sites.flatMap((s) => s.hostnames.map((host) => ({ host, site: s.name })));
 }
-
-/** Refuses positional arguments a command does not take. */
-export function noPositionals(positionals: readonly string[]): void {
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-}
-

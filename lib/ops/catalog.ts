@@ -15,16 +15,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
 import { createGunzip } from 'zlib';
-import { parseArgs, stringOption, UsageError } from '../cli/args';
-import { Command, OpsError } from '../cli/command';
-import { CliIo, writeFileWhole } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
+import { OpsError, UsageError } from '../config/problems';
 
 /** The longest line or `<loc>` read, in bytes (lines) or characters (`<loc>`s). */
 export const MAX_RECORD = 64 * 1024;
 
 /** The `$comment` of config/catalog.json. */
-export const CATALOG_COMMENT = "Store catalogue: per store, the product slugs with a page there. Built by `npm run ops -- catalog FILE...`; see README 'The store catalogue'.";
+export const CATALOG_COMMENT = "Store catalogue: per store, the product slugs with a page there. Built by `npm run ops -- catalog FILE...`; see docs/contract.md, 'The store catalogue'.";
 
 /** Skip reasons that do not depend on the config. */
 export const SKIP = {
@@ -396,35 +394,56 @@ function blank(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
-/**
- * Reads one sitemap or URL list (gzip or plain, sniffed from the first
- * bytes: 1f 8b is gzip; text starting with `<` is a sitemap) and hands each
- * URL to `onRecord`, with `file:line` as where. A gzip file cut short is
- * read as far as it goes.
- */
-export async function readUrlFile(file: string, onRecord: (record: UrlRecord) => void): Promise<FileStats> {
-  const magic = Buffer.alloc(2);
-  const fd = fs.openSync(file, 'r');
-  let n: number;
-  try {
-    n = fs.readSync(fd, magic, 0, 2, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const gzip = n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  const raw = fs.createReadStream(file);
-  const stream = gzip ? raw.pipe(createGunzip()) : raw;
-  if (gzip) stream.on('close', () => raw.destroy());
+/** Takes a file's bytes a chunk at a time and hands out its URLs. */
+interface UrlReader {
+  feed(chunk: Buffer): void;
+  /** After the last chunk. */
+  finish(): void;
+}
 
-  let format: FileStats['format'] | undefined;
-  let records = 0;
-  let cutShort: string | undefined;
+/** A sitemap's `<loc>`s, from line `firstLine` on. */
+function sitemapReader(file: string, firstLine: number, onRecord: (record: UrlRecord) => void): UrlReader {
+  const decoder = new StringDecoder('utf8');
+  const scanner = new LocScanner(firstLine, (loc, line, head, unclosed) => {
+    const where = `${file}:${line}`;
+    if (unclosed) return onRecord({ text: head + '...', where, problem: SKIP.unclosedLoc });
+    if (loc === null) return onRecord({ text: head + '...', where, problem: SKIP.locTooLong });
+    const text = locText(loc);
+    if (text === undefined) onRecord({ text: loc.trim(), where, problem: SKIP.badEntity });
+    else onRecord({ text, where });
+  });
+  return {
+    feed: (c) => scanner.push(decoder.write(c)),
+    finish: () => {
+      scanner.push(decoder.end());
+      scanner.end();
+    },
+  };
+}
+
+/** A URL list's lines, from line `firstLine` on; blank lines and `#` comments skipped. */
+function urlListReader(file: string, firstLine: number, onRecord: (record: UrlRecord) => void): UrlReader {
+  const splitter = new LineSplitter(firstLine, (line, lineNo, head) => {
+    const where = `${file}:${lineNo}`;
+    if (line === null) return onRecord({ text: head + '...', where, problem: SKIP.lineTooLong });
+    const text = line.trim();
+    if (text === '' || text.startsWith('#')) return;
+    onRecord({ text, where });
+  });
+  return { feed: (c) => splitter.push(c), finish: () => splitter.end() };
+}
+
+/**
+ * A reader that finds the format from the first byte that is not blank (a
+ * UTF-8 byte order mark skipped): `<` starts a sitemap, anything else a URL
+ * list; then hands every byte from that line on to the reader for it.
+ */
+function sniffingReader(file: string, onRecord: (record: UrlRecord) => void): UrlReader & { readonly format?: FileStats['format'] } {
   /** Lines seen before the format was known (only blank ones). */
   let lines = 1;
   let bom = true;
-  let feed: ((chunk: Buffer) => void) | undefined;
-  let finish: (() => void) | undefined;
-
+  let inner: UrlReader | undefined;
+  let format: FileStats['format'] | undefined;
   const start = (chunk: Buffer): void => {
     let i = 0;
     if (bom) {
@@ -439,56 +458,59 @@ export async function readUrlFile(file: string, onRecord: (record: UrlRecord) =>
       }
     }
     if (i === chunk.length) return;
-    const rest = chunk.subarray(lineStart);
-    if (chunk[i] === 0x3c /* < */) {
-      format = 'sitemap';
-      const decoder = new StringDecoder('utf8');
-      const scanner = new LocScanner(lines, (loc, line, head, unclosed) => {
-        records++;
-        const where = `${file}:${line}`;
-        if (unclosed) return onRecord({ text: head + '...', where, problem: SKIP.unclosedLoc });
-        if (loc === null) return onRecord({ text: head + '...', where, problem: SKIP.locTooLong });
-        const text = locText(loc);
-        if (text === undefined) onRecord({ text: loc.trim(), where, problem: SKIP.badEntity });
-        else onRecord({ text, where });
-      });
-      feed = (c) => scanner.push(decoder.write(c));
-      finish = () => {
-        scanner.push(decoder.end());
-        scanner.end();
-      };
-    } else {
-      format = 'url list';
-      const splitter = new LineSplitter(lines, (line, lineNo, head) => {
-        const where = `${file}:${lineNo}`;
-        if (line === null) {
-          records++;
-          return onRecord({ text: head + '...', where, problem: SKIP.lineTooLong });
-        }
-        const text = line.trim();
-        if (text === '' || text.startsWith('#')) return;
-        records++;
-        onRecord({ text, where });
-      });
-      feed = (c) => splitter.push(c);
-      finish = () => splitter.end();
-    }
-    feed(rest);
+    format = chunk[i] === 0x3c /* < */ ? 'sitemap' : 'url list';
+    inner = (format === 'sitemap' ? sitemapReader : urlListReader)(file, lines, onRecord);
+    inner.feed(chunk.subarray(lineStart));
   };
+  return {
+    get format() {
+      return format;
+    },
+    feed: (chunk) => (inner ? inner.feed(chunk) : start(chunk)),
+    finish: () => inner?.finish(),
+  };
+}
 
+/** Whether a file starts with gzip's magic bytes, 1f 8b. */
+function isGzip(file: string): boolean {
+  const magic = Buffer.alloc(2);
+  const fd = fs.openSync(file, 'r');
+  let n: number;
   try {
-    for await (const chunk of stream) {
-      if (feed) feed(chunk as Buffer);
-      else start(chunk as Buffer);
-    }
+    n = fs.readSync(fd, magic, 0, 2, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+}
+
+/**
+ * Reads one sitemap or URL list (gzip or plain, sniffed from the first
+ * bytes: 1f 8b is gzip; text starting with `<` is a sitemap) and hands each
+ * URL to `onRecord`, with `file:line` as where. A gzip file cut short is
+ * read as far as it goes.
+ */
+export async function readUrlFile(file: string, onRecord: (record: UrlRecord) => void): Promise<FileStats> {
+  const gzip = isGzip(file);
+  const raw = fs.createReadStream(file);
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  if (gzip) stream.on('close', () => raw.destroy());
+  let records = 0;
+  const reader = sniffingReader(file, (record) => {
+    records++;
+    onRecord(record);
+  });
+  let cutShort: string | undefined;
+  try {
+    for await (const chunk of stream) reader.feed(chunk as Buffer);
   } catch (err) {
     if (!gzip) throw err;
     cutShort = (err as Error).message;
   } finally {
     stream.destroy();
   }
-  finish?.();
-  return { file, format: format ?? 'url list', gzip, records, cutShort };
+  reader.finish();
+  return { file, format: reader.format ?? 'url list', gzip, records, cutShort };
 }
 
 /** How a file is named in messages: relative to the project root when inside it, else as given. */
@@ -547,61 +569,50 @@ function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export const catalogCommand: Command = {
-  name: 'catalog',
-  summary: 'build config/catalog.json, the product slugs of each store, from store sitemaps or URL lists',
-  usage: `Usage: npm run ops -- catalog [options] FILE...
+/**
+ * Checks the command's files before anything is read: every input exists,
+ * is a file and can be opened; the output (unless `-`, stdout) is not a
+ * folder and its folder exists.
+ */
+export function checkCatalogFiles(files: readonly string[], output: string): void {
+  checkFiles(files);
+  if (output === '-') return;
+  const dir = fs.statSync(path.dirname(path.resolve(output)), { throwIfNoEntry: false });
+  if (!dir?.isDirectory()) throw new UsageError(`--output ${output}: the folder ${path.dirname(output)} does not exist`);
+  if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${output} is a folder`);
+}
 
-Builds the store catalogue: per store, the product slugs that have a page there.
-Reads Xiaomi store sitemaps (<loc> elements) and plain URL lists (one URL a line;
-blank lines and # comments skipped), gzip or plain. Keeps the URLs shaped
-https://<host>/<region>/product/<slug>/... whose store (https://<host>/<region>/)
-is the store of a region of the sites file; query strings and anything after the
-slug are ignored, slugs are lower-cased. Every other URL is counted by reason and
-skipped; the counts, with the first example of each, go to stderr.
-The catalogue is written whole or not at all, stores and slugs sorted.
+export interface BuiltCatalog {
+  /** The catalogue file's text. */
+  readonly json: string;
+  /** `N stores and M slugs`, for the message. */
+  readonly counts: string;
+}
 
-Options:
-  --output FILE     where to write the catalogue; - for stdout     [config/catalog.json]
-  --sites FILE      sites file whose regions' stores are kept       [config/sites.json]
-
-Exit status: 0 when the catalogue was written, 1 when no URL gave a product page
-of a configured store (nothing written), 2 on a missing or unreadable file or bad options.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { output: 'string', sites: 'string' });
-    const files = args.positionals;
-    checkFiles(files);
-    const output = stringOption(args.options.output) ?? path.join(PROJECT_ROOT, 'config', 'catalog.json');
-    if (output !== '-') {
-      const dir = fs.statSync(path.dirname(path.resolve(output)), { throwIfNoEntry: false });
-      if (!dir?.isDirectory()) throw new UsageError(`--output ${output}: the folder ${path.dirname(output)} does not exist`);
-      if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${output} is a folder`);
-    }
-    const sitesFile = stringOption(args.options.sites) ?? path.join(PROJECT_ROOT, 'config', 'sites.json');
-    const stores = storesOfSites(sitesFile);
-    const builder = new CatalogBuilder(stores, shortName(sitesFile));
-    for (const file of files) {
-      let used = 0;
-      const stats = await readUrlFile(file, (r) => {
-        if (builder.add(r)) used++;
-      });
-      const what = stats.format === 'sitemap' ? plural(stats.records, '<loc>') : plural(stats.records, 'line');
-      io.stderr.write(`catalog: ${file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}\n`);
-    }
-    const result = builder.result();
-    const skippedTotal = result.skipped.reduce((n, s) => n + s.count, 0);
-    if (skippedTotal > 0) {
-      io.stderr.write(`catalog: ${skippedTotal} skipped:\n`);
-      const width = String(result.skipped[0].count).length;
-      for (const s of result.skipped) io.stderr.write(`  ${String(s.count).padStart(width)}  ${s.reason} (first: ${s.first})\n`);
-    }
-    const storeCount = Object.keys(result.stores).length;
-    const slugCount = Object.values(result.stores).reduce((n, s) => n + s.length, 0);
-    if (slugCount === 0) throw new OpsError(`no URL is a product page of a store of ${shortName(sitesFile)}; nothing was written`);
-    const json = catalogJson(result.stores);
-    if (output === '-') io.stdout.write(json);
-    else writeFileWhole(output, json);
-    io.stderr.write(`catalog: wrote ${plural(storeCount, 'store')} and ${plural(slugCount, 'slug')} to ${output === '-' ? 'stdout' : stringOption(args.options.output) ?? shortName(output)}\n`);
-    return 0;
-  },
-};
+/**
+ * Builds the catalogue from sitemaps and URL lists, keeping the product pages
+ * of the stores of `sitesFile`. Tells `log` what each file held and what was
+ * skipped, by reason; throws `OpsError` when no URL was kept.
+ */
+export async function catalogFromFiles(files: readonly string[], sitesFile: string, log: (line: string) => void): Promise<BuiltCatalog> {
+  const builder = new CatalogBuilder(storesOfSites(sitesFile), shortName(sitesFile));
+  for (const file of files) {
+    let used = 0;
+    const stats = await readUrlFile(file, (r) => {
+      if (builder.add(r)) used++;
+    });
+    const what = stats.format === 'sitemap' ? plural(stats.records, '<loc>') : plural(stats.records, 'line');
+    log(`catalog: ${file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}`);
+  }
+  const result = builder.result();
+  const skippedTotal = result.skipped.reduce((n, s) => n + s.count, 0);
+  if (skippedTotal > 0) {
+    log(`catalog: ${skippedTotal} skipped:`);
+    const width = String(result.skipped[0].count).length;
+    for (const s of result.skipped) log(`  ${String(s.count).padStart(width)}  ${s.reason} (first: ${s.first})`);
+  }
+  const storeCount = Object.keys(result.stores).length;
+  const slugCount = Object.values(result.stores).reduce((n, s) => n + s.length, 0);
+  if (slugCount === 0) throw new OpsError(`no URL is a product page of a store of ${shortName(sitesFile)}; nothing was written`);
+  return { json: catalogJson(result.stores), counts: `${plural(storeCount, 'store')} and ${plural(slugCount, 'slug')}` };
+}

@@ -16,9 +16,6 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
-import type { Command } from '../cli/command';
-import type { CliIo } from '../cli/io';
 import { Destination, listDestinations } from '../config/destinations';
 import { loadConfig } from '../config/load';
 
@@ -129,6 +126,74 @@ function distinct(destinations: readonly Destination[]): Destination[] {
   return [...byUrl].map(([url, rules]) => ({ url, rules }));
 }
 
+/** How each destination is checked: the options with their defaults, and the connection pools. */
+interface Checker {
+  readonly agents: Agents;
+  readonly retries: number;
+  readonly retryBaseMs: number;
+  readonly timeoutMs: number;
+  readonly maxHops: number;
+  readonly userAgent: string;
+}
+
+/** GETs a URL, again with backoff after a network error, 5xx or 429 while retries are left; the answer or the last error, and the requests sent. */
+async function getWithRetries(url: URL, c: Checker): Promise<{ answer?: Answer; error?: string; tries: number }> {
+  for (let attempt = 0; ; attempt++) {
+    let answer: Answer | undefined;
+    let error: string | undefined;
+    try {
+      answer = await get(url, c.agents, c.timeoutMs, c.userAgent);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    if (attempt < c.retries && (error !== undefined || retryable(answer!.status))) {
+      await sleep(c.retryBaseMs * 2 ** attempt);
+      continue;
+    }
+    return { answer, error, tries: attempt + 1 };
+  }
+}
+
+/** Requests one destination, following redirects by hand, and decides it. */
+async function checkOne(d: Destination, c: Checker): Promise<TargetResult> {
+  const chain: Hop[] = [];
+  let attempts = 0;
+  const result = (verdict: Verdict, why: string): TargetResult => ({ url: d.url, rules: d.rules, verdict, why, chain, attempts });
+  let url: URL;
+  try {
+    url = new URL(d.url);
+  } catch {
+    return result('dead', 'not a URL');
+  }
+  for (let hop = 0; ; hop++) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return result('dead', `not an http(s) URL: ${url.href}`);
+    const got = await getWithRetries(url, c);
+    attempts += got.tries;
+    if (got.error !== undefined) return result('dead', `network error after ${plural(got.tries, 'attempt')}: ${got.error}`);
+    const { status, location } = got.answer!;
+    const tries = got.tries > 1 ? ` after ${plural(got.tries, 'attempt')}` : '';
+    if (status >= 300 && status < 400) {
+      let next: URL | undefined;
+      try {
+        next = location ? new URL(location, url) : undefined;
+      } catch {
+        next = undefined;
+      }
+      chain.push({ url: url.href, status, location: next?.href ?? location });
+      if (!next) return result('dead', location ? `${status} with a bad Location ${JSON.stringify(location)}` : `${status} without a Location`);
+      if (ERROR_PAGE.test(next.pathname)) return result('dead', "redirected to the store's error page");
+      if (chain.some((h) => h.url === next.href)) return result('dead', 'redirect loop');
+      if (hop + 1 > c.maxHops) return result('dead', `more than ${plural(c.maxHops, 'redirect')}`);
+      url = next;
+      continue;
+    }
+    chain.push({ url: url.href, status });
+    if (status >= 200 && status < 300) return result('live', String(status));
+    if (status === 403 || status === 429) return result('unknown', `${status}${tries} (bot protection or rate limit; check by hand)`);
+    return result('dead', `${status}${tries}`);
+  }
+}
+
 /**
  * Requests every destination (same URLs merged) with bounded concurrency
  * and decides each: live, dead or unknown. Results in the destinations'
@@ -136,75 +201,22 @@ function distinct(destinations: readonly Destination[]): Destination[] {
  */
 export async function checkTargets(destinations: readonly Destination[], options: CheckOptions = {}): Promise<TargetResult[]> {
   const concurrency = options.concurrency ?? 8;
-  const retries = options.retries ?? 2;
-  const retryBaseMs = options.retryBaseMs ?? 250;
-  const timeoutMs = options.timeoutMs ?? 10000;
-  const maxHops = options.maxHops ?? 5;
-  const userAgent = options.userAgent ?? USER_AGENT;
-  const agents: Agents = { http: new http.Agent({ keepAlive: true, maxSockets: concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: concurrency }) };
-  const list = distinct(destinations);
-
-  const check = async (d: Destination): Promise<TargetResult> => {
-    const chain: Hop[] = [];
-    let attempts = 0;
-    const result = (verdict: Verdict, why: string): TargetResult => ({ url: d.url, rules: d.rules, verdict, why, chain, attempts });
-    let url: URL;
-    try {
-      url = new URL(d.url);
-    } catch {
-      return result('dead', 'not a URL');
-    }
-    for (let hop = 0; ; hop++) {
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') return result('dead', `not an http(s) URL: ${url.href}`);
-      let answer: Answer | undefined;
-      let attempt = 0;
-      for (; ; attempt++) {
-        attempts++;
-        let error: string | undefined;
-        try {
-          answer = await get(url, agents, timeoutMs, userAgent);
-        } catch (err) {
-          error = (err as Error).message;
-        }
-        const again = attempt < retries && (error !== undefined || retryable(answer!.status));
-        if (again) {
-          await sleep(retryBaseMs * 2 ** attempt);
-          continue;
-        }
-        if (error !== undefined) return result('dead', `network error after ${plural(attempt + 1, 'attempt')}: ${error}`);
-        break;
-      }
-      const { status, location } = answer!;
-      const tries = attempt > 0 ? ` after ${plural(attempt + 1, 'attempt')}` : '';
-      if (status >= 300 && status < 400) {
-        let next: URL | undefined;
-        try {
-          next = location ? new URL(location, url) : undefined;
-        } catch {
-          next = undefined;
-        }
-        chain.push({ url: url.href, status, location: next?.href ?? location });
-        if (!next) return result('dead', location ? `${status} with a bad Location ${JSON.stringify(location)}` : `${status} without a Location`);
-        if (ERROR_PAGE.test(next.pathname)) return result('dead', "redirected to the store's error page");
-        if (chain.some((h) => h.url === next.href)) return result('dead', 'redirect loop');
-        if (hop + 1 > maxHops) return result('dead', `more than ${plural(maxHops, 'redirect')}`);
-        url = next;
-        continue;
-      }
-      chain.push({ url: url.href, status });
-      if (status >= 200 && status < 300) return result('live', String(status));
-      if (status === 403 || status === 429) return result('unknown', `${status}${tries} (bot protection or rate limit; check by hand)`);
-      return result('dead', `${status}${tries}`);
-    }
+  const checker: Checker = {
+    agents: { http: new http.Agent({ keepAlive: true, maxSockets: concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: concurrency }) },
+    retries: options.retries ?? 2,
+    retryBaseMs: options.retryBaseMs ?? 250,
+    timeoutMs: options.timeoutMs ?? 10000,
+    maxHops: options.maxHops ?? 5,
+    userAgent: options.userAgent ?? USER_AGENT,
   };
-
+  const list = distinct(destinations);
   const results: TargetResult[] = new Array(list.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < list.length) {
       const i = next++;
-      results[i] = await check(list[i]);
+      results[i] = await checkOne(list[i], checker);
       done++;
       options.onResult?.(results[i], done, list.length);
     }
@@ -212,8 +224,8 @@ export async function checkTargets(destinations: readonly Destination[], options
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
   } finally {
-    agents.http.destroy();
-    agents.https.destroy();
+    checker.agents.http.destroy();
+    checker.agents.https.destroy();
   }
   return results;
 }
@@ -225,13 +237,23 @@ export function countVerdicts(results: readonly TargetResult[]): Record<Verdict,
   return counts;
 }
 
+/** `check-targets: N destinations: L live, D dead, U unknown` */
+export function countsLine(results: readonly TargetResult[]): string {
+  const c = countVerdicts(results);
+  return `check-targets: ${plural(results.length, 'destination')}: ${c.live} live, ${c.dead} dead, ${c.unknown} unknown`;
+}
+
+/** The results as JSON lines, one object per destination: url, verdict, why, status (the last answer's; null on a network error), chain, attempts, rules. */
+export function jsonLines(results: readonly TargetResult[]): string {
+  return results.map((r) => JSON.stringify({ url: r.url, verdict: r.verdict, why: r.why, status: r.chain.length ? r.chain[r.chain.length - 1].status : null, chain: r.chain, attempts: r.attempts, rules: r.rules }) + '\n').join('');
+}
+
 /**
  * The human report: the summary line, then each dead destination with its
  * chain and rules, then each unknown one on a line.
  */
 export function renderReport(results: readonly TargetResult[]): string {
-  const c = countVerdicts(results);
-  const lines = [`check-targets: ${plural(results.length, 'destination')}: ${c.live} live, ${c.dead} dead, ${c.unknown} unknown`];
+  const lines = [countsLine(results)];
   for (const r of results) {
     if (r.verdict !== 'dead') continue;
     lines.push(`dead: ${r.url}: ${r.why}`);
@@ -261,72 +283,22 @@ const PROGRESS_EVERY = 50;
 const PROGRESS_MS = 1000;
 
 /**
- * The `check-targets` command, with the destinations from `load` and the
- * checker's options overridden by `tuning` (tests shorten the backoff).
+ * `checkTargets` with progress: the number of destinations first, then a
+ * line every `PROGRESS_EVERY` results or `PROGRESS_MS`, and at the end.
  */
-export function makeCheckTargetsCommand(load: DestinationLoader, tuning: Omit<CheckOptions, 'onResult'> = {}): Command {
-  return {
-    name: 'check-targets',
-    summary: 'request every destination the config can redirect to; report the dead ones with the rules leading there',
-    usage: `Usage: npm run ops -- check-targets [options]
-
-Sends a GET to every distinct destination the config can produce and follows
-redirects by hand (up to 5, to any host). Each destination is
-  live     the last answer is 2xx
-  dead     4xx (but 403 and 429) or 5xx after the retries, a redirect to the
-           store's error page (a path with a 404 segment, as /global/errors/404),
-           a redirect loop, more than 5 redirects, or a network error after the retries
-  unknown  403 or 429: bot protection or a rate limit, not a dead page; check by hand
-Network errors, 5xx and 429 are retried with exponential backoff from 250 ms.
-Progress goes to stderr; then the counts, each dead destination with its redirect
-chain and the rules that lead to it, and each unknown one.
-
-Options:
-  --concurrency N   requests in flight, 1 to 64                       [8]
-  --retries N       retries of a request, 0 to 10                     [2]
-  --timeout-ms N    milliseconds to wait for each answer              [10000]
-  --sites FILE      sites file                                        [config/sites.json]
-  --redirects FILE  bulk redirect list                                [config/redirects.csv]
-  --json            one JSON object per destination on stdout instead of the report:
-                    url, verdict, why, status (the last answer's; null on a network
-                    error), chain, attempts, rules
-
-Exit status: 0 when no destination is dead, 1 when any is, 2 on bad options or config.`,
-    async run(argv: readonly string[], io: CliIo): Promise<number> {
-      const args = parseArgs(argv, { concurrency: 'string', retries: 'string', 'timeout-ms': 'string', sites: 'string', redirects: 'string', json: 'boolean' });
-      if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-      const concurrency = intOption(args.options.concurrency, 'concurrency', tuning.concurrency ?? 8, 1, 64);
-      const retries = intOption(args.options.retries, 'retries', tuning.retries ?? 2, 0, 10);
-      const timeoutMs = intOption(args.options['timeout-ms'], 'timeout-ms', tuning.timeoutMs ?? 10000, 1, 600000);
-      const destinations = await load({ sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects) });
-      const total = distinct(destinations).length;
-      io.stderr.write(`check-targets: ${plural(total, 'destination')}, ${concurrency} at a time\n`);
-      let dead = 0;
-      let last = Date.now();
-      const results = await checkTargets(destinations, {
-        ...tuning,
-        concurrency,
-        retries,
-        timeoutMs,
-        onResult(r, done, n) {
-          if (r.verdict === 'dead') dead++;
-          const now = Date.now();
-          if (done === n || done % PROGRESS_EVERY === 0 || now - last >= PROGRESS_MS) {
-            last = now;
-            io.stderr.write(`check-targets: ${done}/${n} checked, ${dead} dead\n`);
-          }
-        },
-      });
-      if (args.options.json === true) {
-        for (const r of results) io.stdout.write(JSON.stringify({ url: r.url, verdict: r.verdict, why: r.why, status: r.chain.length ? r.chain[r.chain.length - 1].status : null, chain: r.chain, attempts: r.attempts, rules: r.rules }) + '\n');
-        const c = countVerdicts(results);
-        io.stderr.write(`check-targets: ${plural(results.length, 'destination')}: ${c.live} live, ${c.dead} dead, ${c.unknown} unknown\n`);
-      } else {
-        io.stdout.write(renderReport(results));
+export async function checkTargetsWithProgress(destinations: readonly Destination[], options: Omit<CheckOptions, 'onResult'>, progress: (line: string) => void): Promise<TargetResult[]> {
+  progress(`check-targets: ${plural(distinct(destinations).length, 'destination')}, ${options.concurrency ?? 8} at a time`);
+  let dead = 0;
+  let last = Date.now();
+  return checkTargets(destinations, {
+    ...options,
+    onResult(r, done, n) {
+      if (r.verdict === 'dead') dead++;
+      const now = Date.now();
+      if (done === n || done % PROGRESS_EVERY === 0 || now - last >= PROGRESS_MS) {
+        last = now;
+        progress(`check-targets: ${done}/${n} checked, ${dead} dead`);
       }
-      return results.some((r) => r.verdict === 'dead') ? 1 : 0;
     },
-  };
+  });
 }
-
-export const checkTargetsCommand: Command = makeCheckTargetsCommand(defaultDestinations);

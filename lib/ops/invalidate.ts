@@ -3,7 +3,7 @@
  * cached redirects the change affects (lib/rules/redirect-changes.ts) from
  * the affected distributions, and wait until CloudFront is done.
  *
- * It is a step of the deploy (README "Stages and deploying"), not automatic:
+ * It is a step of the deploy (docs/operations.md, "Deploying"), not automatic:
  * the paths come from the difference between what was deployed before (a git
  * ref) and now, which the stack cannot know; and invalidating is only right
  * once every edge runs the new function version, so the command first waits
@@ -14,13 +14,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
-import { Command, OpsError } from '../cli/command';
-import type { CliIo } from '../cli/io';
+import { CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { DEFAULT_CATALOG_FILE, DEFAULT_REDIRECTS_FILE, DEFAULT_RULES_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT } from '../config/load';
-import { ConfigError } from '../config/problems';
-import { AWS_OPTIONS, AWS_OPTIONS_HELP, call, defaultContext, deploymentFor, inventory, noPositionals, OpsContext, waitUntil } from './aws';
+import { ConfigError, OpsError, UsageError } from '../config/problems';
+import { call, inventory, OpsContext, WaitTiming, waitForStatus, waitUntilDeployed } from './aws';
 import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFileChanges } from '../rules/redirect-changes';
 
 /**
@@ -82,150 +79,140 @@ export function engineChangedSince(ref: string, dir: string = PROJECT_ROOT): boo
   }
 }
 
-export interface InvalidateOptions {
+/**
+ * What to compare with for `--since REF`: the config at the ref; none when
+ * the engine's code changed since (its config may not load with this one's
+ * loader, as at a ref from before the rules file), which `log` is told: then
+ * only `/*` everywhere is safe, and needs no baseline.
+ */
+export function baselineAt(ref: string, files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string }, log: (line: string) => void): LoadedConfig | undefined {
+  if (engineChangedSince(ref)) {
+    log(`invalidate: the engine's code (lambda/) changed since ${ref}: answers may change where no rule did, so /* everywhere`);
+    return undefined;
+  }
+  return configAtRef(ref, files);
+}
+
+export interface InvalidateOptions extends WaitTiming {
   /** What was deployed before; undefined with `all`. */
   readonly baseline?: LoadedConfig;
   /** Invalidate `/*` on every redirect site. */
   readonly all: boolean;
   readonly apply: boolean;
-  /** @default 15 s */
-  readonly pollMs?: number;
-  /** @default 30 minutes */
-  readonly timeoutMs?: number;
+}
+
+/** Paths to invalidate, by site name. */
+type Plan = Map<string, string[]>;
+
+/**
+ * What changed since the baseline, printed, and the paths it asks to
+ * invalidate per site (`/*` on every redirect site with `all` or no
+ * baseline); undefined when the redirect rules did not change.
+ */
+function planOf(ctx: OpsContext, deployment: LoadedDeployment, options: InvalidateOptions): Plan | undefined {
+  if (options.all || !options.baseline) {
+    ctx.log('invalidate: every redirect site, /* (--all)');
+    return new Map(deployment.sites.sites.filter((s) => s.mode !== 'frozen').map((s) => [s.name, ['/*']]));
+  }
+  const baseline = options.baseline;
+  const changes = configChanges(ruleSetOf(baseline.tables), ruleSetOf(deployment.tables));
+  if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
+  if (changes.rulesChanged) {
+    ctx.log('invalidate: rules or catalogue changed: every redirect site, /*');
+    for (const c of rulesFileChanges(baseline.tables, deployment.tables)) ctx.log(`  ${c.kind} rule ${c.idAfter ?? c.idBefore}: ${c.kind === 'changed' ? `${c.before} -> ${c.after}` : (c.after ?? c.before)}`);
+    for (const c of catalogueChanges(baseline.tables, deployment.tables)) ctx.log(`  catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
+  }
+  for (const r of changes.rules) ctx.log(`  ${r.kind} ${r.source}: ${r.example} ${r.before} -> ${r.after}`);
+  const plan = invalidationPaths(deployment.tables, changes);
+  return plan.size > 0 ? plan : undefined;
+}
+
+/** The invalidation's CallerReference: the same paths for the same function version are one invalidation, however often this runs. */
+function callerReference(distributionId: string, functionArn: string, paths: readonly string[]): string {
+  return 'poco-sunset-' + createHash('sha256').update(JSON.stringify([distributionId, functionArn, paths])).digest('hex').slice(0, 32);
+}
+
+interface Started {
+  readonly site: string;
+  readonly id: string;
+  readonly invalidation: string;
+}
+
+/** Waits until the distribution is Deployed (cached answers are only worth removing once every edge runs the new function version), then creates the invalidation. */
+async function startInvalidation(ctx: OpsContext, site: string, id: string, paths: string[], timing: WaitTiming): Promise<Started> {
+  const got = await waitUntilDeployed(ctx, id, `distribution ${id} (site ${site}) deployed`, timing);
+  const functionArn = got.Distribution?.DistributionConfig?.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.[0]?.LambdaFunctionARN ?? '';
+  const created = await call(
+    ctx,
+    'cloudfront:CreateInvalidation',
+    () => ctx.clients.cloudfront.send(new CreateInvalidationCommand({ DistributionId: id, InvalidationBatch: { CallerReference: callerReference(id, functionArn, paths), Paths: { Quantity: paths.length, Items: paths } } })),
+    id,
+  );
+  const invalidation = created.Invalidation?.Id ?? '?';
+  ctx.log(`site ${site}: invalidation ${invalidation} of ${id} created (${paths.join(' ')})`);
+  return { site, id, invalidation };
+}
+
+/** Waits until the invalidation is Completed. */
+async function waitUntilCompleted(ctx: OpsContext, s: Started, timing: WaitTiming): Promise<void> {
+  await waitForStatus(
+    ctx,
+    `invalidation ${s.invalidation} (site ${s.site})`,
+    'Completed',
+    async () => {
+      const got = await call(ctx, 'cloudfront:GetInvalidation', () => ctx.clients.cloudfront.send(new GetInvalidationCommand({ DistributionId: s.id, Id: s.invalidation })), s.id);
+      return got.Invalidation?.Status ?? 'unknown';
+    },
+    timing,
+  );
+}
+
+/** Starts the plan's invalidations, then waits for each; a site that fails does not stop the others. Resolves to how many completed and the sites that failed. */
+async function applyPlan(ctx: OpsContext, deployment: LoadedDeployment, plan: Plan, timing: WaitTiming): Promise<{ completed: number; failed: string[] }> {
+  const inv = await inventory(ctx, deployment);
+  const failed: string[] = [];
+  const fail = (site: string, message: string): void => {
+    failed.push(site);
+    ctx.log(`site ${site}: FAILED: ${message}`);
+  };
+  const started: Started[] = [];
+  for (const [site, paths] of plan) {
+    const id = inv.ours.get(site)?.Id;
+    if (!id) {
+      fail(site, `no distribution of stage ${deployment.stage.name}; deploy first.`);
+      continue;
+    }
+    try {
+      started.push(await startInvalidation(ctx, site, id, paths, timing));
+    } catch (err) {
+      fail(site, (err as Error).message);
+    }
+  }
+  let completed = 0;
+  for (const s of started) {
+    try {
+      await waitUntilCompleted(ctx, s, timing);
+      completed++;
+    } catch (err) {
+      fail(s.site, (err as Error).message);
+    }
+  }
+  return { completed, failed };
 }
 
 /** Plans, prints, and with `apply` invalidates; resolves to the exit status. */
 export async function invalidate(ctx: OpsContext, deployment: LoadedDeployment, options: InvalidateOptions): Promise<number> {
-  let plan: Map<string, string[]>;
-  if (options.all || !options.baseline) {
-    plan = new Map(deployment.sites.sites.filter((s) => s.mode !== 'frozen').map((s) => [s.name, ['/*']]));
-    ctx.log('invalidate: every redirect site, /* (--all)');
-  } else {
-    const changes = configChanges(ruleSetOf(options.baseline.tables), ruleSetOf(deployment.tables));
-    if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
-    if (changes.rulesChanged) {
-      ctx.log('invalidate: rules or catalogue changed: every redirect site, /*');
-      for (const c of rulesFileChanges(options.baseline.tables, deployment.tables)) ctx.log(`  ${c.kind} rule ${c.idAfter ?? c.idBefore}: ${c.kind === 'changed' ? `${c.before} -> ${c.after}` : (c.after ?? c.before)}`);
-      for (const c of catalogueChanges(options.baseline.tables, deployment.tables)) ctx.log(`  catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
-    }
-    for (const r of changes.rules) ctx.log(`  ${r.kind} ${r.source}: ${r.example} ${r.before} -> ${r.after}`);
-    plan = invalidationPaths(deployment.tables, changes);
-    if (plan.size === 0) {
-      ctx.log('invalidate: the redirect rules did not change; nothing to invalidate.');
-      return 0;
-    }
+  const plan = planOf(ctx, deployment, options);
+  if (!plan) {
+    ctx.log('invalidate: the redirect rules did not change; nothing to invalidate.');
+    return 0;
   }
   for (const [site, paths] of plan) ctx.log(`  site ${site}: ${paths.join(' ')}`);
   if (!options.apply) {
     ctx.log(`invalidate: dry run: ${plan.size} distribution${plan.size === 1 ? '' : 's'} to invalidate; nothing changed. Run again with --apply.`);
     return 0;
   }
-
-  const inv = await inventory(ctx, deployment);
-  const failed: string[] = [];
-  const started: { site: string; id: string; invalidation: string }[] = [];
-  for (const [site, paths] of plan) {
-    const d = inv.ours.get(site);
-    if (!d?.Id) {
-      failed.push(site);
-      ctx.log(`site ${site}: FAILED: no distribution of stage ${deployment.stage.name}; deploy first.`);
-      continue;
-    }
-    const id = d.Id;
-    try {
-      // Cached answers are only worth removing once every edge runs the new function version.
-      let functionArn = '';
-      await waitUntil(
-        ctx,
-        `distribution ${id} (site ${site}) deployed`,
-        async () => {
-          const got = await call(ctx, 'cloudfront:GetDistribution', () => ctx.clients.cloudfront.send(new GetDistributionCommand({ Id: id })), id);
-          functionArn = got.Distribution?.DistributionConfig?.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.[0]?.LambdaFunctionARN ?? '';
-          const status = got.Distribution?.Status ?? 'unknown';
-          return { done: status === 'Deployed', state: status };
-        },
-        { intervalMs: options.pollMs ?? 15000, timeoutMs: options.timeoutMs ?? 30 * 60000 },
-      );
-      // The same paths for the same function version are one invalidation, however often this runs.
-      const reference = 'poco-sunset-' + createHash('sha256').update(JSON.stringify([id, functionArn, paths])).digest('hex').slice(0, 32);
-      const created = await call(
-        ctx,
-        'cloudfront:CreateInvalidation',
-        () => ctx.clients.cloudfront.send(new CreateInvalidationCommand({ DistributionId: id, InvalidationBatch: { CallerReference: reference, Paths: { Quantity: paths.length, Items: paths } } })),
-        id,
-      );
-      const invalidation = created.Invalidation?.Id ?? '?';
-      ctx.log(`site ${site}: invalidation ${invalidation} of ${id} created (${paths.join(' ')})`);
-      started.push({ site, id, invalidation });
-    } catch (err) {
-      failed.push(site);
-      ctx.log(`site ${site}: FAILED: ${(err as Error).message}`);
-    }
-  }
-  let completed = 0;
-  for (const s of started) {
-    try {
-      await waitUntil(
-        ctx,
-        `invalidation ${s.invalidation} (site ${s.site})`,
-        async () => {
-          const got = await call(ctx, 'cloudfront:GetInvalidation', () => ctx.clients.cloudfront.send(new GetInvalidationCommand({ DistributionId: s.id, Id: s.invalidation })), s.id);
-          const status = got.Invalidation?.Status ?? 'unknown';
-          return { done: status === 'Completed', state: status };
-        },
-        { intervalMs: options.pollMs ?? 15000, timeoutMs: options.timeoutMs ?? 30 * 60000 },
-      );
-      completed++;
-    } catch (err) {
-      failed.push(s.site);
-      ctx.log(`site ${s.site}: FAILED: ${(err as Error).message}`);
-    }
-  }
+  const { completed, failed } = await applyPlan(ctx, deployment, plan, options);
   ctx.log(`invalidate: ${completed} completed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')}): run again to retry them` : ''}.`);
   return failed.length > 0 ? 1 : 0;
 }
-
-export const invalidateCommand: Command = {
-  name: 'invalidate',
-  summary: 'after a deploy that changed the rules, invalidate the affected cached redirects and wait; --apply to change',
-  usage: `Usage: npm run ops -- invalidate --since REF [options]
-       npm run ops -- invalidate --all [options]
-
-Compares the sites file, bulk list, rules file and store catalogue with their
-state at git REF (what was deployed before), prints each changed bulk entry
-with an example URL and its old and new destination, each changed rule of the
-rules file and catalogue entry, and the paths to invalidate per distribution:
-<path>* for each changed bulk source; /* when sites, regions or headers
-changed, when the rules file's rules or the catalogue changed ("rules or
-catalogue changed": a rule can decide any path), or when the engine's code
-(lambda/) changed since REF. With --apply it waits
-until each distribution is Deployed (so every edge runs the new function), then
-invalidates and waits until CloudFront is done. Run it after "cdk deploy".
-
-Options:
-  --since REF       git ref of the config deployed before (a tag, origin/main)
-  --all             /* on every redirect site instead
-  --apply           invalidate (otherwise a dry run)
-  --timeout M       minutes to wait for each distribution and invalidation   [30]
-${AWS_OPTIONS_HELP}
-
-Exit status: 0 when done (or planned, in a dry run), 1 when any distribution failed, 2 on bad options or config.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { ...AWS_OPTIONS, since: 'string', all: 'boolean', apply: 'boolean', timeout: 'string' });
-    noPositionals(args.positionals);
-    const since = stringOption(args.options.since);
-    const all = args.options.all === true;
-    if (!since === !all) throw new UsageError('give --since REF (the config deployed before) or --all');
-    const deployment = deploymentFor(args.options);
-    const engineChanged = since !== undefined && engineChangedSince(since);
-    // With another engine at the ref, its config may not load with this one's loader (a ref from before the rules file): /* needs no baseline.
-    const baseline = since && !engineChanged ? configAtRef(since, { sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects), rulesFile: stringOption(args.options.rules), catalogFile: stringOption(args.options.catalog) }) : undefined;
-    if (engineChanged) io.stdout.write(`invalidate: the engine's code (lambda/) changed since ${since}: answers may change where no rule did, so /* everywhere\n`);
-    return invalidate(defaultContext((l) => io.stdout.write(l + '\n')), deployment, {
-      baseline,
-      all: all || engineChanged,
-      apply: args.options.apply === true,
-      timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
-    });
-  },
-};

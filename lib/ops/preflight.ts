@@ -2,14 +2,11 @@
  * `preflight`: before a deploy, who holds each configured hostname, whether
  * this project's certificate covers it, and what would conflict. Read-only.
  */
-import { DistributionSummary, ListConflictingAliasesCommand } from '@aws-sdk/client-cloudfront';
+import { ConflictingAlias, DistributionSummary, ListConflictingAliasesCommand } from '@aws-sdk/client-cloudfront';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
-import { zoneOf } from '../config/stages';
-import { parseArgs } from '../cli/args';
-import type { Command } from '../cli/command';
-import type { CliIo } from '../cli/io';
 import type { LoadedDeployment } from '../config/load';
-import { aliasesOf, AWS_OPTIONS, AWS_OPTIONS_HELP, call, certificateCovers, defaultContext, deploymentFor, hostnamesOf, inventory, nameCovers, noPositionals, OpsContext } from './aws';
+import { zoneOf } from '../config/stages';
+import { aliasesOf, call, CertificateCache, CertificateCoverage, certificateCovers, hostnamesOf, Inventory, inventory, nameCovers, OpsContext } from './aws';
 
 export type Verdict = 'ok' | 'conflict' | 'cutover' | 'notice';
 
@@ -26,7 +23,7 @@ export interface HostnameCheck {
   readonly advice: string;
 }
 
-interface NameRecords {
+export interface NameRecords {
   /** `A alias d123.cloudfront.net`, `AAAA 2001:db8::1`... */
   readonly found: string[];
   /** Whether every record found is an alias to `ownDomain`. */
@@ -58,117 +55,126 @@ function describe(d: DistributionSummary): string {
   return `${d.Id ?? '?'}${d.Comment ? ` "${d.Comment}"` : ''}`;
 }
 
+/** What AWS says about one hostname: what its check is decided from. */
+export interface HostnameFacts {
+  readonly host: string;
+  readonly site: string;
+  /** This project's distribution for the site, once deployed. */
+  readonly ours?: DistributionSummary;
+  /** Whether its certificate covers the name; undefined when it has no ACM certificate (or there is no distribution). */
+  readonly coverage?: CertificateCoverage;
+  /** The hosted zone of the name, when the stage has one for it. */
+  readonly zone?: { readonly name: string; readonly id: string };
+  readonly records: NameRecords;
+  /** The distribution of this account whose alias is the name itself (a wildcard such as *.po.co included). */
+  readonly inAccount?: DistributionSummary;
+  /** Without one: a distribution of this account whose wildcard alias covers the name. */
+  readonly byWildcard?: DistributionSummary;
+  /**
+   * Without one in this account, and when this project's distribution has a
+   * certificate covering the name: what cloudfront:ListConflictingAliases
+   * answered for it. Undefined when it could not be asked.
+   */
+  readonly conflicting?: readonly ConflictingAlias[];
+}
+
+/** What the checks of one stage share: its name, what awaits cutover, this project's distribution ids. */
+export interface PreflightSetting {
+  readonly stage: string;
+  readonly awaiting: ReadonlySet<string>;
+  readonly ourIds: ReadonlySet<string | undefined>;
+}
+
+/** Reads what AWS says about one hostname: its certificate, its records, who holds it (List* and Describe* only). */
+async function factsOf(ctx: OpsContext, deployment: LoadedDeployment, inv: Inventory, certs: CertificateCache, host: string, site: string): Promise<HostnameFacts> {
+  const ours = inv.ours.get(site);
+  const coverage = ours ? await certificateCovers(ctx, ours, host, certs) : undefined;
+  const zoneName = zoneOf(host, deployment.stage.hostedZones.keys());
+  const zone = zoneName ? { name: zoneName, id: deployment.stage.hostedZones.get(zoneName)! } : undefined;
+  const records = zone?.id ? await recordsOf(ctx, zone.id, host, ours?.DomainName) : { found: [], allOurs: true };
+  const inAccount = inv.all.find((d) => aliasesOf(d).includes(host));
+  if (inAccount) return { host, site, ours, coverage, zone, records, inAccount };
+  const byWildcard = inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
+  // Other accounts: ListConflictingAliases needs a distribution whose certificate covers the name.
+  if (!ours || !coverage?.covers) return { host, site, ours, coverage, zone, records, byWildcard };
+  const r = await call(ctx, 'cloudfront:ListConflictingAliases', () => ctx.clients.cloudfront.send(new ListConflictingAliasesCommand({ DistributionId: ours.Id, Alias: host, MaxItems: 100 })), ours.Id);
+  return { host, site, ours, coverage, zone, records, byWildcard, conflicting: r.ConflictingAliasesList?.Items ?? [] };
+}
+
+function certificateOf(f: HostnameFacts): string {
+  if (!f.ours) return 'not deployed yet (the stack requests one that lists every hostname of the site)';
+  if (!f.coverage) return `${f.ours.Id} has no ACM certificate`;
+  return `${f.coverage.arn} ${f.coverage.covers ? 'covers it' : `does not cover it (${f.coverage.status})`}`;
+}
+
+function recordsLine(f: HostnameFacts): string {
+  return f.records.found.length === 0 ? `none in ${f.zone?.name} (${f.zone?.id})` : `${f.records.found.join(', ')}${f.records.allOurs ? ' (this project\'s)' : ''}`;
+}
+
+/**
+ * Who holds the name, and whether someone else does (undefined: unknown).
+ * In this account only an alias equal to the name (a wildcard such as
+ * *.po.co included) holds it. A wildcard alias that covers the name does not:
+ * CloudFront takes the more specific alias on another distribution, in any
+ * account, and sends its requests there. It only serves the name until then.
+ */
+function holderOf(f: HostnameFacts, ourIds: ReadonlySet<string | undefined>): { holder: string; heldElsewhere?: boolean } {
+  const wildcard = f.byWildcard;
+  const wildcardNote = wildcard
+    ? `; served meanwhile by ${ourIds.has(wildcard.Id) ? `this project (${wildcard.Id})` : `${describe(wildcard)} (this account)`} through its wildcard alias ${aliasesOf(wildcard).find((a) => a.startsWith('*.') && nameCovers(a, f.host))}`
+    : '';
+  if (f.inAccount && ourIds.has(f.inAccount.Id)) return { holder: `this project (${f.inAccount.Id})`, heldElsewhere: false };
+  if (f.inAccount) return { holder: `${describe(f.inAccount)} (this account)`, heldElsewhere: true };
+  if (!f.conflicting) return { holder: 'no distribution of this account; other accounts unknown until this project\'s distribution and certificate exist' + wildcardNote };
+  // The list also has overlapping names (*.po.co for uk.po.co, uk.po.co for *.po.co), which CloudFront allows: only the name itself conflicts.
+  const others = f.conflicting.filter((c) => c.DistributionId !== f.ours?.Id && (c.Alias ?? f.host).toLowerCase() === f.host);
+  const holder = others.length === 0 ? 'nobody' : others.map((c) => `${c.DistributionId ?? '?'} in account ${c.AccountId ?? '?'} (alias ${c.Alias ?? f.host})`).join('; ');
+  return { holder: holder + wildcardNote, heldElsewhere: others.length > 0 };
+}
+
+/** The verdict from who holds the name and whether it awaits cutover. */
+function holdingVerdict(f: HostnameFacts, heldElsewhere: boolean | undefined, setting: PreflightSetting): { verdict: Verdict; advice: string } {
+  const awaiting = setting.awaiting.has(f.host);
+  if (heldElsewhere === false) {
+    return awaiting
+      ? { verdict: 'notice', advice: 'already moved: remove it from awaitingCutover and deploy, so the stack keeps it as an alias and creates its records' }
+      : { verdict: 'ok', advice: 'served by this project' };
+  }
+  if (heldElsewhere) {
+    if (!awaiting) return { verdict: 'conflict', advice: `deploy fails (CNAMEAlreadyExists). Fix: add it to stages.${setting.stage}.awaitingCutover, deploy, then run cutover` };
+    if (f.ours && f.coverage?.covers) return { verdict: 'cutover', advice: `ready: npm run ops -- cutover ${f.host} --stage ${setting.stage}` };
+    return { verdict: 'cutover', advice: 'waits for cutover; deploy first, so this project\'s distribution and certificate exist' };
+  }
+  if (awaiting) return { verdict: 'notice', advice: 'listed in awaitingCutover, but no distribution of this account holds it: if no other account does, remove it from the list and deploy' };
+  return { verdict: 'ok', advice: f.ours ? 'free: the next deploy adds it' : 'free in this account: the deploy adds it' };
+}
+
+/** The check of one hostname from its facts (pure): who holds it, the verdict and what to do. */
+export function checkOf(f: HostnameFacts, setting: PreflightSetting): HostnameCheck {
+  const { holder, heldElsewhere } = holderOf(f, setting.ourIds);
+  let { verdict, advice } = holdingVerdict(f, heldElsewhere, setting);
+  // Records someone else made: CloudFormation cannot create the stack's over them.
+  const found = f.records.found;
+  const foreignRecords = found.length > 0 && !f.records.allOurs;
+  const awaiting = setting.awaiting.has(f.host);
+  if (foreignRecords && !awaiting && verdict !== 'conflict') {
+    verdict = 'conflict';
+    advice = `deploy fails: Route 53 already has ${found.join(', ')}, which CloudFormation cannot create over. Fix: delete ${found.length === 1 ? 'it' : 'them'} just before the deploy (or put the name in awaitingCutover while another distribution serves it)`;
+  } else if (foreignRecords && awaiting) {
+    advice += `; after the move, delete ${found.join(', ')} just before the deploy that creates the stack's records`;
+  }
+  return { host: f.host, site: f.site, holder, certificate: certificateOf(f), records: recordsLine(f), verdict, advice };
+}
+
 /** Checks every hostname; calls only List*, Describe*. */
 export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): Promise<HostnameCheck[]> {
   const inv = await inventory(ctx, deployment);
-  const certs = new Map<string, Promise<{ names: string[]; status: string }>>();
-  const awaiting = new Set(deployment.stage.awaitingCutover);
-  const ourIds = new Set([...inv.ours.values()].map((d) => d.Id));
+  const certs: CertificateCache = new Map();
+  const setting: PreflightSetting = { stage: deployment.stage.name, awaiting: new Set(deployment.stage.awaitingCutover), ourIds: new Set([...inv.ours.values()].map((d) => d.Id)) };
   const checks: HostnameCheck[] = [];
-  for (const { host, site } of hostnamesOf(deployment)) {
-    const ours = inv.ours.get(site);
-    const coverage = ours ? await certificateCovers(ctx, ours, host, certs) : undefined;
-    const certificate = !ours
-      ? 'not deployed yet (the stack requests one that lists every hostname of the site)'
-      : !coverage
-        ? `${ours.Id} has no ACM certificate`
-        : `${coverage.arn} ${coverage.covers ? 'covers it' : `does not cover it (${coverage.status})`}`;
-
-    const zoneName = zoneOf(host, deployment.stage.hostedZones.keys());
-    const zoneId = zoneName ? deployment.stage.hostedZones.get(zoneName)! : undefined;
-    const recs = zoneId ? await recordsOf(ctx, zoneId, host, ours?.DomainName) : { found: [], allOurs: true };
-    const records = recs.found.length === 0 ? `none in ${zoneName} (${zoneId})` : `${recs.found.join(', ')}${recs.allOurs ? ' (this project\'s)' : ''}`;
-    // Records someone else made: CloudFormation cannot create the stack's over them.
-    const foreignRecords = recs.found.length > 0 && !recs.allOurs;
-
-    // Held in this account: only an alias equal to the name (a wildcard such as *.po.co included) holds it.
-    // A wildcard alias that covers the name does not: CloudFront takes the more specific alias on
-    // another distribution, in any account, and sends its requests there. It only serves the name until then.
-    const inAccount = inv.all.find((d) => aliasesOf(d).includes(host));
-    const byWildcard = inAccount ? undefined : inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
-    const wildcardNote = byWildcard
-      ? `; served meanwhile by ${ourIds.has(byWildcard.Id) ? `this project (${byWildcard.Id})` : `${describe(byWildcard)} (this account)`} through its wildcard alias ${aliasesOf(byWildcard).find((a) => a.startsWith('*.') && nameCovers(a, host))}`
-      : '';
-    let holder: string;
-    let heldElsewhere: boolean | undefined;
-    if (inAccount && ourIds.has(inAccount.Id)) {
-      holder = `this project (${inAccount.Id})`;
-      heldElsewhere = false;
-    } else if (inAccount) {
-      holder = `${describe(inAccount)} (this account)`;
-      heldElsewhere = true;
-    } else {
-      // Other accounts: ListConflictingAliases needs a distribution whose certificate covers the name.
-      const prober = coverage?.covers ? ours : undefined;
-      if (!prober) {
-        holder = 'no distribution of this account; other accounts unknown until this project\'s distribution and certificate exist';
-      } else {
-        const r = await call(ctx, 'cloudfront:ListConflictingAliases', () => ctx.clients.cloudfront.send(new ListConflictingAliasesCommand({ DistributionId: prober.Id, Alias: host, MaxItems: 100 })), prober.Id);
-        // The list also has overlapping names (*.po.co for uk.po.co, uk.po.co for *.po.co), which CloudFront allows: only the name itself conflicts.
-        const others = (r.ConflictingAliasesList?.Items ?? []).filter((c) => c.DistributionId !== prober.Id && (c.Alias ?? host).toLowerCase() === host);
-        holder = others.length === 0 ? 'nobody' : others.map((c) => `${c.DistributionId ?? '?'} in account ${c.AccountId ?? '?'} (alias ${c.Alias ?? host})`).join('; ');
-        heldElsewhere = others.length > 0;
-      }
-    }
-    holder += wildcardNote;
-
-    let verdict: Verdict;
-    let advice: string;
-    if (heldElsewhere === false) {
-      verdict = awaiting.has(host) ? 'notice' : 'ok';
-      advice = awaiting.has(host) ? 'already moved: remove it from awaitingCutover and deploy, so the stack keeps it as an alias and creates its records' : 'served by this project';
-    } else if (heldElsewhere) {
-      if (!awaiting.has(host)) {
-        verdict = 'conflict';
-        advice = `deploy fails (CNAMEAlreadyExists). Fix: add it to stages.${deployment.stage.name}.awaitingCutover, deploy, then run cutover`;
-      } else if (ours && coverage?.covers) {
-        verdict = 'cutover';
-        advice = `ready: npm run ops -- cutover ${host} --stage ${deployment.stage.name}`;
-      } else {
-        verdict = 'cutover';
-        advice = 'waits for cutover; deploy first, so this project\'s distribution and certificate exist';
-      }
-    } else if (awaiting.has(host)) {
-      verdict = 'notice';
-      advice = 'listed in awaitingCutover, but no distribution of this account holds it: if no other account does, remove it from the list and deploy';
-    } else {
-      verdict = 'ok';
-      advice = ours ? 'free: the next deploy adds it' : 'free in this account: the deploy adds it';
-    }
-    if (foreignRecords && !awaiting.has(host) && verdict !== 'conflict') {
-      verdict = 'conflict';
-      advice = `deploy fails: Route 53 already has ${recs.found.join(', ')}, which CloudFormation cannot create over. Fix: delete ${recs.found.length === 1 ? 'it' : 'them'} just before the deploy (or put the name in awaitingCutover while another distribution serves it)`;
-    } else if (foreignRecords && awaiting.has(host)) {
-      advice += `; after the move, delete ${recs.found.join(', ')} just before the deploy that creates the stack's records`;
-    }
-    checks.push({ host, site, holder, certificate, records, verdict, advice });
-  }
+  for (const { host, site } of hostnamesOf(deployment)) checks.push(checkOf(await factsOf(ctx, deployment, inv, certs, host, site), setting));
   return checks;
 }
-
-export const preflightCommand: Command = {
-  name: 'preflight',
-  summary: 'for every configured hostname: who holds it, whether the certificate covers it, its DNS records, what will conflict (read-only)',
-  usage: `Usage: npm run ops -- preflight [options]
-
-For every hostname of the sites file: which distribution holds it today
-(ListDistributions in this account; ListConflictingAliases for other accounts,
-once this project's distribution and certificate exist), whether this project's
-certificate covers it (acm:DescribeCertificate), which A/AAAA records the name
-already has in its hosted zone (route53:ListResourceRecordSets), and what the
-next deploy or cutover will meet. Read-only.
-
-Options:
-${AWS_OPTIONS_HELP}
-
-Exit status: 0 when nothing conflicts, 1 when a hostname would fail the deploy (or on an AWS error), 2 on bad options or config.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, AWS_OPTIONS);
-    noPositionals(args.positionals);
-    const deployment = deploymentFor(args.options);
-    return runPreflight(defaultContext((l) => io.stdout.write(l + '\n')), deployment);
-  },
-};
 
 /** Prints the checks; resolves to the exit status. */
 export async function runPreflight(ctx: OpsContext, deployment: LoadedDeployment): Promise<number> {

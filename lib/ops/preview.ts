@@ -24,10 +24,11 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { normaliseHost, SiteMode } from '../../lambda/engine';
+import type { EdgeHandler } from '../../lambda/handler';
 import { bundleEdgeFunction, writeBundle } from '../edge/bundle';
 import { VIEWER_COUNTRY_HEADER as COUNTRY_HEADER } from '../edge/cloudfront-event';
 import { RedirectBehaviorModel, redirectBehaviorModel, viewerAnswer } from '../edge/pipeline';
-import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, loadConfig } from '../config/load';
+import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, LoadedConfig, loadConfig } from '../config/load';
 import type { SiteConfig } from '../config/sites';
 import { frozenIndexRewriter, NOT_FOUND_PAGE, snapshotLookup } from '../edge/frozen-site';
 import { loadBundledHandler } from '../edge/bundled-handler';
@@ -142,19 +143,28 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
-export async function startPreview(options: PreviewOptions): Promise<Preview> {
-  const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
-  const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+/** The bundle the stack deploys, written to a temporary folder and loaded, with the line its handler logged last. */
+interface PreviewBundle {
+  readonly dir: string;
+  readonly bytes: number;
+  readonly handler: EdgeHandler;
+  readonly log: { last?: string };
+}
+
+function loadBundle(config: LoadedConfig): PreviewBundle {
   const bundle = bundleEdgeFunction(config.tables);
-  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-preview-'));
-  writeBundle(bundle, bundleDir);
-  let logged: string | undefined;
-  const handler = loadBundledHandler(bundleDir, (line) => {
-    logged = line;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-preview-'));
+  writeBundle(bundle, dir);
+  const log: { last?: string } = {};
+  const handler = loadBundledHandler(dir, (line) => {
+    log.last = line;
   });
+  return { dir, bytes: bundle.bytes, handler, log };
+}
+
+/** Each configured hostname's route, and what is served, a line per site. */
+function routesOf(config: LoadedConfig, sitesFile: string, handler: EdgeHandler): { routes: Map<string, Route>; summary: string[] } {
   const contentDirs = contentDirsOf(config.sites, sitesFile);
-  const rewrite = frozenIndexRewriter();
   const routes = new Map<string, Route>();
   const behaviors = new Map<string, RedirectBehaviorModel>();
   const behaviorOf = (mode: SiteMode): RedirectBehaviorModel => {
@@ -167,19 +177,54 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   for (const site of config.sites.sites) {
     const route: Route = site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, behavior: behaviorOf(site.mode) };
     for (const host of site.hostnames) routes.set(host, route);
-    const how = route.behavior
-      ? `${site.mode}, ${route.behavior.viewerRequest ? 'country-key function on viewer-request, ' : ''}function on origin-request (cache key ${['URI', ...route.behavior.cacheKey.headers].join(', ')}), query-string function on viewer-response`
-      : `frozen, ${route.contentDir ? `snapshot ${displayName(route.contentDir)}${fs.existsSync(route.contentDir) ? '' : ' (missing)'}` : 'no snapshot folder'}`;
-    summary.push(`${site.hostnames.map((h) => (h.startsWith('*.') ? `${h} (any name one label below ${h.slice(2)}, such as ${sampleHost(h, allHosts)})` : h)).join(', ')}: ${how}`);
+    summary.push(summaryLine(route, allHosts));
   }
+  return { routes, summary };
+}
+
+/** A site's line of the ready message: its hostnames and how it is served. */
+function summaryLine(route: Route, allHosts: ReadonlySet<string>): string {
+  const site = route.site;
+  const how = route.behavior
+    ? `${site.mode}, ${route.behavior.viewerRequest ? 'country-key function on viewer-request, ' : ''}function on origin-request (cache key ${['URI', ...route.behavior.cacheKey.headers].join(', ')}), query-string function on viewer-response`
+    : `frozen, ${route.contentDir ? `snapshot ${displayName(route.contentDir)}${fs.existsSync(route.contentDir) ? '' : ' (missing)'}` : 'no snapshot folder'}`;
+  return `${site.hostnames.map((h) => (h.startsWith('*.') ? `${h} (any name one label below ${h.slice(2)}, such as ${sampleHost(h, allHosts)})` : h)).join(', ')}: ${how}`;
+}
+
+/** What a redirect site's behavior answers: its functions and the bundled handler, the rule from the handler's log line. */
+async function redirectAnswer(behavior: RedirectBehaviorModel, req: http.IncomingMessage, uri: string, querystring: string, bundleLog: { last?: string }): Promise<Answer> {
+  const otherHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name !== 'host' && name !== COUNTRY_HEADER && value !== undefined) otherHeaders[name] = single(value)!;
+  }
+  bundleLog.last = undefined;
+  const pending = viewerAnswer(behavior, { host: single(req.headers.host) ?? '', uri, querystring, method: req.method ?? 'GET', country: single(req.headers[COUNTRY_HEADER]), otherHeaders });
+  // The handler logs before it returns, synchronously: read its line before any other request can run.
+  const line = bundleLog.last;
+  const result = await pending;
+  let rule = '?';
+  try {
+    rule = String((JSON.parse(line ?? '{}') as { rule?: unknown }).rule ?? '?');
+  } catch {
+    // The log line is the bundle's; a preview must not fail on it.
+  }
+  if (!('status' in result)) return text(502, `preview: the function passed the request on to the origin ${result.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`, `origin (${rule})`);
+  const response = result as CloudFrontResultResponse;
+  const headers: Record<string, string> = { [RULE_HEADER]: rule };
+  for (const values of Object.values(response.headers ?? {})) for (const h of values) headers[h.key ?? ''] = h.value;
+  return { status: Number(response.status), headers, body: '', note: `${headers.Location ?? headers.location ?? ''} (${rule})` };
+}
+
+/** Answers a request as the distribution of its Host would: unknown hosts and methods refused, then the site's behavior or snapshot. */
+function answerer(routes: ReadonlyMap<string, Route>, sitesFile: string, bundleLog: { last?: string }): (req: http.IncomingMessage) => Promise<Answer> {
+  const rewrite = frozenIndexRewriter();
   /** The route of a Host header: its configured hostname, else a wildcard one label up, as CloudFront matches aliases (an exact name wins). */
   const routeOf = (host: string): Route | undefined => {
     const hostname = servedHostname(normaliseHost(host), routes);
     return hostname === undefined ? undefined : routes.get(hostname);
   };
   const example = sampleHost([...routes.keys()][0] ?? 'po.co', routes);
-
-  const answer = async (req: http.IncomingMessage): Promise<Answer> => {
+  return async (req) => {
     const hostHeader = single(req.headers.host) ?? '';
     const route = routeOf(hostHeader);
     if (!route) {
@@ -191,32 +236,14 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const uri = q < 0 ? raw : raw.slice(0, q);
-    const querystring = q < 0 ? '' : raw.slice(q + 1);
     if (!route.behavior) return serveSnapshot(route, uri, rewrite);
-
-    const otherHeaders: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name !== 'host' && name !== COUNTRY_HEADER && value !== undefined) otherHeaders[name] = single(value)!;
-    }
-    logged = undefined;
-    const pending = viewerAnswer(route.behavior, { host: hostHeader, uri, querystring, method, country: single(req.headers[COUNTRY_HEADER]), otherHeaders });
-    // The handler logs before it returns, synchronously: read its line before any other request can run.
-    const line = logged;
-    const result = await pending;
-    let rule = '?';
-    try {
-      rule = String((JSON.parse(line ?? '{}') as { rule?: unknown }).rule ?? '?');
-    } catch {
-      // The log line is the bundle's; a preview must not fail on it.
-    }
-    if (!('status' in result)) return text(502, `preview: the function passed the request on to the origin ${result.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`, `origin (${rule})`);
-    const response = result as CloudFrontResultResponse;
-    const headers: Record<string, string> = { [RULE_HEADER]: rule };
-    for (const values of Object.values(response.headers ?? {})) for (const h of values) headers[h.key ?? ''] = h.value;
-    return { status: Number(response.status), headers, body: '', note: `${headers.Location ?? headers.location ?? ''} (${rule})` };
+    return redirectAnswer(route.behavior, req, uri, q < 0 ? '' : raw.slice(q + 1), bundleLog);
   };
+}
 
-  const server = http.createServer((req, res) => {
+/** The HTTP server: each request answered, then logged in one line with its time. */
+function previewServer(answer: (req: http.IncomingMessage) => Promise<Answer>, log: (line: string) => void): http.Server {
+  return http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     answer(req)
       .catch((err: unknown) => text(500, `preview: internal error: ${err instanceof Error ? err.message : String(err)}`, 'internal error'))
@@ -225,17 +252,31 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         res.end(req.method === 'HEAD' ? undefined : a.body);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const country = single(req.headers[COUNTRY_HEADER]);
-        options.log(`${req.method} ${single(req.headers.host) ?? '-'}${req.url ?? ''}${country ? ` [${country}]` : ''} -> ${a.status} ${a.note} ${ms.toFixed(1)} ms`);
+        log(`${req.method} ${single(req.headers.host) ?? '-'}${req.url ?? ''}${country ? ` [${country}]` : ''} -> ${a.status} ${a.note} ${ms.toFixed(1)} ms`);
       });
   });
+}
+
+/** Listens on `port` of the loopback address; resolves to the port (0 picks one), or rejects saying why, the bundle folder removed. */
+async function listen(server: http.Server, port: number, bundleDir: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', () => fs.rmSync(bundleDir, { recursive: true, force: true }));
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${options.port ?? DEFAULT_PREVIEW_PORT} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).` : `cannot listen on ${PREVIEW_ADDRESS}:${options.port ?? DEFAULT_PREVIEW_PORT}: ${err.message}`)),
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).` : `cannot listen on ${PREVIEW_ADDRESS}:${port}: ${err.message}`)),
     );
-    server.listen(options.port ?? DEFAULT_PREVIEW_PORT, PREVIEW_ADDRESS, () => resolve());
+    server.listen(port, PREVIEW_ADDRESS, () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
+  return (server.address() as { port: number }).port;
+}
+
+/** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
+export async function startPreview(options: PreviewOptions): Promise<Preview> {
+  const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
+  const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+  const bundle = loadBundle(config);
+  const { routes, summary } = routesOf(config, sitesFile, bundle.handler);
+  const server = previewServer(answerer(routes, sitesFile, bundle.log), options.log);
+  const port = await listen(server, options.port ?? DEFAULT_PREVIEW_PORT, bundle.dir);
   return {
     url: `http://${PREVIEW_ADDRESS}:${port}`,
     port,
@@ -244,7 +285,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     close: () =>
       new Promise<void>((resolve) =>
         server.close(() => {
-          fs.rmSync(bundleDir, { recursive: true, force: true });
+          fs.rmSync(bundle.dir, { recursive: true, force: true });
           resolve();
         }),
       ),

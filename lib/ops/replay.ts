@@ -27,10 +27,8 @@ import { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
 import { constants as zlibConstants, createGunzip } from 'zlib';
 import { canonicalPath, normaliseHost, pathKey, RedirectEngine } from '../../lambda/engine';
-import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
-import type { Command } from '../cli/command';
-import { CliIo, writeFileWhole } from '../cli/io';
 import { loadConfig, LoadedConfig } from '../config/load';
+import { UsageError } from '../config/problems';
 import { configuredRuleNames, DecisionCount, LandingSummary, renderRuleHits, renderSummary, RuleHits, ruleHits, summarise } from './landing-summary';
 import { servedHostname } from '../rules/probes';
 
@@ -567,50 +565,54 @@ export interface ReplayOptions {
   readonly catalogFile?: string;
 }
 
-/** Reads every file (all checked to exist first), decides each distinct URL, returns the fallbacks and the summaries. */
-export async function replay(options: ReplayOptions): Promise<ReplayReport> {
-  if (options.files.length === 0) throw new UsageError('give at least one access log, sitemap, URL list or decision log');
-  for (const f of options.files) {
+/** Refuses an empty list of files, or one that is missing or not a file, before anything is read. */
+function checkFiles(files: readonly string[]): void {
+  if (files.length === 0) throw new UsageError('give at least one access log, sitemap, URL list or decision log');
+  for (const f of files) {
     const stat = fs.statSync(f, { throwIfNoEntry: false });
     if (!stat) throw new UsageError(`${f} does not exist`);
     if (!stat.isFile()) throw new UsageError(`${f} is not a file`);
   }
-  const formats = await Promise.all(options.files.map(sniff));
-  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
-  const engine = new RedirectEngine(config.tables);
-  const served = servedHosts(config);
+}
+
+/** What the files hold, counted: requests by URL on served hostnames, requests on others, and logged decisions by rule and URL. */
+class ReplayCounts implements Sink {
   /** Requests by `host + canonical path` TAB country. */
-  const hits = new Map<string, number>();
-  let otherHosts = 0;
-  const sink: Sink = {
-    add(host, rawPath, country) {
-      if (!served(host)) {
-        otherHosts++;
-        return;
-      }
-      // Counted under the path the engine and the bulk list see, so variants of one URL are one row.
-      const key = `${urlKey(host, rawPath)}\t${country}`;
-      hits.set(key, (hits.get(key) ?? 0) + 1);
-    },
-  };
+  readonly hits = new Map<string, number>();
+  otherHosts = 0;
   /** Logged requests by rule, then by `host + canonical path` TAB country. */
-  const logged = new Map<string, Map<string, number>>();
-  let loggedDecisions = 0;
-  const onDecision = (d: LoggedDecision): void => {
+  readonly logged = new Map<string, Map<string, number>>();
+  loggedDecisions = 0;
+
+  constructor(private readonly served: (host: string) => boolean) {}
+
+  add(host: string, rawPath: string, country: string): void {
+    if (!this.served(host)) {
+      this.otherHosts++;
+      return;
+    }
+    // Counted under the path the engine and the bulk list see, so variants of one URL are one row.
+    const key = `${urlKey(host, rawPath)}\t${country}`;
+    this.hits.set(key, (this.hits.get(key) ?? 0) + 1);
+  }
+
+  readonly onDecision = (d: LoggedDecision): void => {
     const host = normaliseHost(d.host) || d.host;
     const url = `${d.uri.startsWith('/') ? urlKey(host, d.uri) : host + d.uri}\t${d.country}`;
-    let urls = logged.get(d.rule);
-    if (!urls) logged.set(d.rule, (urls = new Map()));
+    let urls = this.logged.get(d.rule);
+    if (!urls) this.logged.set(d.rule, (urls = new Map()));
     urls.set(url, (urls.get(url) ?? 0) + 1);
-    loggedDecisions++;
+    this.loggedDecisions++;
   };
-  const files: ReplayFileStats[] = [];
-  for (let i = 0; i < options.files.length; i++) {
-    const { gzip, format } = formats[i];
-    const file = options.files[i];
-    if (format === 'decision-log') files.push(await readDecisionLog(file, gzip, onDecision));
-    else files.push(await (format === 'sitemap' ? readSitemap : format === 'url-list' ? readUrlList : readLog)(file, gzip, sink));
+
+  /** Logged requests per rule, a count per distinct URL. */
+  *loggedCounts(): Generator<DecisionCount> {
+    for (const [rule, urls] of this.logged) for (const hits of urls.values()) yield { rule, hits };
   }
+}
+
+/** Decides each distinct URL with the engine: the requests per rule, and the URLs that fell to a fallback, most requested first. */
+function decideAll(engine: RedirectEngine, hits: ReadonlyMap<string, number>): { decided: DecisionCount[]; fallbacks: FallbackUrl[] } {
   const decided: DecisionCount[] = [];
   const bySource = new Map<string, { hits: number; top: number; rule: string; location: string | null }>();
   for (const [key, n] of hits) {
@@ -631,14 +633,29 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   }
   const fallbacks: FallbackUrl[] = [...bySource].map(([source, f]) => ({ source, hits: f.hits, rule: f.rule, location: f.location }));
   fallbacks.sort((a, b) => b.hits - a.hits || byName(a.source, b.source));
-  const report: ReplayReport = { files, distinct: hits.size, otherHosts, fallbacks, landing: summarise(decided) };
-  if (!formats.some((f) => f.format === 'decision-log')) return report;
-  function* loggedCounts(): Generator<DecisionCount> {
-    for (const [rule, urls] of logged) for (const hits of urls.values()) yield { rule, hits };
+  return { decided, fallbacks };
+}
+
+/** Reads every file (all checked to exist first), decides each distinct URL, returns the fallbacks and the summaries. */
+export async function replay(options: ReplayOptions): Promise<ReplayReport> {
+  checkFiles(options.files);
+  const formats = await Promise.all(options.files.map(sniff));
+  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+  const engine = new RedirectEngine(config.tables);
+  const counts = new ReplayCounts(servedHosts(config));
+  const files: ReplayFileStats[] = [];
+  for (let i = 0; i < options.files.length; i++) {
+    const { gzip, format } = formats[i];
+    const file = options.files[i];
+    if (format === 'decision-log') files.push(await readDecisionLog(file, gzip, counts.onDecision));
+    else files.push(await (format === 'sitemap' ? readSitemap : format === 'url-list' ? readUrlList : readLog)(file, gzip, counts));
   }
+  const { decided, fallbacks } = decideAll(engine, counts.hits);
+  const report: ReplayReport = { files, distinct: counts.hits.size, otherHosts: counts.otherHosts, fallbacks, landing: summarise(decided) };
+  if (!formats.some((f) => f.format === 'decision-log')) return report;
   return {
     ...report,
-    logged: { decisions: loggedDecisions, landing: summarise(loggedCounts()), rules: ruleHits(loggedCounts(), configuredRuleNames(config)) },
+    logged: { decisions: counts.loggedDecisions, landing: summarise(counts.loggedCounts()), rules: ruleHits(counts.loggedCounts(), configuredRuleNames(config)) },
   };
 }
 
@@ -661,6 +678,13 @@ const SUMMARY_ROWS = 10;
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
+/** What `replay` writes to stderr first: a line per file read, with its format and counts. */
+export function renderFileStats(files: readonly ReplayFileStats[]): string {
+  return files
+    .map((f) => `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`)
+    .join('');
+}
+
 /** What `replay` writes to stderr after the files: the fallbacks line and its top rows (unless `summaryOnly`), the landing summaries, the rule hits. */
 export function renderReport(report: ReplayReport, written: number, summaryOnly: boolean): string {
   let text = '';
@@ -680,67 +704,3 @@ export function renderReport(report: ReplayReport, written: number, summaryOnly:
   }
   return text;
 }
-
-export const replayCommand: Command = {
-  name: 'replay',
-  summary: 'where access logs, sitemaps, URL lists (through the engine) and decision logs (as logged) land; the fallbacks as a bulk list',
-  usage: `Usage: npm run ops -- replay [options] FILE...
-
-Reads these, gzip or plain, each file's format found from its first lines:
-  - CloudFront standard access logs (with their #Fields header),
-  - sitemaps (<urlset> XML),
-  - URL lists: one URL per line (https://po.co/uk/ or po.co/uk/, no scheme
-    meaning https), optionally followed by the viewer's two-letter country;
-    blank lines and lines starting with # are skipped,
-  - the function's decision logs, exported from CloudWatch Logs as JSON lines:
-    the decision objects ({"rule":...,"action":...}) or log events
-    ({"timestamp":...,"message":"..."}) whose message is one, bare or in
-    Lambda's text format; other lines (START, END, REPORT) are skipped.
-Runs each distinct URL of logs, sitemaps and URL lists through the engine
-(as for an unknown country, unless the URL list gives one) and writes the URLs
-that fell to a fallback, most requested first, as a bulk list (Cloudflare CSV:
-SOURCE_URL,,301) with TARGET_URL left empty for you to fill in; the list does not
-load until every target is filled in or its line deleted. The counts of the
-most requested go to stderr.
-Decision logs are not decided again: they count what production decided.
-Then, on stderr, where the traffic lands (bulk entry, product page, landing,
-support, fallback, ...) by requests and by distinct URLs; for decision logs
-also the hits per rule and the configured rules never hit.
-Malformed lines (and lines over 64 KiB) are counted and skipped; the counts go
-to stderr.
-
-Options:
-  --output FILE     write the CSV there (whole or not at all) instead of stdout
-  --top N           only the N most requested
-  --summary-only    no CSV: only what was read and the summaries, on stderr
-  --redirects FILE  bulk redirect list                         [config/redirects.csv]
-  --sites FILE      sites file                                 [config/sites.json]
-  --rules FILE      rules file                                 [config/rules.txt]
-  --catalog FILE    store catalogue                            [config/catalog.json]
-
-Exit status: 0 when every file was read, 2 on a missing or unreadable file, bad options or config.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { output: 'string', top: 'string', 'summary-only': 'boolean', redirects: 'string', sites: 'string', rules: 'string', catalog: 'string' });
-    const top = intOption(args.options.top, 'top', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
-    const summaryOnly = args.options['summary-only'] === true;
-    const output = stringOption(args.options.output);
-    if (summaryOnly && (output !== undefined || args.options.top !== undefined)) throw new UsageError('--summary-only writes no CSV: leave out --output and --top');
-    const report = await replay({ files: args.positionals, redirectsFile: stringOption(args.options.redirects), sitesFile: stringOption(args.options.sites), rulesFile: stringOption(args.options.rules), catalogFile: stringOption(args.options.catalog) });
-    for (const f of report.files) {
-      io.stderr.write(
-        `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`,
-      );
-    }
-    const shown = report.fallbacks.slice(0, top);
-    io.stderr.write(renderReport(report, shown.length, summaryOnly));
-    if (summaryOnly) return 0;
-    const csv = fallbackCsv(shown);
-    if (!output) {
-      io.stdout.write(csv);
-      return 0;
-    }
-    writeFileWhole(output, csv);
-    io.stderr.write(`replay: wrote ${shown.length} entries to ${output}\n`);
-    return 0;
-  },
-};

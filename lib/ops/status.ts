@@ -4,11 +4,8 @@
  * invalidations in progress. Read-only.
  */
 import { ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
-import { parseArgs } from '../cli/args';
-import type { Command } from '../cli/command';
-import type { CliIo } from '../cli/io';
 import type { LoadedDeployment } from '../config/load';
-import { aliasesOf, AWS_OPTIONS, AWS_OPTIONS_HELP, call, defaultContext, deploymentFor, inventory, noPositionals, OpsContext } from './aws';
+import { aliasesOf, call, inventory, OpsContext } from './aws';
 
 /** `name:N` of a function version ARN (`arn:aws:lambda:us-east-1:…:function:name:N`). */
 function versionOf(arn: string | undefined): string {
@@ -49,23 +46,3 @@ export async function status(ctx: OpsContext, deployment: LoadedDeployment): Pro
   ctx.log(`status: ${deployment.sites.sites.length} sites, ${inv.ours.size} distributions found, ${unsettled} not deployed or still changing`);
   return unsettled > 0 ? 1 : 0;
 }
-
-export const statusCommand: Command = {
-  name: 'status',
-  summary: 'each distribution\'s deployment state, aliases, function version and running invalidations (read-only)',
-  usage: `Usage: npm run ops -- status [options]
-
-For each site of the stage: its distribution (found by its comment), whether it is
-Deployed or InProgress, its aliases against the config (those awaiting cutover
-marked), the function version it runs, and invalidations in progress. Read-only.
-
-Options:
-${AWS_OPTIONS_HELP}
-
-Exit status: 0 when every site is deployed and settled, 1 otherwise (or on an AWS error), 2 on bad options or config.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, AWS_OPTIONS);
-    noPositionals(args.positionals);
-    return status(defaultContext((l) => io.stdout.write(l + '\n')), deploymentFor(args.options));
-  },
-};

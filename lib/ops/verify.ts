@@ -18,12 +18,10 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import { normaliseCountry, RedirectEngine } from '../../lambda/engine';
-import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
-import { Command, OpsError } from '../cli/command';
-import type { CliIo } from '../cli/io';
+import { RedirectEngine } from '../../lambda/engine';
 import * as fs from 'fs';
-import { contentDirsOf, DEFAULT_SITES_FILE, loadConfig } from '../config/load';
+import { contentDirsOf, DEFAULT_SITES_FILE, LoadedConfig, loadConfig } from '../config/load';
+import { OpsError, UsageError } from '../config/problems';
 import { frozenIndexRewriter, snapshotLookup } from '../edge/frozen-site';
 import { buildProbes, expectedOutcomes, Probe, servedHostname } from '../rules/probes';
 
@@ -149,18 +147,23 @@ function frozenHop(actual: string, frozen: ReadonlyMap<string, string | undefine
   return hostname === undefined ? undefined : { host: url.hostname, target: url.pathname + url.search, hostname };
 }
 
-/** Runs the probes with bounded concurrency; results in probe order. */
-export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
-  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
-  const engine = new RedirectEngine(config.tables);
-  const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
-  // Frozen hostnames → their snapshot folder, when it is on this machine.
-  const contentDirs = contentDirsOf(config.sites, options.sitesFile ?? DEFAULT_SITES_FILE);
+/** Frozen hostnames → their snapshot folder, when it is on this machine. */
+function frozenSnapshots(config: LoadedConfig, sitesFile: string): Map<string, string | undefined> {
+  const contentDirs = contentDirsOf(config.sites, sitesFile);
   const frozen = new Map<string, string | undefined>();
   for (const site of config.sites.sites.filter((s) => s.mode === 'frozen')) {
     const dir = contentDirs.get(site.name);
     for (const h of site.hostnames) frozen.set(h, dir !== undefined && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : undefined);
   }
+  return frozen;
+}
+
+/** Runs the probes with bounded concurrency; results in probe order. */
+export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
+  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+  const engine = new RedirectEngine(config.tables);
+  const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
+  const frozen = frozenSnapshots(config, options.sitesFile ?? DEFAULT_SITES_FILE);
   const rewrite = frozenIndexRewriter();
   const target = targetOf(options.base, hostnames);
   const viewerCountry = options.viewerCountry;
@@ -209,64 +212,3 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
   }
   return { results, mismatches, failures };
 }
-
-export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'probe a deployment or the preview with the contract, the rules file walked on every site and a bulk sample; compare with the engine',
-  usage: `Usage: npm run ops -- verify --base URL [options]
-
-Sends the contract's examples, the rules file walked on every site and a sample of
-the bulk list to URL and compares every status and Location with what the engine
-decides for the config. The walk: each hostname's root (each configured country
-and none on region-path sites), and each rule with an example made from its
-source, on the sites it applies to. A wildcard hostname such as *.po.co is
-probed as the sample name any-name.po.co. Redirects are not followed, except
-one hop to the frozen site (in.po.co), which must answer as its snapshot folder
-does: 200 for a page it has, 404 for one it lacks (200 or 404 when the folder
-is not on this machine). Probes of the frozen site itself expect the same.
-  --base https://po.co             production: each probe to its own hostname
-  --base http://127.0.0.1:8787     the preview (npm start): Host header per probe
-
-Options:
-  --redirects FILE  bulk redirect list                               [config/redirects.csv]
-  --sites FILE      sites file                                       [config/sites.json]
-  --rules FILE      rules file                                       [config/rules.txt]
-  --catalog FILE    store catalogue                                  [config/catalog.json]
-  --sample N        bulk entries probed, spread over the list        [50]
-  --country CC      the country CloudFront sees for this machine (production only;
-                    without it a country-dependent probe accepts any configured
-                    country's answer); "none" for an unknown country
-  --concurrency N   probes in flight                                 [8]
-  --timeout S       seconds to wait for each answer                  [10]
-  --verbose         print matching probes too
-
-Exit status: 0 when every probe matches, 1 on any mismatch or failed probe, 2 on bad options or config.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { base: 'string', redirects: 'string', sites: 'string', rules: 'string', catalog: 'string', sample: 'string', country: 'string', concurrency: 'string', timeout: 'string', verbose: 'boolean' });
-    const base = stringOption(args.options.base);
-    if (!base) throw new UsageError('--base URL is required');
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-    const cc = stringOption(args.options.country);
-    let viewerCountry: string | undefined;
-    if (cc !== undefined) {
-      viewerCountry = cc.toLowerCase() === 'none' ? '' : normaliseCountry(cc);
-      if (viewerCountry === '' && cc.toLowerCase() !== 'none') throw new UsageError(`--country ${JSON.stringify(cc)} is not a two-letter country code such as GB, or "none"`);
-    }
-    const report = await verify(
-      {
-        base,
-        redirectsFile: stringOption(args.options.redirects),
-        sitesFile: stringOption(args.options.sites),
-        rulesFile: stringOption(args.options.rules),
-        catalogFile: stringOption(args.options.catalog),
-        sample: intOption(args.options.sample, 'sample', 50, 0, 1_000_000),
-        viewerCountry,
-        concurrency: intOption(args.options.concurrency, 'concurrency', 8, 1, 64),
-        timeoutMs: intOption(args.options.timeout, 'timeout', 10, 1, 300) * 1000,
-        verbose: args.options.verbose === true,
-      },
-      (line) => io.stdout.write(line + '\n'),
-    );
-    return report.mismatches + report.failures > 0 ? 1 : 0;
-  },
-};

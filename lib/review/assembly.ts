@@ -9,9 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { BulkIndex, CompiledTables, packBulk } from '../../lambda/engine';
 import { BULK_FILE, withoutBulkColumns } from '../edge/bundle';
-import { UsageError } from '../cli/args';
-import { OpsError } from '../cli/command';
 import { PROJECT_ROOT } from '../config/load';
+import { OpsError, UsageError } from '../config/problems';
 import type { RuleSet } from '../rules/redirect-changes';
 import { columnsOfPackedV1 } from './packed-v1';
 
@@ -112,12 +111,23 @@ export function synthesize(cwd: string, outdir: string, context: readonly string
   if (r.status !== 0) throw new OpsError(`synthesizing ${what} failed:\n${(r.stderr || r.stdout).trim()}`);
 }
 
-/** The `-c key=value` context of a synth from the options --stage, --redirects, --sites, --stages (files made absolute). */
-export function synthContext(options: Readonly<Record<string, unknown>>): string[] {
-  return (['stage', 'redirects', 'sites', 'stages'] as const).flatMap((k) => {
-    const v = options[k];
-    return typeof v !== 'string' ? [] : [`${k}=${k === 'stage' ? v : path.resolve(v)}`];
-  });
+/** What a synth is given on the command line: the stage and the config files (a stage's own config when absent). */
+export interface SynthInputs {
+  readonly stage?: string;
+  readonly redirectsFile?: string;
+  readonly sitesFile?: string;
+  readonly stagesFile?: string;
+  readonly rulesFile?: string;
+  readonly catalogFile?: string;
+}
+
+/** The `-c key=value` context of a synth, as bin/app.ts reads it: the stage, and each config file given (made absolute). */
+export function synthContext(inputs: SynthInputs): string[] {
+  const files = { redirects: inputs.redirectsFile, sites: inputs.sitesFile, stages: inputs.stagesFile, rules: inputs.rulesFile, catalog: inputs.catalogFile };
+  return [
+    ...(inputs.stage === undefined ? [] : [`stage=${inputs.stage}`]),
+    ...Object.entries(files).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${path.resolve(v)}`])),
+  ];
 }
 
 /** Whether `ref` names a commit of this project's repository. */
@@ -149,6 +159,44 @@ export function synthesizeRef(ref: string, context: readonly string[]): { outdir
     return { outdir, cleanup };
   } catch (err) {
     cleanup();
+    throw err;
+  }
+}
+
+/** An assembly read or synthesized, and what removes the temporary folder it was synthesized into (nothing for a folder read as it is). */
+export interface OpenedAssembly {
+  readonly assembly: Assembly;
+  readonly cleanup: () => void;
+}
+
+/** The working tree synthesized with `context` into a temporary folder (`tmpPrefix`), read as `label`. */
+export function synthesizeWorkingTree(context: readonly string[], label: string, tmpPrefix: string): OpenedAssembly {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
+  const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    synthesize(PROJECT_ROOT, dir, context, 'the working tree');
+    return { assembly: readAssembly(dir, label), cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
+
+/**
+ * The baseline of a diff: `spec` a folder (a cdk.out, or templates), read as
+ * it is, or a git ref, synthesized from a git archive with the stage only (a
+ * ref's own config); `say` tells when a synth starts. A `UsageError` when it
+ * is neither.
+ */
+export function baselineAssembly(spec: string, stage: string | undefined, say: (line: string) => unknown): OpenedAssembly {
+  if (fs.existsSync(spec) && fs.statSync(spec).isDirectory()) return { assembly: readAssembly(spec, spec), cleanup: () => undefined };
+  if (!isGitRef(spec)) throw new UsageError(`--baseline ${JSON.stringify(spec)} is neither a folder nor a git ref of this repository`);
+  say(`synthesizing the app at ${spec}`);
+  const made = synthesizeRef(spec, stage ? [`stage=${stage}`] : []);
+  try {
+    return { assembly: readAssembly(made.outdir, spec), cleanup: made.cleanup };
+  } catch (err) {
+    made.cleanup();
     throw err;
   }
 }

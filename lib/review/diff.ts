@@ -7,19 +7,12 @@
  * hostname that moved. Offline.
  */
 import { fullDiff, formatDifferences, TemplateDiff } from '@aws-cdk/cloudformation-diff';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { PassThrough } from 'stream';
 import { CompiledTables, RedirectEngine } from '../../lambda/engine';
 import { withoutBulkColumns } from '../edge/bundle';
-import { parseArgs, stringOption, UsageError } from '../cli/args';
-import type { Command } from '../cli/command';
-import type { CliIo } from '../cli/io';
-import { PROJECT_ROOT } from '../config/load';
 import { outcomeOf, ruleWalk } from '../rules/probes';
 import { CatalogueChange, catalogueChanges, ConfigChanges, configChanges, RuleSet, RulesFileChange, rulesFileChanges } from '../rules/redirect-changes';
-import { Assembly, isGitRef, readAssembly, synthContext, synthesize, synthesizeRef } from './assembly';
+import { Assembly, baselineAssembly, OpenedAssembly, readAssembly, synthContext, SynthInputs, synthesizeWorkingTree } from './assembly';
 
 export interface StackDiff {
   /** Stack name; nested stacks as `Parent/Site-x`. */
@@ -178,67 +171,39 @@ export function renderResult(result: DiffResult, baseline: Assembly, current: As
   return out;
 }
 
-export const diffCommand: Command = {
-  name: 'diff',
-  summary: 'offline diff of the synthesized app against a baseline (git ref, cdk.out or templates): stacks as cdk diff prints them, and redirects',
-  usage: `Usage: npm run diff -- [--baseline REF|DIR] [--app DIR] [--stage S] [--redirects FILE] [--sites FILE] [--stages FILE] [--fail]
+/** Whether a diff found anything: a stack with differences, or a redirect change. */
+export function hasDifferences(result: DiffResult): boolean {
+  return result.stacks.some((s) => !s.diff.isEmpty) || (result.redirects !== undefined && redirectChangeCount(result.redirects) > 0);
+}
 
-Synthesizes the app (or reads --app DIR) and compares it with the baseline:
-  --baseline REF    a git ref (default HEAD): the app as it was there, synthesized
-                    from a git archive with this checkout's node_modules
-  --baseline DIR    a saved cdk.out, or a folder of *.template.json files
-Prints each stack's differences as "cdk diff" does (@aws-cdk/cloudformation-diff),
-then the redirect diff: rules of the rules file added [+], removed [-] and
-changed [~], by id and as written; products the catalogue added or removed per
-region; bulk entries added, removed and changed, each with an example URL and
-its old and new destination; and the answers that moved of the rules walked on
-every hostname (each rule's example, each country at the root; a wildcard
-hostname such as *.po.co as the sample name any-name.po.co). No AWS credentials are used.
+/** What `npm run diff` compares. */
+export interface DiffSides {
+  /** A folder (a cdk.out, or templates) or a git ref. */
+  readonly baseline: string;
+  /** A cdk.out to read as the current side; else the working tree is synthesized with `synth`. */
+  readonly app?: string;
+  /** The stage and config files of the current side's synth; a git baseline gets the stage only. */
+  readonly synth: SynthInputs;
+}
 
-Options:
-  --app DIR         an already synthesized cdk.out to use as the current side
-  --stage S, --redirects FILE, --sites FILE, --stages FILE
-                    passed to the current synth as -c stage=S, -c redirects=FILE...;
-                    a git baseline is synthesized with --stage only, from its own config
-  --fail            exit 1 when there are differences (as cdk diff --fail)
+/** The current side: `app` read as it is, or the working tree synthesized with `synth`'s context; `say` tells when a synth starts. */
+function currentAssembly(sides: DiffSides, say: (line: string) => unknown): OpenedAssembly {
+  if (sides.app) return { assembly: readAssembly(sides.app, sides.app), cleanup: () => undefined };
+  say('synthesizing the working tree');
+  return synthesizeWorkingTree(synthContext(sides.synth), 'working tree', 'poco-current-');
+}
 
-Exit status: 0; 1 with --fail when there are differences, or when a synth fails; 2 on bad options.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { baseline: 'string', app: 'string', stage: 'string', redirects: 'string', sites: 'string', stages: 'string', fail: 'boolean' });
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-    const spec = stringOption(args.options.baseline) ?? 'HEAD';
-    const stage = stringOption(args.options.stage);
-    const context = synthContext(args.options);
-    const cleanups: (() => void)[] = [];
-    try {
-      let baseline: Assembly;
-      if (fs.existsSync(spec) && fs.statSync(spec).isDirectory()) {
-        baseline = readAssembly(spec, spec);
-      } else if (isGitRef(spec)) {
-        io.stderr.write(`diff: synthesizing the app at ${spec}\n`);
-        const made = synthesizeRef(spec, stage ? [`stage=${stage}`] : []);
-        cleanups.push(made.cleanup);
-        baseline = readAssembly(made.outdir, spec);
-      } else {
-        throw new UsageError(`--baseline ${JSON.stringify(spec)} is neither a folder nor a git ref of this repository`);
-      }
-      let current: Assembly;
-      const app = stringOption(args.options.app);
-      if (app) {
-        current = readAssembly(app, app);
-      } else {
-        io.stderr.write('diff: synthesizing the working tree\n');
-        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-current-'));
-        cleanups.push(() => fs.rmSync(outdir, { recursive: true, force: true }));
-        synthesize(PROJECT_ROOT, outdir, context, 'the working tree');
-        current = readAssembly(outdir, 'working tree');
-      }
-      const result = compareAssemblies(baseline, current);
-      io.stdout.write(renderResult(result, baseline, current));
-      const different = result.stacks.some((s) => !s.diff.isEmpty) || (result.redirects !== undefined && redirectChangeCount(result.redirects) > 0);
-      return args.options.fail === true && different ? 1 : 0;
-    } finally {
-      for (const c of cleanups) c();
-    }
-  },
-};
+/** Reads or synthesizes both sides, compares them and renders the report; temporary folders are removed. */
+export function diffSides(sides: DiffSides, say: (line: string) => unknown): { readonly text: string; readonly different: boolean } {
+  const cleanups: (() => void)[] = [];
+  try {
+    const baseline = baselineAssembly(sides.baseline, sides.synth.stage, say);
+    cleanups.push(baseline.cleanup);
+    const current = currentAssembly(sides, say);
+    cleanups.push(current.cleanup);
+    const result = compareAssemblies(baseline.assembly, current.assembly);
+    return { text: renderResult(result, baseline.assembly, current.assembly), different: hasDifferences(result) };
+  } finally {
+    for (const c of cleanups) c();
+  }
+}

@@ -7,19 +7,14 @@
  * assembly: the distributions from its templates, the rules from the
  * function package it holds, so the report shows what would be deployed.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { BULK_INCLUDE_SUBDOMAINS, BULK_PRESERVE_QUERY, BULK_SUBPATH_MATCHING, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
+import { BULK_INCLUDE_SUBDOMAINS, BULK_PRESERVE_QUERY, BULK_SUBPATH_MATCHING, CompiledRule, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
 import { withoutBulkColumns } from '../edge/bundle';
-import { intOption, parseArgs, stringOption, UsageError } from '../cli/args';
-import { Command, OpsError } from '../cli/command';
-import { CliIo, writeFileWhole } from '../cli/io';
 import { PROJECT_ROOT } from '../config/load';
-import { outcomeOf, ruleText, ruleWalk } from '../rules/probes';
-import { RuleSet, sourcesOf } from '../rules/redirect-changes';
-import { Assembly, readAssembly, synthContext, synthesize, Template } from './assembly';
-import { renderHtml, renderMarkdown } from './report-render';
+import { OpsError } from '../config/problems';
+import { outcomeOf, ruleText, ruleWalk, WalkStep } from '../rules/probes';
+import { RuleSet, Source, sourcesOf } from '../rules/redirect-changes';
+import type { Assembly, Template } from './assembly';
 
 export interface SiteRow {
   readonly name: string;
@@ -132,88 +127,113 @@ function ruleRow(engine: RedirectEngine, host: string, p: string, country: strin
   return { url: `https://${host}${p}`, country, outcome: outcomeOf(d), rule: d.rule };
 }
 
-/** Collects the report's content from an assembly (which must hold the function package). */
-export function reportData(assembly: Assembly, maxEntries: number): ReportData {
-  const rules: RuleSet | undefined = assembly.rules;
-  if (!rules) throw new OpsError(`${assembly.label} holds no redirect function package (index.js and bulk.bin); give a full cdk.out`);
-  const tables: CompiledTables = rules.tables;
-  const engine = new RedirectEngine(tables, rules.bulk);
+/** `{ stands }` when a walk step sent a wildcard's sample name for its configured hostname; nothing otherwise. */
+function standsFor(step: WalkStep): { stands?: string } {
+  return step.host !== step.hostname ? { stands: step.hostname } : {};
+}
+
+/** Each site with its hostnames, its region and the distribution its nested stack holds. */
+function siteRows(assembly: Assembly, tables: CompiledTables): SiteRow[] {
   const byName = new Map([...assembly.names].map(([file, name]) => [name, assembly.templates.get(file)!]));
   const parent = [...assembly.names.values()].find((n) => !n.includes('/')) ?? '';
-  const sites: SiteRow[] = tables.sites.map((s) => ({
+  return tables.sites.map((s) => ({
     name: s.name,
     mode: s.mode,
     hostnames: tables.hosts.filter(([, i]) => tables.sites[i] === s).map(([h]) => h),
     region: s.region === undefined ? undefined : tables.regions[s.region].name,
     distribution: byName.has(`${parent}/Site-${s.name}`) ? distributionOf(byName.get(`${parent}/Site-${s.name}`)!, byName.get(parent)) : undefined,
   }));
-  const regions = tables.regions.map((r, i) => ({ name: r.name, kind: r.kind, url: r.url, countries: tables.countries.filter(([, ri]) => ri === i).map(([c]) => c) }));
+}
 
-  const hosts: ReportData['hosts'][number][] = [];
-  const ruleExamples: RuleExample[] = [];
-  const walk = ruleWalk(tables);
+function regionRows(tables: CompiledTables): ReportData['regions'][number][] {
+  return tables.regions.map((r, i) => ({ name: r.name, kind: r.kind, url: r.url, countries: tables.countries.filter(([, ri]) => ri === i).map(([c]) => c) }));
+}
+
+/** The walk's steps that are no rule's example: each hostname at its root. */
+function hostRows(engine: RedirectEngine, walk: readonly WalkStep[]): ReportData['hosts'][number][] {
+  return walk.filter((step) => step.rule === undefined).map((step) => ({ ...ruleRow(engine, step.host, step.path, step.country), ...standsFor(step) }));
+}
+
+const NO_EXAMPLE = "no example: no hostname where it can match (a :product whose region's catalogue lists nothing, or an earlier rule takes every path)";
+
+/** Why the `k`th rule did not answer its own example, which `answeredBy` answered; `''` when it did. */
+function exampleFlag(rule: CompiledRule, k: number, answeredBy: string, ruleIndex: ReadonlyMap<string, number>): string {
+  const first = answeredBy.split(' > ')[0];
+  const at = ruleIndex.get(first);
+  if (first === rule.id) return '';
+  if (first.startsWith('bulk:')) return 'a bulk entry answers first';
+  if (at !== undefined && at < k) return 'an earlier rule answers first';
+  return rule.status === 200 ? 'a rewrite (200): a rule below answers the rewritten path' : 'another rule answers';
+}
+
+/** Every rule of the rules file, in file order, with each of its examples decided (one row saying so when it has none). */
+function ruleExamples(engine: RedirectEngine, tables: CompiledTables, walk: readonly WalkStep[]): RuleExample[] {
   const ruleIndex = new Map(tables.rules.map((r, i) => [r.id, i]));
-  for (const step of walk) {
-    if (step.rule !== undefined) continue;
-    hosts.push({ ...ruleRow(engine, step.host, step.path, step.country), ...(step.host !== step.hostname ? { stands: step.hostname } : {}) });
-  }
-  tables.rules.forEach((rule, k) => {
+  return tables.rules.flatMap((rule, k): RuleExample[] => {
     const text = ruleText(rule, tables.regions);
     const steps = walk.filter((s) => s.rule === k);
-    if (steps.length === 0) {
-      ruleExamples.push({ rule: rule.id, text, url: '', country: '', outcome: '', answeredBy: '', flag: 'no example: no hostname where it can match (a :product whose region\'s catalogue lists nothing, or an earlier rule takes every path)' });
-    }
-    for (const step of steps) {
+    if (steps.length === 0) return [{ rule: rule.id, text, url: '', country: '', outcome: '', answeredBy: '', flag: NO_EXAMPLE }];
+    return steps.map((step) => {
       const row = ruleRow(engine, step.host, step.path, step.country);
-      const first = row.rule.split(' > ')[0];
-      const at = ruleIndex.get(first);
-      const flag =
-        first === rule.id
-          ? ''
-          : first.startsWith('bulk:')
-            ? 'a bulk entry answers first'
-            : at !== undefined && at < k
-              ? 'an earlier rule answers first'
-              : rule.status === 200
-                ? 'a rewrite (200): a rule below answers the rewritten path'
-                : 'another rule answers';
-      ruleExamples.push({ rule: rule.id, text, url: row.url, ...(step.host !== step.hostname ? { stands: step.hostname } : {}), country: row.country, outcome: row.outcome, answeredBy: row.rule, flag });
-    }
+      return { rule: rule.id, text, url: row.url, ...standsFor(step), country: row.country, outcome: row.outcome, answeredBy: row.rule, flag: exampleFlag(rule, k, row.rule, ruleIndex) };
+    });
   });
+}
 
-  // Every entry: decided at its own source; what wins there, and what the rules file alone would say.
-  const noBulk = new RedirectEngine(withoutBulkColumns(tables));
-  const bulk: ReportData['bulk'][number][] = [];
+type BulkRow = ReportData['bulk'][number];
+
+/**
+ * What is wrong with a bulk entry decided at its own source (`row`), if
+ * anything: an http:// source never matches; another rule or entry answers
+ * first (shadowed); or the rules file alone (`noBulk`) answers the same.
+ */
+function bulkFinding(src: Source, row: BulkRow, own: string, noBulk: RedirectEngine): Finding | undefined {
+  const at = { line: src.line, source: src.key };
+  if (src.scheme === 'http') {
+    return { ...at, kind: 'unreachable', detail: 'an http:// source never matches: CloudFront redirects HTTP to HTTPS before the function runs. Write it without a scheme, or with https://.' };
+  }
+  if (row.rule !== own && !row.rule.startsWith(own + ' > ')) return { ...at, kind: 'shadowed', detail: `at ${row.url} the answer comes from ${row.rule} (${row.outcome}), not from this line.` };
+  const rulesAlone = noBulk.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' });
+  // Only for entries that decide their own URL and nothing else: subpaths, queries and subdomains could make them matter elsewhere.
+  if ((src.meta & (BULK_SUBPATH_MATCHING | BULK_PRESERVE_QUERY | BULK_INCLUDE_SUBDOMAINS)) === 0 && outcomeOf(rulesAlone) === row.outcome) {
+    return { ...at, kind: 'redundant', detail: `the rules file already answers ${row.outcome} at ${row.url} (${rulesAlone.rule}).` };
+  }
+  return undefined;
+}
+
+/** Every bulk entry decided at its own source, in file order: the first `maxEntries` as rows, and the findings over all of them. */
+function bulkRows(engine: RedirectEngine, rules: RuleSet, maxEntries: number): { bulk: BulkRow[]; findings: Finding[] } {
+  // What wins at each source, and what the rules file alone would say there.
+  const noBulk = new RedirectEngine(withoutBulkColumns(rules.tables));
+  const bulk: BulkRow[] = [];
   const findings: Finding[] = [];
-  const file = rules.bulk.file;
   for (const src of [...sourcesOf(rules).values()].sort((a, b) => a.line - b.line)) {
-    const own = `bulk:${file}:${src.line}`;
     const d = engine.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' });
     const row = { line: src.line, source: src.key, url: `https://${src.host}${src.path}`, country: '', outcome: outcomeOf(d), rule: d.rule };
     if (bulk.length < maxEntries) bulk.push(row);
-    if (src.scheme === 'http') {
-      findings.push({ line: src.line, source: src.key, kind: 'unreachable', detail: 'an http:// source never matches: CloudFront redirects HTTP to HTTPS before the function runs. Write it without a scheme, or with https://.' });
-      continue;
-    }
-    if (d.rule !== own && !d.rule.startsWith(own + ' > ')) {
-      findings.push({ line: src.line, source: src.key, kind: 'shadowed', detail: `at ${row.url} the answer comes from ${d.rule} (${row.outcome}), not from this line.` });
-      continue;
-    }
-    const rulesAlone = noBulk.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' });
-    if ((src.meta & (BULK_SUBPATH_MATCHING | BULK_PRESERVE_QUERY | BULK_INCLUDE_SUBDOMAINS)) === 0 && outcomeOf(rulesAlone) === row.outcome) {
-      // Only for entries that decide their own URL and nothing else: subpaths, queries and subdomains could make them matter elsewhere.
-      findings.push({ line: src.line, source: src.key, kind: 'redundant', detail: `the rules file already answers ${row.outcome} at ${row.url} (${rulesAlone.rule}).` });
-    }
+    const finding = bulkFinding(src, row, `bulk:${rules.bulk.file}:${src.line}`, noBulk);
+    if (finding) findings.push(finding);
   }
+  return { bulk, findings };
+}
+
+/** Collects the report's content from an assembly (which must hold the function package). */
+export function reportData(assembly: Assembly, maxEntries: number): ReportData {
+  const rules: RuleSet | undefined = assembly.rules;
+  if (!rules) throw new OpsError(`${assembly.label} holds no redirect function package (index.js and bulk.bin); give a full cdk.out`);
+  const tables: CompiledTables = rules.tables;
+  const engine = new RedirectEngine(tables, rules.bulk);
+  const walk = ruleWalk(tables);
+  const { bulk, findings } = bulkRows(engine, rules, maxEntries);
   return {
     label: assembly.label,
     stacks: [...assembly.names.values()].sort(),
-    sites,
-    regions,
+    sites: siteRows(assembly, tables),
+    regions: regionRows(tables),
     defaultRegion: tables.regions[tables.defaultRegion].name,
-    hosts,
-    rules: ruleExamples,
-    bulkFile: file,
+    hosts: hostRows(engine, walk),
+    rules: ruleExamples(engine, tables, walk),
+    bulkFile: rules.bulk.file,
     bulkTotal: rules.bulk.size,
     bulk,
     findings,
@@ -222,61 +242,3 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
 
 /** Where `npm run report` writes, unless told otherwise (git-ignored). */
 export const DEFAULT_REPORT_DIR = path.join(PROJECT_ROOT, 'report');
-
-export const reportCommand: Command = {
-  name: 'report',
-  summary: 'a static HTML page and the same as Markdown: sites, distributions, stores, every rule with an example, findings, a diagram',
-  usage: `Usage: npm run report -- [--app DIR] [--out DIR] [--max-entries N] [--stage S] [--redirects FILE] [--sites FILE] [--stages FILE]
-
-Synthesizes the app (or reads --app DIR, a cdk.out) and writes DIR/index.html
-and DIR/report.md: sites, hostnames and their distributions, regions and their
-stores, each hostname at its root (each country at the root of region-path
-sites), every rule of the rules file with an example URL, where it goes and
-the rule that answered (flagged when that is not the rule itself, such as an
-earlier rule), every bulk entry with where it goes, the entries that are
-shadowed, unreachable or redundant (the rules file already answers the same), and a diagram of hostnames → distributions →
-function → stores. The page needs no server and loads nothing from outside.
-
-Options:
-  --out DIR          where to write                           [report/]
-  --max-entries N    bulk entries listed (findings cover all)  [2000]
-  --app DIR          an already synthesized cdk.out
-  --stage S, --redirects FILE, --sites FILE, --stages FILE    passed to synth as -c
-
-Exit status: 0; 1 when the synth fails; 2 on bad options.`,
-  async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const args = parseArgs(argv, { app: 'string', out: 'string', 'max-entries': 'string', stage: 'string', redirects: 'string', sites: 'string', stages: 'string' });
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-    const maxEntries = intOption(args.options['max-entries'], 'max-entries', 2000, 0, 10_000_000);
-    const out = path.resolve(stringOption(args.options.out) ?? DEFAULT_REPORT_DIR);
-    let assembly: Assembly;
-    const app = stringOption(args.options.app);
-    let cleanup = (): void => undefined;
-    if (app) {
-      assembly = readAssembly(app, app);
-    } else {
-      const context = synthContext(args.options);
-      io.stderr.write('report: synthesizing the working tree\n');
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-report-'));
-      cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-      try {
-        synthesize(PROJECT_ROOT, dir, context, 'the working tree');
-        assembly = readAssembly(dir, 'the working tree');
-      } catch (err) {
-        cleanup();
-        throw err;
-      }
-    }
-    try {
-      const data = reportData(assembly, maxEntries);
-      fs.mkdirSync(out, { recursive: true });
-      writeFileWhole(path.join(out, 'index.html'), renderHtml(data));
-      writeFileWhole(path.join(out, 'report.md'), renderMarkdown(data));
-      io.stdout.write(`report: ${data.sites.length} sites, ${new Set(data.rules.map((r) => r.rule)).size} rules (${data.rules.length} examples), ${data.hosts.length} hostname roots, ${data.bulkTotal} bulk entries (${data.bulk.length} listed), ${data.findings.length} findings\n`);
-      io.stdout.write(`report: wrote ${path.join(out, 'index.html')} and ${path.join(out, 'report.md')}\n`);
-      return 0;
-    } finally {
-      cleanup();
-    }
-  },
-};

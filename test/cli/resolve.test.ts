@@ -4,7 +4,9 @@ import { tmpDir } from '../support/tmp';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { main, parseRawUrl } from '../../lib/cli/resolve';
+import { runCommand } from '../../lib/cli/command';
+import { resolveCommand } from '../../lib/cli/commands/resolve';
+import { parseRawUrl } from '../../lib/rules/request';
 import { defaultRule } from '../support/engine';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -12,11 +14,11 @@ const ROOT = path.resolve(__dirname, '..', '..');
 async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, {
+  const code = await runCommand(resolveCommand, argv, {
     stdin: Readable.from([stdin]),
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
-  });
+  }, 'resolve');
   return { code, out, err };
 }
 
@@ -48,7 +50,7 @@ describe('resolve URL...', () => {
 
   test('bad arguments: message on stderr, nothing on stdout, exit 2', async () => {
     for (const [argv, message] of [
-      [['--bogus'], 'resolve: unknown option "--bogus"'],
+      [['--bogus'], 'resolve: unknown option "--bogus"; this command takes --redirects, --sites, --rules, --catalog, --country, --method'],
       [['--country', 'GBR', 'https://po.co/'], 'resolve: --country "GBR" is not a two-letter country code such as GB'],
       [['--redirects'], 'resolve: --redirects needs a value'],
       [['https://po.co/', 'ftp://po.co/x'], 'resolve: "ftp://po.co/x" has scheme "ftp"; only http and https reach CloudFront'],

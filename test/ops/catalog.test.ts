@@ -252,7 +252,7 @@ describe('npm run ops -- catalog', () => {
     expect([r.code, r.stdout]).toEqual([0, '']);
     expect(fs.readFileSync(out, 'utf8')).toBe(
       `{
-  "$comment": "Store catalogue: per store, the product slugs with a page there. Built by \`npm run ops -- catalog FILE...\`; see README 'The store catalogue'.",
+  "$comment": "Store catalogue: per store, the product slugs with a page there. Built by \`npm run ops -- catalog FILE...\`; see docs/contract.md, 'The store catalogue'.",
   "stores": {
     "https://www.mi.co.id/id/": [
       "poco-f6",
@@ -352,7 +352,7 @@ describe('npm run ops -- catalog', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: npm run ops -- catalog \[options\] FILE\.\.\.\n/);
-    expect(r.stdout).toContain('--output FILE     where to write the catalogue; - for stdout     [config/catalog.json]');
+    expect(r.stdout).toContain('--output FILE  where to write the catalogue; - for stdout  [config/catalog.json]');
   });
 });
 

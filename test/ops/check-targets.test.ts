@@ -6,9 +6,11 @@
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { runCommand } from '../../lib/cli/command';
+import { makeCheckTargetsCommand } from '../../lib/cli/commands/check-targets';
 import { main } from '../../lib/cli/poco';
 import type { Destination } from '../../lib/config/destinations';
-import { checkTargets, isErrorPage, makeCheckTargetsCommand, TargetResult, USER_AGENT } from '../../lib/ops/check-targets';
+import { checkTargets, isErrorPage, TargetResult, USER_AGENT } from '../../lib/ops/check-targets';
 
 /** Per path: requests received. */
 const hits = new Map<string, number>();
@@ -182,7 +184,7 @@ describe('npm run ops -- check-targets', () => {
       files = f;
       return list;
     }, { retryBaseMs: 5 });
-    const code = await command.run(args, io(out, err));
+    const code = await runCommand(command, args, io(out, err), 'ops check-targets');
     return { code, stdout: out.join(''), stderr: err.join(''), files };
   }
   const progress = /^check-targets: \d+\/\d+ checked, \d+ dead$/;

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../lib/cli/poco';
-import { checkReport, findChromium } from '../../lib/cli/report-check';
+import { checkReport, findChromium } from '../../lib/review/report-check';
 import { PROJECT_ROOT } from '../../lib/config/load';
 import { readAssembly } from '../../lib/review/assembly';
 import { reportData } from '../../lib/review/report';

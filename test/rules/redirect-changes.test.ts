@@ -2,7 +2,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../../lib/cli/args';
+import { UsageError } from '../../lib/config/problems';
 import { LoadedConfig, loadConfig, PROJECT_ROOT } from '../../lib/config/load';
 import { configAtRef, engineChangedSince } from '../../lib/ops/invalidate';
 import { catalogueChanges, configChanges as compare, ConfigChanges, invalidationPaths, MAX_WILDCARD_PATHS, ruleSetOf, rulesFileChanges } from '../../lib/rules/redirect-changes';

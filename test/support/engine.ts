@@ -7,7 +7,7 @@ import { parseRules } from '../../lib/config/rules';
 import { ConfigProblem, formatProblem, ProblemList } from '../../lib/config/problems';
 import { BulkEntry, hostRoles, parseRedirects } from '../../lib/config/redirects';
 import { parseSites, SitesConfig } from '../../lib/config/sites';
-import { parseRawUrl, ParsedUrl } from '../../lib/cli/resolve';
+import { parseRawUrl, ParsedUrl } from '../../lib/rules/request';
 
 export const DEFAULT_SITES_TEXT = fs.readFileSync(DEFAULT_SITES_FILE, 'utf8');
 
