@@ -27,7 +27,7 @@ export const DECISION_INPUTS = {
   headers: ['host', COUNTRY_KEY_HEADER],
 } as const;
 
-/** A status as responses and log lines carry it. */
+/** What a response and its log line carry for one status. */
 interface StatusText {
   /** The status code as a string, as CloudFront wants it. */
   readonly code: string;
@@ -37,26 +37,18 @@ interface StatusText {
   readonly logMiddle: string;
 }
 
-/**
- * Per status the engine gives, indexed by the status itself: an array (an
- * indexed load), not an object with numeric keys (which V8 keeps as a
- * dictionary, a slower lookup on every response).
- */
-const STATUSES: readonly (StatusText | undefined)[] = (() => {
-  const out: StatusText[] = [];
-  const reasons: [number, string][] = [
-    [301, 'Moved Permanently'],
-    [302, 'Found'],
-    [307, 'Temporary Redirect'],
-    [308, 'Permanent Redirect'],
-    [405, 'Method Not Allowed'],
-    [410, 'Gone'],
-  ];
-  for (const [status, reason] of reasons) {
-    out[status] = { code: String(status), reason, logMiddle: status < 400 ? `","action":"redirect","status":${status},"host":"` : '' };
-  }
-  return out;
-})();
+/** Per status the engine gives, at its index (see docs/performance.md, convention "Status table"). */
+const STATUSES: (StatusText | undefined)[] = [];
+for (const [status, reason] of [
+  [301, 'Moved Permanently'],
+  [302, 'Found'],
+  [307, 'Temporary Redirect'],
+  [308, 'Permanent Redirect'],
+  [405, 'Method Not Allowed'],
+  [410, 'Gone'],
+] as const) {
+  STATUSES[status] = { code: String(status), reason, logMiddle: status < 400 ? `","action":"redirect","status":${status},"host":"` : '' };
+}
 
 /** Longest request value (host, URI, country) written to a log line. */
 const LOG_FIELD_MAX = 512;
@@ -77,19 +69,14 @@ export interface HandlerOptions {
 
 export type EdgeHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequest | CloudFrontResultResponse>;
 
-/**
- * The first value of a header's list, when it is a string. The callers read
- * each list by its own constant name, so every read site sees one name: a
- * shared read by variable name goes megamorphic in V8, a slower lookup on
- * every request.
- */
+/** The first value of a header's list, when it is a string. */
 function firstValue(values: CloudFrontHeaders[string] | undefined): string | undefined {
   return Array.isArray(values) && values.length > 0 && typeof values[0]?.value === 'string' ? values[0].value : undefined;
 }
 
 const PRINTABLE = /^[\x20-\x7e]*$/;
 
-/** Lower-case names of the headers the engine sets, so a response costs no case conversion. */
+/** Lower-case names of the headers the engine sets (see docs/performance.md, convention "Literal keys"). */
 const LOWER_NAMES: Readonly<Record<string, string>> = { Location: 'location', 'Cache-Control': 'cache-control', 'Strict-Transport-Security': 'strict-transport-security', Allow: 'allow' };
 
 type HeaderList = CloudFrontHeaders[string];
@@ -105,10 +92,10 @@ function shared(name: string, value: string): HeaderList {
 
 /**
  * Builds CloudFront responses from decisions. The header lists that never
- * change (each Cache-Control value, Strict-Transport-Security) are built and
- * checked once, frozen, and shared by every response: the Lambda runtime only
- * serializes them. `Location` needs no check here: the engine builds every
- * location from checked prefixes and encoded parts (lambda/engine/engine.ts).
+ * change (each Cache-Control value, Strict-Transport-Security) are checked
+ * once, at load, and shared, frozen, by every response. `Location` needs no
+ * check here: the engine builds every location from checked prefixes and
+ * encoded parts (lambda/engine/engine.ts).
  */
 class ResponseBuilder {
   private readonly permanent: HeaderList;
@@ -188,9 +175,10 @@ function clip(value: unknown): string | null {
  * `{ rule, action, status, host, uri, country }` with the request's values
  * clipped (test/lambda/handler.test.ts checks this for arbitrary values).
  *
- * The common line, a redirect whose values need no escaping, is built from
- * a few pieces with no object; any other goes through `JSON.stringify`.
- * What the engine already knows needs no escaping is not read again:
+ * A redirect whose values need no escaping is written by concatenation; any
+ * other line by `JSON.stringify` (see docs/performance.md, conventions
+ * "Concatenated log line" and "Status table"). Values the engine already
+ * found plain are not checked again (convention "Known facts"):
  * @param plainRule every rule name needs no escaping (`RedirectEngine.plainRules`)
  * @param facts what the engine learnt deciding the request that `host` and
  *   `uri` are from: a configured host, or a path that needed no work, has

@@ -186,13 +186,21 @@ export class BulkIndex {
   private readonly lineOf: Uint32Array;
   private readonly metaOf: Uint8Array;
   private readonly keys: Uint8Array;
-  /** Per target: whether it points at one of this project's redirect hosts (followed at request time). */
+  /**
+   * Per target, 1 when it points at one of this project's redirect hosts
+   * (followed at request time): zero-filled bytes, so a list of a million
+   * targets costs no loop at load.
+   */
   private readonly internal: Uint8Array;
   /** Exact hosts of sources → the depths of their subpath sources, as a bit set. */
   private readonly exactHosts = new Map<string, number>();
   /** Hosts of include-subdomains sources → the depths of those sources that are subpath sources. */
   private readonly parentHosts = new Map<string, number>();
-  // Scratch space for one match (the engine is single-threaded): the hashes of the keys of candidate hosts other than the scan's.
+  /**
+   * Scratch space for one match, reused by every match (see
+   * docs/performance.md, convention "Reused scratch"): the hashes of the keys
+   * of candidate hosts other than the scan's.
+   */
   private hashScratch = new Int32Array(64);
   /** After `matchEntry` found an entry: how many path segments its source covered. */
   matchDepth = 0;
@@ -337,9 +345,9 @@ export class BulkIndex {
     const { source } = path;
     // Per candidate host, the hash of host + path prefix at every depth: the scan's for the first
     // candidate when it was seeded with its host, one pass over the path for any other.
-    const own = path.seed === seeds[0] ? 1 : 0;
-    const hashes = own === n ? this.hashScratch : this.scratchHashes(n * (depths + 1)); // no other candidate: nothing is written
-    for (let h = own, base = own * (depths + 1); h < n; h++, base += depths + 1) {
+    const scanned = path.seed === seeds[0] ? 1 : 0; // how many candidates (the first, or none) the scan's hashes serve
+    const hashes = scanned === n ? this.hashScratch : this.scratchHashes(n * (depths + 1)); // no other candidate: nothing is written
+    for (let h = scanned, base = scanned * (depths + 1); h < n; h++, base += depths + 1) {
       let hash = seeds[h];
       hashes[base] = hash;
       for (let d = 1; d <= depths; d++) {
@@ -354,8 +362,8 @@ export class BulkIndex {
       if (!isFull && (depth > 30 || !(subDepths & (1 << depth)))) continue;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
-        const exact = h === 0 && plan.exact === true;
-        const hash = h < own ? path.hash(depth) : hashes[h * (depths + 1) + depth];
+        const exact = h === 0 && plan.exact;
+        const hash = h < scanned ? path.hash(depth) : hashes[h * (depths + 1) + depth];
         for (let i = this.find(hash, path.keyLength(depth), hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];
           if (!isFull && !(m & BULK_SUBPATH_MATCHING)) continue;

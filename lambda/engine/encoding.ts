@@ -58,7 +58,7 @@ export function encodeExcept(text: string, safe: RegExp, decodeUnreserved: boole
   return out;
 }
 
-/** Per ASCII code: 1 when it may stand for itself in a query string (RFC 3986 query, `%` checked apart). */
+/** Per ASCII code: whether it may stand for itself in a query string (RFC 3986 query, `%` checked apart). */
 const QUERY_PLAIN: boolean[] = [];
 const QUERY_PLAIN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?";
 for (let i = 0; i < 128; i++) QUERY_PLAIN.push(QUERY_PLAIN_CHARS.indexOf(String.fromCharCode(i)) >= 0);

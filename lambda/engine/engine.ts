@@ -115,10 +115,11 @@ export class RedirectEngine {
   private readonly bulkRule: string;
   /**
    * Whether every rule name this engine gives is JSON-plain: printable ASCII
-   * without `"` or `\`, so that it can be written into a JSON string as is.
+   * without `"` or `\`, so that it can be written into a JSON string as is
+   * (see docs/performance.md, convention "Known facts").
    */
   readonly plainRules: boolean;
-  /** The path of the request being decided (the engine is single-threaded; no path is kept past a decision). */
+  /** The path of the request being decided, reused by every decision (see docs/performance.md, convention "Reused scratch"). */
   private readonly path = new PathScan();
 
   /**
@@ -185,7 +186,11 @@ export class RedirectEngine {
     }
   }
 
-  /** The route of a Host header: its configured hostname, else the wildcard one label up. */
+  /**
+   * The route of a Host header: its configured hostname, else the wildcard
+   * one label up. The host is looked up as sent before it is normalised (see
+   * docs/performance.md, convention "Common form first").
+   */
   private route(host: string, facts: RequestFacts | undefined): HostRoute | undefined {
     const exact = this.hostRoutes.get(host);
     if (exact !== undefined) {
@@ -201,6 +206,7 @@ export class RedirectEngine {
   }
 
   private decideUnsafe(req: EngineRequest, facts: RequestFacts | undefined): Decision {
+    // GET and HEAD as CloudFront sends them need no upper-casing (see docs/performance.md, convention "Common form first").
     const method = req.method === 'GET' || req.method === 'HEAD' ? req.method : String(req.method).toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
       return {

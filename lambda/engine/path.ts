@@ -21,8 +21,9 @@ const UPPER = 2;
 const ESCAPE = 4;
 /**
  * Per character code, bits: NEEDS_WORK (encoding), UPPER (an upper-case
- * letter), ESCAPE (`%`). Every code a string can hold has an entry, so that
- * V8 reads it without a bounds check (every non-ASCII code needs work).
+ * letter), ESCAPE (`%`); every non-ASCII code needs work. An entry for every
+ * code a string can hold (see docs/performance.md, convention
+ * "Full-range table").
  */
 const CLASS = new Uint8Array(65536).fill(NEEDS_WORK);
 for (const ch of "abcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@") CLASS[ch.charCodeAt(0)] = 0;
@@ -58,10 +59,11 @@ export class PathScan {
    * from the `seed` given to `load`, the hash of `host + '/'`, so the bulk
    * index needs no second pass over the path); the length of that key's
    * path part; and segment d's start and end (exclusive) in `source` and its
-   * `CASE_*`. One typed array, so that recording a segment checks one array,
-   * not five. Read through `hash`, `keyLength`, `start` and `end`.
+   * `CASE_*`. Read through `hash`, `keyLength`, `start` and `end`. One array
+   * of records, not one per field (see docs/performance.md, convention
+   * "One record array").
    */
-  at = new Int32Array(RECORD * 17);
+  private at = new Int32Array(RECORD * 17);
   /** The seed the hashes were computed from. */
   seed = FNV_BASIS;
   /** Whether the raw path was read as it is: only `/` and characters that stand for themselves, no dot segments (`source` is the raw path). */
@@ -101,13 +103,13 @@ export class PathScan {
   load(raw: string, seed = FNV_BASIS): this {
     this.index = undefined;
     this.seed = seed;
-    const plain = this.scan(raw, true, seed) === true;
+    const plain = this.scan(raw, true, seed);
     this.plain = plain;
     if (plain) {
       const trailingSlash = this.count === 0 || raw.charCodeAt(raw.length - 1) === SLASH;
       this.trailingSlash = trailingSlash;
       const last = this.count - 1;
-      if (!trailingSlash && this.length(last) === 10 && this.equalsLower(last, 'index.html') === true) {
+      if (!trailingSlash && this.length(last) === 10 && this.equalsLower(last, 'index.html')) {
         this.index = this.segment(last);
         this.count = last;
         this.trailingSlash = true;
@@ -125,8 +127,8 @@ export class PathScan {
    * Splits `s` into segments, one inner loop per segment. With `plainOnly`,
    * gives up (false) at the end of the first segment that has a character
    * needing work, or that is `.` or `..`; otherwise `s` is canonical already.
-   * The record array is sized for the whole path first, so the loop stores
-   * into it without checking for room.
+   * The record array is sized for the whole path first: a typed array drops
+   * stores past its end.
    */
   private scan(s: string, plainOnly: boolean, seed: number): boolean {
     this.source = s;
@@ -134,7 +136,6 @@ export class PathScan {
     const size = RECORD * ((n >> 1) + 2); // at most one segment per two characters, and depth 0
     if (size > this.at.length) this.at = new Int32Array(size);
     const { at } = this;
-    const classes = CLASS;
     let gaps = false;
     let count = 0;
     let hash = seed | 0;
@@ -157,13 +158,13 @@ export class PathScan {
       let kind = 0;
       for (;;) {
         hash = Math.imul(hash ^ code, FNV_PRIME);
-        kind |= classes[code];
+        kind |= CLASS[code];
         if (++i === n) break;
         code = s.charCodeAt(i);
         if (code === SLASH) break;
       }
       const len = i - start;
-      if (plainOnly === true && ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))) return false;
+      if (plainOnly && ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))) return false;
       keyLength += len;
       lastEnd = i;
       const r = RECORD * count;
@@ -199,7 +200,7 @@ export class PathScan {
   /** Segments from `from` to the last, joined by `/` (`''` when there are none). */
   join(from: number): string {
     if (from >= this.count) return '';
-    if (this.gaps === false) return this.source.slice(this.start(from), this.end(this.count - 1));
+    if (!this.gaps) return this.source.slice(this.start(from), this.end(this.count - 1));
     let out = this.segment(from);
     for (let i = from + 1; i < this.count; i++) out += '/' + this.segment(i);
     return out;
@@ -210,7 +211,12 @@ export class PathScan {
     return this.lowerOf(i, this.segment(i));
   }
 
-  /** `segment`, the text of segment `i`, lower-cased as `lower` gives it (without slicing the segment again). */
+  /**
+   * `segment`, the text of segment `i`, lower-cased as `lower` gives it
+   * (without slicing the segment again); a segment the scan saw no
+   * upper-case letter or escape in is returned as it is (see
+   * docs/performance.md, convention "Common form first").
+   */
   lowerOf(i: number, segment: string): string {
     const kind = this.at[RECORD * i + CASE];
     return kind === CASE_LOWER ? segment : kind === CASE_UPPER ? segment.toLowerCase() : lowerSegment(segment);

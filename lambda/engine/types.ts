@@ -173,9 +173,9 @@ export interface EngineRequest {
 
 /**
  * What the engine learns about a request while deciding it, for callers
- * that would otherwise read the request again (the handler's log line).
- * `decide` writes every field when given one; false means "not known", not
- * "not so".
+ * that would otherwise read the request again (the handler's log line: see
+ * docs/performance.md, convention "Known facts"). `decide` writes every
+ * field when given one; false means "not known", not "not so".
  */
 export interface RequestFacts {
   /** The Host header, as sent, is one of the configured hostnames (so a DNS name: lower-case letters, digits, `-` and `.`). */

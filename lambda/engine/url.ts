@@ -96,7 +96,7 @@ export function normaliseHost(raw: string | undefined): string {
 /** A two-letter country code in upper case, or `''` for anything else. */
 export function normaliseCountry(raw: string | undefined): string {
   if (!raw) return '';
-  // As CloudFront sends it: two upper-case letters.
+  // As CloudFront sends it: two upper-case letters (see docs/performance.md, convention "Common form first").
   if (raw.length === 2) {
     const a = raw.charCodeAt(0);
     const b = raw.charCodeAt(1);

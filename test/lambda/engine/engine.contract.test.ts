@@ -1,5 +1,5 @@
 /**
- * The redirect contract of the default config (README "The redirect
+ * The redirect contract of the default config (docs/contract.md, "The redirect
  * contract"): config/sites.json, config/rules.txt and config/catalog.json,
  * row by row, without synth. Every row and example of the contract is a test.
  */
