@@ -38,17 +38,21 @@ interface StatusText {
 }
 
 /** Per status the engine gives, at its index (see docs/performance.md, convention "Status table"). */
-const STATUSES: (StatusText | undefined)[] = [];
-for (const [status, reason] of [
-  [301, 'Moved Permanently'],
-  [302, 'Found'],
-  [307, 'Temporary Redirect'],
-  [308, 'Permanent Redirect'],
-  [405, 'Method Not Allowed'],
-  [410, 'Gone'],
-] as const) {
-  STATUSES[status] = { code: String(status), reason, logMiddle: status < 400 ? `","action":"redirect","status":${status},"host":"` : '' };
-}
+const STATUSES: readonly (StatusText | undefined)[] = (() => {
+  const out: StatusText[] = [];
+  const reasons: [number, string][] = [
+    [301, 'Moved Permanently'],
+    [302, 'Found'],
+    [307, 'Temporary Redirect'],
+    [308, 'Permanent Redirect'],
+    [405, 'Method Not Allowed'],
+    [410, 'Gone'],
+  ];
+  for (const [status, reason] of reasons) {
+    out[status] = { code: String(status), reason, logMiddle: status < 400 ? `","action":"redirect","status":${status},"host":"` : '' };
+  }
+  return out;
+})();
 
 /** Longest request value (host, URI, country) written to a log line. */
 const LOG_FIELD_MAX = 512;

@@ -362,7 +362,7 @@ export class BulkIndex {
       if (!isFull && (depth > 30 || !(subDepths & (1 << depth)))) continue;
       for (let h = 0; h < n; h++) {
         let anyScheme = -1;
-        const exact = h === 0 && plan.exact;
+        const exact = h === 0 && plan.exact === true;
         const hash = h < scanned ? path.hash(depth) : hashes[h * (depths + 1) + depth];
         for (let i = this.find(hash, path.keyLength(depth), hostIds[h], path, depth); i >= 0; i = this.nextEntry[i]) {
           const m = meta[i];

@@ -103,13 +103,13 @@ export class PathScan {
   load(raw: string, seed = FNV_BASIS): this {
     this.index = undefined;
     this.seed = seed;
-    const plain = this.scan(raw, true, seed);
+    const plain = this.scan(raw, true, seed) === true;
     this.plain = plain;
     if (plain) {
       const trailingSlash = this.count === 0 || raw.charCodeAt(raw.length - 1) === SLASH;
       this.trailingSlash = trailingSlash;
       const last = this.count - 1;
-      if (!trailingSlash && this.length(last) === 10 && this.equalsLower(last, 'index.html')) {
+      if (!trailingSlash && this.length(last) === 10 && this.equalsLower(last, 'index.html') === true) {
         this.index = this.segment(last);
         this.count = last;
         this.trailingSlash = true;
@@ -136,6 +136,7 @@ export class PathScan {
     const size = RECORD * ((n >> 1) + 2); // at most one segment per two characters, and depth 0
     if (size > this.at.length) this.at = new Int32Array(size);
     const { at } = this;
+    const classes = CLASS;
     let gaps = false;
     let count = 0;
     let hash = seed | 0;
@@ -158,13 +159,13 @@ export class PathScan {
       let kind = 0;
       for (;;) {
         hash = Math.imul(hash ^ code, FNV_PRIME);
-        kind |= CLASS[code];
+        kind |= classes[code];
         if (++i === n) break;
         code = s.charCodeAt(i);
         if (code === SLASH) break;
       }
       const len = i - start;
-      if (plainOnly && ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))) return false;
+      if (plainOnly === true && ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))) return false;
       keyLength += len;
       lastEnd = i;
       const r = RECORD * count;
@@ -200,7 +201,7 @@ export class PathScan {
   /** Segments from `from` to the last, joined by `/` (`''` when there are none). */
   join(from: number): string {
     if (from >= this.count) return '';
-    if (!this.gaps) return this.source.slice(this.start(from), this.end(this.count - 1));
+    if (this.gaps === false) return this.source.slice(this.start(from), this.end(this.count - 1));
     let out = this.segment(from);
     for (let i = from + 1; i < this.count; i++) out += '/' + this.segment(i);
     return out;
