@@ -81,7 +81,12 @@ function firstValue(values: CloudFrontHeaders[string] | undefined): string | und
 const PRINTABLE = /^[\x20-\x7e]*$/;
 
 /** Lower-case names of the headers the engine sets (see docs/performance.md, convention "Literal keys"). */
-const LOWER_NAMES: Readonly<Record<string, string>> = { Location: 'location', 'Cache-Control': 'cache-control', 'Strict-Transport-Security': 'strict-transport-security', Allow: 'allow' };
+const LOWER_NAMES: Readonly<Record<string, string>> = {
+  Location: 'location',
+  'Cache-Control': 'cache-control',
+  'Strict-Transport-Security': 'strict-transport-security',
+  Allow: 'allow',
+};
 
 type HeaderList = CloudFrontHeaders[string];
 
@@ -90,7 +95,10 @@ const APPEND_QUERY: HeaderList = Object.freeze([Object.freeze({ key: 'X-Poco-App
 
 /** A header list built and checked once, frozen so that sharing it between responses is safe. */
 function shared(name: string, value: string): HeaderList {
-  if (!PRINTABLE.test(value)) throw new Error(`createHandler: header ${name} value ${JSON.stringify(value)} is not printable ASCII. Fix config/sites.json responseHeaders and rebuild the bundle.`);
+  if (!PRINTABLE.test(value))
+    throw new Error(
+      `createHandler: header ${name} value ${JSON.stringify(value)} is not printable ASCII. Fix config/sites.json responseHeaders and rebuild the bundle.`,
+    );
   return Object.freeze([Object.freeze({ key: name, value })]) as HeaderList;
 }
 
@@ -134,7 +142,10 @@ class ResponseBuilder {
         headers: {
           location: [{ key: 'Location', value: decision.location }],
           'cache-control': this.cacheControl(h['Cache-Control']),
-          'strict-transport-security': h['Strict-Transport-Security'] === this.values.hsts ? this.hsts : [{ key: 'Strict-Transport-Security', value: h['Strict-Transport-Security'] }],
+          'strict-transport-security':
+            h['Strict-Transport-Security'] === this.values.hsts
+              ? this.hsts
+              : [{ key: 'Strict-Transport-Security', value: h['Strict-Transport-Security'] }],
           ...(decision.keepsQuery ? { [APPEND_QUERY_HEADER]: APPEND_QUERY } : {}),
         },
       };
@@ -188,7 +199,14 @@ function clip(value: unknown): string | null {
  *   `uri` are from: a configured host, or a path that needed no work, has
  *   nothing to escape
  */
-export function logLine(decision: Decision, host: unknown, uri: unknown, country: unknown, plainRule = false, facts?: RequestFacts): string {
+export function logLine(
+  decision: Decision,
+  host: unknown,
+  uri: unknown,
+  country: unknown,
+  plainRule = false,
+  facts?: RequestFacts,
+): string {
   if (
     decision.action === 'redirect' &&
     (plainRule || plain(decision.rule)) &&
@@ -198,10 +216,25 @@ export function logLine(decision: Decision, host: unknown, uri: unknown, country
   ) {
     const middle = STATUSES[decision.status]?.logMiddle;
     if (middle) {
-      return '{"rule":"' + decision.rule + middle + host + '","uri":"' + uri + (country === undefined ? '","country":null}' : '","country":"' + country + '"}');
+      return (
+        '{"rule":"' +
+        decision.rule +
+        middle +
+        host +
+        '","uri":"' +
+        uri +
+        (country === undefined ? '","country":null}' : '","country":"' + country + '"}')
+      );
     }
   }
-  return JSON.stringify({ rule: decision.rule, action: decision.action, status: decision.status, host: clip(host), uri: clip(uri), country: clip(country) });
+  return JSON.stringify({
+    rule: decision.rule,
+    action: decision.action,
+    status: decision.status,
+    host: clip(host),
+    uri: clip(uri),
+    country: clip(country),
+  });
 }
 
 /** The request decided when the event cannot be read. */
@@ -226,14 +259,17 @@ export function createHandler(tables: CompiledTables, options: HandlerOptions = 
       host = firstValue(headers?.host);
       const key = firstValue(headers?.[COUNTRY_KEY_HEADER]);
       country = key === '-' ? undefined : key;
-      decision = engine.decide({
-        method: typeof request.method === 'string' ? request.method : 'GET',
-        scheme: 'https',
-        host: host ?? '',
-        path: typeof request.uri === 'string' ? request.uri : '/',
-        query: '', // not in the cache key: appended by the viewer-response function
-        country,
-      }, facts);
+      decision = engine.decide(
+        {
+          method: typeof request.method === 'string' ? request.method : 'GET',
+          scheme: 'https',
+          host: host ?? '',
+          path: typeof request.uri === 'string' ? request.uri : '/',
+          query: '', // not in the cache key: appended by the viewer-response function
+          country,
+        },
+        facts,
+      );
     } catch {
       decision = engine.decide(FALLBACK_REQUEST, facts); // also forgets the facts of the previous request
     }

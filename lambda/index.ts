@@ -11,4 +11,6 @@ import { createHandler } from './handler';
 
 declare const __POCO_COMPILED_TABLES__: string;
 
-export const handler = createHandler(JSON.parse(__POCO_COMPILED_TABLES__), { bulk: new BulkIndex(readFileSync(join(__dirname, 'bulk.bin'))) });
+export const handler = createHandler(JSON.parse(__POCO_COMPILED_TABLES__), {
+  bulk: new BulkIndex(readFileSync(join(__dirname, 'bulk.bin'))),
+});

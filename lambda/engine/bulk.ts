@@ -88,7 +88,8 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
   const slashes = bulk.keys.map((k) => k.indexOf('/'));
   const keyHosts = bulk.keys.map((k, i) => k.slice(0, slashes[i]));
   const hostNames = [...new Set(keyHosts)].sort();
-  if (hostNames.length > MAX_HOSTS) throw new Error(`packBulk: ${hostNames.length} source hosts; the packed format holds at most ${MAX_HOSTS}.`);
+  if (hostNames.length > MAX_HOSTS)
+    throw new Error(`packBulk: ${hostNames.length} source hosts; the packed format holds at most ${MAX_HOSTS}.`);
   const hostIndex = new Map(hostNames.map((h, i) => [h, i]));
   const hostOf = new Uint16Array(n);
   const offsets = new Uint32Array(n + 1);
@@ -110,7 +111,8 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
     const slash = slashes[i];
     for (let c = 0; c < key.length; c++) {
       const code = key.charCodeAt(c);
-      if (code > 0x7e || code < 0x21) throw new Error(`packBulk: key ${JSON.stringify(key)} is not printable ASCII; the compiler emits canonical keys only.`);
+      if (code > 0x7e || code < 0x21)
+        throw new Error(`packBulk: key ${JSON.stringify(key)} is not printable ASCII; the compiler emits canonical keys only.`);
       if (c >= slash) keys[offsets[i] + c - slash] = code;
     }
     const keyHash = fnv(FNV_BASIS, key, 0, key.length);
@@ -145,7 +147,18 @@ export function packBulk(bulk: CompiledBulk): Uint8Array {
     hosts: hostNames.map((h) => [h, ...hostDepths.get(h)!] as const),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const size = 4 * FIXED_WORDS + 4 * (n + 1) + 4 * n + 4 * capacity + 4 * capacity + 4 * n + 4 * n + align4(2 * n) + align4(n) + align4(keyBytes) + headerBytes.length;
+  const size =
+    4 * FIXED_WORDS +
+    4 * (n + 1) +
+    4 * n +
+    4 * capacity +
+    4 * capacity +
+    4 * n +
+    4 * n +
+    align4(2 * n) +
+    align4(n) +
+    align4(keyBytes) +
+    headerBytes.length;
   const out = new Uint8Array(size);
   const words = new Uint32Array(out.buffer, 0, FIXED_WORDS);
   words.set([MAGIC, n, capacity, keyBytes, headerBytes.length]);
@@ -313,7 +326,13 @@ export class BulkIndex {
       const head = slots[slot];
       if (head === 0) return -1;
       const entry = head - 1;
-      if (slotHashes[slot] === hash && hostOf[entry] === hostId && offsets[entry + 1] - offsets[entry] === length && this.pathIs(offsets[entry], path, depth)) return entry;
+      if (
+        slotHashes[slot] === hash &&
+        hostOf[entry] === hostId &&
+        offsets[entry + 1] - offsets[entry] === length &&
+        this.pathIs(offsets[entry], path, depth)
+      )
+        return entry;
     }
   }
 

@@ -16,9 +16,7 @@ export function isHex(code: number): boolean {
 
 /** UTF-8 percent-encoding of one character (or surrogate pair); upper-case hex. */
 function encodeChar(ch: string): string {
-  return ch.length === 1 && ch.charCodeAt(0) < 128
-    ? '%' + HEX[ch.charCodeAt(0) >> 4] + HEX[ch.charCodeAt(0) & 15]
-    : encodeURIComponent(ch);
+  return ch.length === 1 && ch.charCodeAt(0) < 128 ? '%' + HEX[ch.charCodeAt(0) >> 4] + HEX[ch.charCodeAt(0) & 15] : encodeURIComponent(ch);
 }
 
 /**

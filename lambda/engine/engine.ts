@@ -132,7 +132,10 @@ export class RedirectEngine {
     private readonly tables: CompiledTables,
     bulk?: BulkIndex,
   ) {
-    if (tables.format !== 2) throw new Error(`RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 2. Rebuild the bundle.`);
+    if (tables.format !== 2)
+      throw new Error(
+        `RedirectEngine: compiled tables of format ${String(tables.format)}; this engine reads format 2. Rebuild the bundle.`,
+      );
     this.bulk = bulk ?? new BulkIndex(packBulk(tables.bulk));
     for (const [host, index] of tables.hosts) {
       this.hostRoutes.set(host, { name: host, site: tables.sites[index], bulk: host.startsWith('*.') ? undefined : this.bulk.plan(host) });
@@ -223,11 +226,25 @@ export class RedirectEngine {
     if (route.site.mode === 'frozen') {
       return { action: 'origin', status: null, location: null, rule: 'origin:frozen-site', perVisitor: false, headers: {} };
     }
-    return this.resolve(req.scheme === 'http' ? 'http' : 'https', route, asText(req.path, '/'), asText(req.query, ''), normaliseCountry(req.country), facts);
+    return this.resolve(
+      req.scheme === 'http' ? 'http' : 'https',
+      route,
+      asText(req.path, '/'),
+      asText(req.query, ''),
+      normaliseCountry(req.country),
+      facts,
+    );
   }
 
   /** Resolves a request on a redirect site, following bulk targets on this project's own hosts. */
-  private resolve(scheme: 'http' | 'https', route: HostRoute, path: string, query: string, country: string, facts: RequestFacts | undefined): Decision {
+  private resolve(
+    scheme: 'http' | 'https',
+    route: HostRoute,
+    path: string,
+    query: string,
+    country: string,
+    facts: RequestFacts | undefined,
+  ): Decision {
     const cpath = this.path.load(path, route.bulk?.seeds[0]);
     if (facts !== undefined) facts.pathPlain = cpath.plain;
     const chain: Hop[] = [];
@@ -256,7 +273,8 @@ export class RedirectEngine {
     const targetIndex = bulk.targetIndex(entry);
     let target = bulk.targets[targetIndex];
     // An internal target is on this project's own hosts, never on the allow-list: the hop it leads to is checked instead.
-    if (!bulk.isInternal(targetIndex) && !(this.bulkTargetSafe[targetIndex] ??= this.isSafe(target))) return this.fallback('fallback:unsafe-location');
+    if (!bulk.isInternal(targetIndex) && !(this.bulkTargetSafe[targetIndex] ??= this.isSafe(target)))
+      return this.fallback('fallback:unsafe-location');
     const depth = bulk.matchDepth;
     const addSuffix = (meta & BULK_PRESERVE_PATH_SUFFIX) !== 0 && depth < cpath.count;
     const addQuery = (meta & BULK_PRESERVE_QUERY) !== 0 && query !== '';
@@ -270,7 +288,13 @@ export class RedirectEngine {
       // A target with its own query string never has preserve-query set (the loader rejects it).
       target = base + (addQuery ? '?' + safeQuery(query) : '') + tail;
     }
-    return this.redirect(BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3], target, this.bulkRule + bulk.line(entry), false, (meta & BULK_PRESERVE_QUERY) !== 0);
+    return this.redirect(
+      BULK_STATUSES[(meta >> BULK_STATUS_SHIFT) & 3],
+      target,
+      this.bulkRule + bulk.line(entry),
+      false,
+      (meta & BULK_PRESERVE_QUERY) !== 0,
+    );
   }
 
   /** The region a request is in, and where its path within the region starts, given the path's lower-cased segments. */
@@ -298,7 +322,9 @@ export class RedirectEngine {
     const regionData = this.tables.regions[where.region];
     if (regionData.kind === 'frozen') return this.frozenPassthrough(cpath, where, query);
 
-    const host = this.rules.hasHostRules(route.name) ? this.rules.search(route.name, { segments: lower, from: 0, region: where.region, country, after: -1 }) : undefined;
+    const host = this.rules.hasHostRules(route.name)
+      ? this.rules.search(route.name, { segments: lower, from: 0, region: where.region, country, after: -1 })
+      : undefined;
     const best = host !== undefined && host.rule >= 0 ? host.rule : Infinity;
     let perVisitor = host?.countryWeighed === true;
     // The rules within the region count only when one of them comes before the host's match.
@@ -341,7 +367,8 @@ export class RedirectEngine {
   private ruleAnswer(index: number, segments: readonly string[], from: number, region: number, query: string, perVisitor: boolean): Answer {
     const rule = this.tables.rules[index];
     if (!this.ruleSafe[index] || (rule.usesRegion && !this.regionSafe[region])) return this.fallback('fallback:unsafe-location');
-    const location = fillTarget(rule.target, segments, from, region, this.tables.regions) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
+    const location =
+      fillTarget(rule.target, segments, from, region, this.tables.regions) + (rule.query && query !== '' ? '?' + safeQuery(query) : '');
     if (rule.status === 410) {
       const { headers } = this.tables;
       return {
@@ -350,7 +377,11 @@ export class RedirectEngine {
         location,
         rule: rule.id,
         perVisitor,
-        headers: { 'Cache-Control': perVisitor ? headers.perVisitor : headers.permanent, 'Content-Type': 'text/html; charset=utf-8', 'Strict-Transport-Security': headers.hsts },
+        headers: {
+          'Cache-Control': perVisitor ? headers.perVisitor : headers.permanent,
+          'Content-Type': 'text/html; charset=utf-8',
+          'Strict-Transport-Security': headers.hsts,
+        },
         body: gonePage(location),
       };
     }

@@ -144,7 +144,7 @@ export class PathScan {
     let lastEnd = -1;
     at[HASH] = hash;
     at[KEY_LENGTH] = 1;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       let code = s.charCodeAt(i);
       if (code === SLASH) {
         i++;
@@ -165,7 +165,11 @@ export class PathScan {
         if (code === SLASH) break;
       }
       const len = i - start;
-      if (plainOnly === true && ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))) return false;
+      if (
+        plainOnly === true &&
+        ((kind & NEEDS_WORK) !== 0 || (len <= 2 && s.charCodeAt(start) === DOT && (len === 1 || s.charCodeAt(start + 1) === DOT)))
+      )
+        return false;
       keyLength += len;
       lastEnd = i;
       const r = RECORD * count;

@@ -19,7 +19,13 @@ import { lowerSegment } from './url';
  * `:landing` of `region` unless the part names its own. The rule's source
  * matched `segments` from `from` on.
  */
-export function fillTarget(target: readonly CompiledTargetPart[], segments: readonly string[], from: number, region: number, regions: readonly CompiledRegion[]): string {
+export function fillTarget(
+  target: readonly CompiledTargetPart[],
+  segments: readonly string[],
+  from: number,
+  region: number,
+  regions: readonly CompiledRegion[],
+): string {
   let out = '';
   for (const part of target) {
     if ('text' in part) out += part.text;

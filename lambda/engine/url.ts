@@ -88,9 +88,7 @@ export function normaliseHost(raw: string | undefined): string {
   const colon = host.indexOf(':');
   if (colon >= 0) host = host.slice(0, colon);
   if (host.endsWith('.')) host = host.slice(0, -1);
-  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(host) && host.length <= 253
-    ? host
-    : '';
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(host) && host.length <= 253 ? host : '';
 }
 
 /** A two-letter country code in upper case, or `''` for anything else. */

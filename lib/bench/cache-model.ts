@@ -85,11 +85,29 @@ export interface DistributionModel {
 /** Cache policies CloudFront manages, referred to by id rather than defined in the template. */
 const MANAGED_CACHE_POLICIES: Readonly<Record<string, Omit<CacheKeyPolicy, 'source'>>> = {
   // CachingOptimized
-  '658327ea-f89d-4fab-a63d-7e88639e58f6': { headers: { behavior: 'none', names: [] }, queryStrings: { behavior: 'none', names: [] }, cookies: { behavior: 'none', names: [] }, caching: true, minTtl: 1 },
+  '658327ea-f89d-4fab-a63d-7e88639e58f6': {
+    headers: { behavior: 'none', names: [] },
+    queryStrings: { behavior: 'none', names: [] },
+    cookies: { behavior: 'none', names: [] },
+    caching: true,
+    minTtl: 1,
+  },
   // CachingOptimizedForUncompressedObjects
-  'b2884449-e4de-46a7-ac36-70bc7f1ddd6d': { headers: { behavior: 'none', names: [] }, queryStrings: { behavior: 'none', names: [] }, cookies: { behavior: 'none', names: [] }, caching: true, minTtl: 1 },
+  'b2884449-e4de-46a7-ac36-70bc7f1ddd6d': {
+    headers: { behavior: 'none', names: [] },
+    queryStrings: { behavior: 'none', names: [] },
+    cookies: { behavior: 'none', names: [] },
+    caching: true,
+    minTtl: 1,
+  },
   // CachingDisabled
-  '4135ea2d-6df8-44a3-9df3-4b5a84be39ad': { headers: { behavior: 'none', names: [] }, queryStrings: { behavior: 'none', names: [] }, cookies: { behavior: 'none', names: [] }, caching: false, minTtl: 0 },
+  '4135ea2d-6df8-44a3-9df3-4b5a84be39ad': {
+    headers: { behavior: 'none', names: [] },
+    queryStrings: { behavior: 'none', names: [] },
+    cookies: { behavior: 'none', names: [] },
+    caching: false,
+    minTtl: 0,
+  },
 };
 
 /** Origin request policies CloudFront manages: the headers each forwards, as far as this model reads them. */
@@ -171,7 +189,8 @@ function keyPart(config: Template | undefined, behaviorField: string, listField:
 export function cacheKeyOf(config: Template, source: string): CacheKeyPolicy {
   const p = config.ParametersInCacheKeyAndForwardedToOrigin ?? {};
   const headers = keyPart(p.HeadersConfig, 'HeaderBehavior', 'Headers', true);
-  if (headers.behavior !== 'none' && headers.behavior !== 'whitelist') throw new Error(`cache model: ${source}: header behavior ${headers.behavior} in a cache key`);
+  if (headers.behavior !== 'none' && headers.behavior !== 'whitelist')
+    throw new Error(`cache model: ${source}: header behavior ${headers.behavior} in a cache key`);
   return {
     source,
     headers,
@@ -185,14 +204,25 @@ export function cacheKeyOf(config: Template, source: string): CacheKeyPolicy {
 /** The cache key of a behavior configured with legacy `ForwardedValues`. */
 function legacyKey(fv: Template, behavior: Template): CacheKeyPolicy {
   const headers = ((fv.Headers ?? []) as string[]).map((h) => h.toLowerCase());
-  if (headers.includes('*')) throw new Error('cache model: ForwardedValues with every header: nothing is cached by a key this model bounds');
+  if (headers.includes('*'))
+    throw new Error('cache model: ForwardedValues with every header: nothing is cached by a key this model bounds');
   const keys = (fv.QueryStringCacheKeys ?? []) as string[];
   const cookies = String(fv.Cookies?.Forward ?? 'none');
   return {
     source: 'ForwardedValues',
     headers: { behavior: headers.length > 0 ? 'whitelist' : 'none', names: headers },
-    queryStrings: fv.QueryString === true || fv.QueryString === 'true' ? (keys.length > 0 ? { behavior: 'whitelist', names: keys } : { behavior: 'all', names: [] }) : { behavior: 'none', names: [] },
-    cookies: cookies === 'all' ? { behavior: 'all', names: [] } : cookies === 'whitelist' ? { behavior: 'whitelist', names: (fv.Cookies?.WhitelistedNames ?? []) as string[] } : { behavior: 'none', names: [] },
+    queryStrings:
+      fv.QueryString === true || fv.QueryString === 'true'
+        ? keys.length > 0
+          ? { behavior: 'whitelist', names: keys }
+          : { behavior: 'all', names: [] }
+        : { behavior: 'none', names: [] },
+    cookies:
+      cookies === 'all'
+        ? { behavior: 'all', names: [] }
+        : cookies === 'whitelist'
+          ? { behavior: 'whitelist', names: (fv.Cookies?.WhitelistedNames ?? []) as string[] }
+          : { behavior: 'none', names: [] },
     caching: Number(behavior.MaxTTL ?? 1) > 0,
     minTtl: Number(behavior.MinTTL ?? 0),
   };
@@ -215,7 +245,8 @@ function originRequestHeaders(config: Template): string[] {
 function functionCode(value: unknown, name: string): string {
   if (typeof value === 'string') return value;
   const join = (value as Template | undefined)?.['Fn::Join'];
-  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]) && join[1].every((p: unknown) => typeof p === 'string')) return join[1].join(join[0]);
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]) && join[1].every((p: unknown) => typeof p === 'string'))
+    return join[1].join(join[0]);
   throw new Error(`cache model: the code of CloudFront Function ${name} is not a literal`);
 }
 
@@ -232,7 +263,9 @@ export function distributionsOf(templates: ReadonlyMap<string, Template>): Distr
       const config = r.Properties?.DistributionConfig ?? {};
       if (config.Enabled === false) continue;
       const where = `${file}#${id}`;
-      const aliases = ((config.Aliases ?? []) as unknown[]).map((a) => resolver.resolve(a, file)).flatMap((a) => (a && 'literal' in a && typeof a.literal === 'string' ? [a.literal.toLowerCase()] : []));
+      const aliases = ((config.Aliases ?? []) as unknown[])
+        .map((a) => resolver.resolve(a, file))
+        .flatMap((a) => (a && 'literal' in a && typeof a.literal === 'string' ? [a.literal.toLowerCase()] : []));
       const behaviorOf = (b: Template, pathPattern?: string): BehaviorModel => {
         let cacheKey: CacheKeyPolicy;
         if (b.CachePolicyId !== undefined) {
@@ -251,22 +284,32 @@ export function distributionsOf(templates: ReadonlyMap<string, Template>): Distr
           const ref = resolver.resolve(b.OriginRequestPolicyId, file);
           let headers: readonly string[] | undefined;
           if (ref && 'literal' in ref) headers = MANAGED_ORIGIN_REQUEST_POLICIES[String(ref.literal)];
-          else if (ref && ref.resource.Type === 'AWS::CloudFront::OriginRequestPolicy') headers = originRequestHeaders(ref.resource.Properties?.OriginRequestPolicyConfig ?? {});
+          else if (ref && ref.resource.Type === 'AWS::CloudFront::OriginRequestPolicy')
+            headers = originRequestHeaders(ref.resource.Properties?.OriginRequestPolicyConfig ?? {});
           if (!headers) throw new Error(`cache model: ${where}: its origin request policy could not be followed to a policy`);
           for (const h of headers) forwarded.add(h);
         }
         const lambdaEvents: Record<string, number> = {};
-        for (const a of (b.LambdaFunctionAssociations ?? []) as Template[]) lambdaEvents[String(a.EventType)] = (lambdaEvents[String(a.EventType)] ?? 0) + 1;
+        for (const a of (b.LambdaFunctionAssociations ?? []) as Template[])
+          lambdaEvents[String(a.EventType)] = (lambdaEvents[String(a.EventType)] ?? 0) + 1;
         let viewerRequestFunction: CloudFrontFunctionModel | undefined;
         let viewerResponseFunction: CloudFrontFunctionModel | undefined;
         for (const a of (b.FunctionAssociations ?? []) as Template[]) {
           const ref = resolver.resolve(a.FunctionARN, file);
-          if (!ref || 'literal' in ref || ref.resource.Type !== 'AWS::CloudFront::Function') throw new Error(`cache model: ${where}: a CloudFront Function association that could not be followed to its function`);
+          if (!ref || 'literal' in ref || ref.resource.Type !== 'AWS::CloudFront::Function')
+            throw new Error(`cache model: ${where}: a CloudFront Function association that could not be followed to its function`);
           const fn = { name: ref.id, code: functionCode(ref.resource.Properties?.FunctionCode, ref.id) };
           if (a.EventType === 'viewer-request') viewerRequestFunction = fn;
           else if (a.EventType === 'viewer-response') viewerResponseFunction = fn;
         }
-        return { ...(pathPattern !== undefined ? { pathPattern } : {}), cacheKey, forwardedHeaders: forwarded, lambdaEvents, ...(viewerRequestFunction ? { viewerRequestFunction } : {}), ...(viewerResponseFunction ? { viewerResponseFunction } : {}) };
+        return {
+          ...(pathPattern !== undefined ? { pathPattern } : {}),
+          cacheKey,
+          forwardedHeaders: forwarded,
+          lambdaEvents,
+          ...(viewerRequestFunction ? { viewerRequestFunction } : {}),
+          ...(viewerResponseFunction ? { viewerResponseFunction } : {}),
+        };
       };
       const behaviors = ((config.CacheBehaviors ?? []) as Template[]).map((b) => behaviorOf(b, String(b.PathPattern)));
       behaviors.push(behaviorOf(config.DefaultCacheBehavior ?? {}));
@@ -283,7 +326,10 @@ export function aliasMatches(alias: string, host: string): boolean {
 
 /** A CloudFront path pattern (`*` any characters, `?` one; case-sensitive; the leading `/` optional) as a test of a URI. */
 function pathPatternTest(pattern: string): (uri: string) => boolean {
-  const body = (pattern.startsWith('/') ? pattern : '/' + pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = (pattern.startsWith('/') ? pattern : '/' + pattern)
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${body}$`);
   return (uri) => re.test(uri);
 }
@@ -360,7 +406,9 @@ export class CacheModel {
         behaviors: d.behaviors.map((b) => ({
           model: b,
           ...(b.pathPattern !== undefined ? { test: pathPatternTest(b.pathPattern) } : {}),
-          ...(b.viewerRequestFunction ? { viewerRequest: loadCloudFrontFunction(b.viewerRequestFunction.code, `${d.id}/${b.viewerRequestFunction.name}.js`) } : {}),
+          ...(b.viewerRequestFunction
+            ? { viewerRequest: loadCloudFrontFunction(b.viewerRequestFunction.code, `${d.id}/${b.viewerRequestFunction.name}.js`) }
+            : {}),
         })),
       };
     });
@@ -393,13 +441,19 @@ export class CacheModel {
     const viewerRuns = (b.lambdaEvents['viewer-request'] ?? 0) + (b.lambdaEvents['viewer-response'] ?? 0);
     const cfRuns = (behavior.viewerRequest ? 1 : 0) + (b.viewerResponseFunction ? 1 : 0);
     if (!behavior.viewerRequest) return this.lookup(d.model.id, b, request, req.country, viewerRuns, cfRuns);
-    const event = { version: '1.0', context: { eventType: 'viewer-request', distributionId: d.model.id }, viewer: { ip: '198.51.100.1' }, request };
+    const event = {
+      version: '1.0',
+      context: { eventType: 'viewer-request', distributionId: d.model.id },
+      viewer: { ip: '198.51.100.1' },
+      request,
+    };
     const result = behavior.viewerRequest(event);
     const after = (r: unknown): PlayResult => {
       const out = r as { uri?: unknown; statusCode?: unknown } | undefined;
       // A response from viewer-request goes straight back: no cache lookup, no origin, no origin-request function.
       if (!out || typeof out.uri !== 'string') {
-        if (out && out.statusCode !== undefined) return { distribution: d.model.id, lambdaRuns: viewerRuns, cloudFrontFunctionRuns: cfRuns };
+        if (out && out.statusCode !== undefined)
+          return { distribution: d.model.id, lambdaRuns: viewerRuns, cloudFrontFunctionRuns: cfRuns };
         throw new Error(`cache model: ${d.model.id}: the viewer-request function returned neither a request nor a response`);
       }
       return this.lookup(d.model.id, b, out as typeof request, req.country, viewerRuns, cfRuns);
@@ -408,7 +462,14 @@ export class CacheModel {
     return after(result);
   }
 
-  private lookup(distribution: string, b: BehaviorModel, request: { uri: string; querystring: unknown; headers: CfValues; cookies: unknown }, country: string, viewerRuns: number, cfRuns: number): PlayResult {
+  private lookup(
+    distribution: string,
+    b: BehaviorModel,
+    request: { uri: string; querystring: unknown; headers: CfValues; cookies: unknown },
+    country: string,
+    viewerRuns: number,
+    cfRuns: number,
+  ): PlayResult {
     let key = distribution + ' ' + request.uri;
     for (const name of b.cacheKey.headers.names) {
       // CloudFront adds its own headers itself, whatever the function did.
@@ -417,10 +478,12 @@ export class CacheModel {
     }
     const query = typeof request.querystring === 'string' ? parseQuery(request.querystring) : ((request.querystring ?? {}) as CfValues);
     if (b.cacheKey.queryStrings.behavior !== 'none') {
-      for (const [name, v] of Object.entries(query)) if (selected(b.cacheKey.queryStrings, name)) key += '\n?' + name + '=' + valuesOf(v).join(',');
+      for (const [name, v] of Object.entries(query))
+        if (selected(b.cacheKey.queryStrings, name)) key += '\n?' + name + '=' + valuesOf(v).join(',');
     }
     if (b.cacheKey.cookies.behavior !== 'none') {
-      for (const [name, v] of Object.entries((request.cookies ?? {}) as CfValues)) if (selected(b.cacheKey.cookies, name)) key += '\n;' + name + '=' + valuesOf(v).join(',');
+      for (const [name, v] of Object.entries((request.cookies ?? {}) as CfValues))
+        if (selected(b.cacheKey.cookies, name)) key += '\n;' + name + '=' + valuesOf(v).join(',');
     }
     const miss = !b.cacheKey.caching || !this.cached.has(key);
     if (miss) this.cached.add(key);

@@ -74,7 +74,11 @@ function defaultSites(): SitesConfig {
 }
 
 /** The list `csv` (named `list`) parsed and compiled with the default sites and `ruleset` (the default one when absent), timed. */
-function compileList(list: string, csv: string, ruleset?: (sites: SitesConfig) => Ruleset): { entries: BulkEntry[]; tables: CompiledTables; compileMs: number } {
+function compileList(
+  list: string,
+  csv: string,
+  ruleset?: (sites: SitesConfig) => Ruleset,
+): { entries: BulkEntry[]; tables: CompiledTables; compileMs: number } {
   const sites = defaultSites();
   const t0 = process.hrtime.bigint();
   const rp = new ProblemList(list);
@@ -90,11 +94,19 @@ function compileList(list: string, csv: string, ruleset?: (sites: SitesConfig) =
  * `Map.get` over the bulk keys, timed side by side on `requests`, `runs`
  * times. The handler's log lines are built, not printed.
  */
-async function timeDecisions(tables: CompiledTables, dir: string, file: string, requests: readonly EngineRequest[], runs: number): Promise<RunTimes[]> {
+async function timeDecisions(
+  tables: CompiledTables,
+  dir: string,
+  file: string,
+  requests: readonly EngineRequest[],
+  runs: number,
+): Promise<RunTimes[]> {
   const engine = new (shippedEngine(dir).RedirectEngine)(tables);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handler: EdgeHandler = require(file).handler;
-  const events: CloudFrontRequestEvent[] = asDelivered(requests.map((r) => originRequestEvent({ host: r.host, uri: r.path, querystring: r.query, country: r.country })));
+  const events: CloudFrontRequestEvent[] = asDelivered(
+    requests.map((r) => originRequestEvent({ host: r.host, uri: r.path, querystring: r.query, country: r.country })),
+  );
   const map = new Map<string, number>();
   tables.bulk.keys.forEach((k, i) => map.set(k, i));
   const keys = asDelivered(requests.map((r) => r.host + r.path));
@@ -122,7 +134,8 @@ async function timeFirstMatch(entries: readonly BulkEntry[], requests: readonly 
   const scan = (r: EngineRequest): string | undefined => {
     const p = pathKey(canonicalPath(r.path).segments);
     for (const rule of rules) {
-      if (rule.host === r.host && (rule.path === p || (rule.subpath && p.startsWith(rule.path === '/' ? '/' : rule.path + '/')))) return rule.target;
+      if (rule.host === r.host && (rule.path === p || (rule.subpath && p.startsWith(rule.path === '/' ? '/' : rule.path + '/'))))
+        return rule.target;
     }
     return undefined;
   };
@@ -131,7 +144,10 @@ async function timeFirstMatch(entries: readonly BulkEntry[], requests: readonly 
 }
 
 /** The package built into a temporary folder, its cold start, and the decisions timed on the request mix `runs` times. */
-async function measureBuilt(tables: CompiledTables, runs: number): Promise<{ pkg: PackageMeasure; requests: EngineRequest[]; times: RunTimes[] }> {
+async function measureBuilt(
+  tables: CompiledTables,
+  runs: number,
+): Promise<{ pkg: PackageMeasure; requests: EngineRequest[]; times: RunTimes[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-'));
   try {
     const pkg = measurePackage(tables, dir);

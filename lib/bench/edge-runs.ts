@@ -48,7 +48,9 @@ export function urlSetInputOf(config: LoadedConfig, legacyLinksFile = LEGACY_LIN
     defaultRegion: sites.defaultRegion,
     products: config.products,
     regionPathHosts: hostnamesOf('region-path').filter((h) => !h.startsWith('*.')),
-    regionHosts: sites.sites.filter((s) => s.mode === 'region-host').flatMap((s) => s.hostnames.filter((h) => !h.startsWith('*.')).map((host) => ({ host, region: s.region ?? sites.defaultRegion }))),
+    regionHosts: sites.sites
+      .filter((s) => s.mode === 'region-host')
+      .flatMap((s) => s.hostnames.filter((h) => !h.startsWith('*.')).map((host) => ({ host, region: s.region ?? sites.defaultRegion }))),
     wildcardHosts: sites.sites.filter((s) => s.mode !== 'frozen').flatMap((s) => s.hostnames.filter((h) => h.startsWith('*.'))),
     frozenHosts: hostnamesOf('frozen'),
     legacyLinks,
@@ -71,7 +73,8 @@ function outcome(d: Decision): string {
 /** The floor's key of each request, decided by `engine` (memoised per host, path and country). */
 export function floorKeys(engine: RedirectEngine, traffic: readonly TrafficRequest[]): FloorKeys {
   const memo = new Map<string, [string | undefined, string | undefined]>();
-  const decide = (host: string, uri: string, country: string): Decision => engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country } as EngineRequest);
+  const decide = (host: string, uri: string, country: string): Decision =>
+    engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country } as EngineRequest);
   const strict: (string | undefined)[] = [];
   const perVisitor: (string | undefined)[] = [];
   for (const r of traffic) {
@@ -125,10 +128,20 @@ export interface EdgeRunsResult {
 }
 
 /** Plays `traffic` through the distributions of `templates`, from an empty cache. */
-export async function playModel(label: string, templates: ReadonlyMap<string, Template>, traffic: readonly TrafficRequest[], floor: FloorKeys): Promise<EdgeRunsResult> {
+export async function playModel(
+  label: string,
+  templates: ReadonlyMap<string, Template>,
+  traffic: readonly TrafficRequest[],
+  floor: FloorKeys,
+): Promise<EdgeRunsResult> {
   const distributions: DistributionModel[] = distributionsOf(templates);
   const model = new CacheModel(distributions);
-  const per = new Map(distributions.map((d) => [d.id, { requests: 0, functionRuns: 0, cloudFrontFunctionRuns: 0, floor: new Set<string>(), floorPerVisitor: new Set<string>() }]));
+  const per = new Map(
+    distributions.map((d) => [
+      d.id,
+      { requests: 0, functionRuns: 0, cloudFrontFunctionRuns: 0, floor: new Set<string>(), floorPerVisitor: new Set<string>() },
+    ]),
+  );
   let unrouted = 0;
   for (let i = 0; i < traffic.length; i++) {
     const played = model.play(traffic[i]);
@@ -148,7 +161,14 @@ export async function playModel(label: string, templates: ReadonlyMap<string, Te
   }
   const byDistribution = distributions.map((dist) => {
     const d = per.get(dist.id)!;
-    return { id: dist.id, aliases: dist.aliases, requests: d.requests, functionRuns: d.functionRuns, cloudFrontFunctionRuns: d.cloudFrontFunctionRuns, floor: d.floor.size };
+    return {
+      id: dist.id,
+      aliases: dist.aliases,
+      requests: d.requests,
+      functionRuns: d.functionRuns,
+      cloudFrontFunctionRuns: d.cloudFrontFunctionRuns,
+      floor: d.floor.size,
+    };
   });
   // Floor keys start with the host, and a host reaches one distribution, so the per-distribution floors add up.
   const sum = (f: (d: (typeof byDistribution)[number]) => number): number => byDistribution.reduce((s, d) => s + f(d), 0);
@@ -176,13 +196,37 @@ function fmt(n: number, digits = 0): string {
 
 /** The results as one Markdown table: each model, then its distributions that run a function or have a floor. */
 export function renderEdgeRuns(results: readonly EdgeRunsResult[]): string {
-  const header = ['templates / distribution', 'requests', 'function runs', 'runs per 1,000', 'floor per 1,000', 'runs / floor', 'CloudFront Functions per 1,000'];
+  const header = [
+    'templates / distribution',
+    'requests',
+    'function runs',
+    'runs per 1,000',
+    'floor per 1,000',
+    'runs / floor',
+    'CloudFront Functions per 1,000',
+  ];
   const rows: string[][] = [];
   for (const r of results) {
-    rows.push([r.label, fmt(r.requests), fmt(r.functionRuns), fmt(r.runsPer1000, 1), fmt(r.floorPer1000, 1), fmt(r.ratio, 2) + '×', fmt((r.cloudFrontFunctionRuns * 1000) / r.requests, 0)]);
+    rows.push([
+      r.label,
+      fmt(r.requests),
+      fmt(r.functionRuns),
+      fmt(r.runsPer1000, 1),
+      fmt(r.floorPer1000, 1),
+      fmt(r.ratio, 2) + '×',
+      fmt((r.cloudFrontFunctionRuns * 1000) / r.requests, 0),
+    ]);
     for (const d of r.byDistribution) {
       if (d.functionRuns === 0 && d.floor === 0) continue;
-      rows.push([`  ${d.aliases.join(' ') || d.id}`, fmt(d.requests), fmt(d.functionRuns), fmt((d.functionRuns * 1000) / r.requests, 1), fmt((d.floor * 1000) / r.requests, 1), fmt(d.functionRuns / d.floor, 2) + '×', fmt((d.cloudFrontFunctionRuns * 1000) / r.requests, 0)]);
+      rows.push([
+        `  ${d.aliases.join(' ') || d.id}`,
+        fmt(d.requests),
+        fmt(d.functionRuns),
+        fmt((d.functionRuns * 1000) / r.requests, 1),
+        fmt((d.floor * 1000) / r.requests, 1),
+        fmt(d.functionRuns / d.floor, 2) + '×',
+        fmt((d.cloudFrontFunctionRuns * 1000) / r.requests, 0),
+      ]);
     }
   }
   const notes = results.map(

@@ -9,8 +9,15 @@ export function fmt(n: number, digits = 0): string {
 /** A Markdown table, columns after the first right-aligned unless `left`. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], left = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]): string => '| ' + cells.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  return [line(header), '|' + widths.map((w, i) => (i < left ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n') + '\n';
+  const line = (cells: readonly string[]): string =>
+    '| ' + cells.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  return (
+    [
+      line(header),
+      '|' + widths.map((w, i) => (i < left ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+      ...rows.map(line),
+    ].join('\n') + '\n'
+  );
 }
 
 /** Each run's ratio of `subject` to the `Map.get` floor. */
@@ -18,7 +25,21 @@ export function floorRatios(row: ListRow, subject: 'engineNs' | 'handlerNs'): nu
   return row.runs.map((t) => t[subject] / t.mapGetNs);
 }
 
-const LIST_HEADER = ['list', 'lines', 'compile ms', 'package KiB', 'zipped KiB', 'cold start ms', 'engine ns', 'handler ns', 'Map.get ns', 'first-match ns', 'engine/default', 'engine/Map.get', 'handler/Map.get'];
+const LIST_HEADER = [
+  'list',
+  'lines',
+  'compile ms',
+  'package KiB',
+  'zipped KiB',
+  'cold start ms',
+  'engine ns',
+  'handler ns',
+  'Map.get ns',
+  'first-match ns',
+  'engine/default',
+  'engine/Map.get',
+  'handler/Map.get',
+];
 
 /** The lists' measurements as a Markdown table; the engine's cost also against the first row's (the default list). */
 export function listTable(rows: readonly ListRow[]): string {

@@ -22,7 +22,9 @@ export interface IsolatedRun {
 /** One list measured by the entry script in a child process, which writes its row to a file in `dir`. */
 function measureInChild(run: IsolatedRun, list: string, p: number, dir: string): ListRow {
   const name = listTitle(list);
-  run.say(`bench: measuring ${name} in a fresh process${run.processes > 1 ? ` (round ${p} of ${run.processes})` : ''}${run.runs > 1 ? `, timing it ${run.runs} times` : ''}`);
+  run.say(
+    `bench: measuring ${name} in a fresh process${run.processes > 1 ? ` (round ${p} of ${run.processes})` : ''}${run.runs > 1 ? `, timing it ${run.runs} times` : ''}`,
+  );
   const file = path.join(dir, `${p}-${list}.json`);
   const args = [...process.execArgv, run.entry, '--list', list, '--runs', String(run.runs), '--out', file];
   const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -56,7 +56,9 @@ async function measureManyRules(runs: number): Promise<ListRow> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-bench-rules-'));
   try {
     const files = generatedRuleset(dir);
-    const row = await measure('config/redirects.csv', fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8'), runs, (sites) => loadRuleset(sites, files));
+    const row = await measure('config/redirects.csv', fs.readFileSync(DEFAULT_REDIRECTS_FILE, 'utf8'), runs, (sites) =>
+      loadRuleset(sites, files),
+    );
     return { ...row, list: `+${fmt(GENERATED_RULES)} rules, +${fmt(GENERATED_SLUGS_PER_STORE)} slugs/store` };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

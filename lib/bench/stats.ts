@@ -45,7 +45,8 @@ export function mergeProcesses(perProcess: readonly (readonly ListRow[])[]): Lis
   if (perProcess.length === 0) throw new Error('mergeProcesses: no processes to merge');
   return perProcess[0].map((first, i) => {
     const same = perProcess.map((rows) => rows[i]);
-    if (same.some((r) => r === undefined || r.list !== first.list)) throw new Error(`mergeProcesses: the processes did not measure the same lists (${first.list})`);
+    if (same.some((r) => r === undefined || r.list !== first.list))
+      throw new Error(`mergeProcesses: the processes did not measure the same lists (${first.list})`);
     const runs = same.flatMap((r) => r.runs);
     const of = (pick: (r: ListRow) => number): number => median(same.map(pick));
     return {

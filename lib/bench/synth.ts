@@ -34,7 +34,10 @@ export interface SynthResult {
 function writeMinimalApp(dir: string): void {
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'app.ts'), MINIMAL_APP);
-  fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'npx tsx app.ts', notices: false, context: { 'cli-telemetry': false } }));
+  fs.writeFileSync(
+    path.join(dir, 'cdk.json'),
+    JSON.stringify({ app: 'npx tsx app.ts', notices: false, context: { 'cli-telemetry': false } }),
+  );
   fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 }
 

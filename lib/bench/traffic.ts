@@ -30,7 +30,7 @@ export class Xorshift32 {
 
   constructor(seed: number) {
     // A zero state would stay zero; mix the seed so that small seeds differ at once.
-    this.state = (Math.imul((seed | 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 0x6d2b79f5;
+    this.state = Math.imul((seed | 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 0x6d2b79f5;
   }
 
   /** The next 32-bit unsigned value. */
@@ -123,7 +123,18 @@ export const DEFAULT_REQUESTS = 100000;
 export const DEFAULT_SEED = 20250101;
 
 /** Discontinued products no store lists any more (old links land on the region's POCO page). */
-export const DISCONTINUED: readonly string[] = ['pocophone-f1', 'poco-f2-pro', 'poco-f3', 'poco-x2', 'poco-x3-nfc', 'poco-x3-gt', 'poco-m3', 'poco-m4-pro', 'poco-f4-gt', 'poco-c3'];
+export const DISCONTINUED: readonly string[] = [
+  'pocophone-f1',
+  'poco-f2-pro',
+  'poco-f3',
+  'poco-x2',
+  'poco-x3-nfc',
+  'poco-x3-gt',
+  'poco-m3',
+  'poco-m4-pro',
+  'poco-f4-gt',
+  'poco-c3',
+];
 
 /** What the URL set is built from: the config as read by the caller. */
 export interface UrlSetInput {
@@ -270,7 +281,8 @@ function addRegionHostPages(b: UrlSetBuilder, input: UrlSetInput): void {
       b.add(b.rest, host, `/product/${s}/`, 'product page');
       b.add(b.rest, host, `/product/${s}/buy`, 'product subpage');
     }
-    for (let i = 0; i < 8; i++) b.add(b.rest, host, `/${b.rng.pick(['thread', 'post', 'news', 'blog'])}/${1000 + b.rng.below(9000)}`, 'other page');
+    for (let i = 0; i < 8; i++)
+      b.add(b.rest, host, `/${b.rng.pick(['thread', 'post', 'news', 'blog'])}/${1000 + b.rng.below(9000)}`, 'other page');
   }
 }
 
@@ -282,7 +294,8 @@ function addWildcardPages(b: UrlSetBuilder, input: UrlSetInput): void {
     for (let i = 0; i < 10; i++) labels.push(randomLabel(b.rng));
     for (const label of labels) {
       const host = `${label}.${parent}`;
-      if (input.regionHosts.some((h) => h.host === host) || input.frozenHosts.includes(host) || input.regionPathHosts.includes(host)) continue;
+      if (input.regionHosts.some((h) => h.host === host) || input.frozenHosts.includes(host) || input.regionPathHosts.includes(host))
+        continue;
       b.add(b.rest, host, '/', 'other host');
       b.add(b.rest, host, `/${b.rng.pick(['product', 'global', 'news', 'app'])}/`, 'other host');
     }
@@ -324,7 +337,8 @@ export function buildUrlSet(input: UrlSetInput, seed = DEFAULT_SEED): TrafficUrl
   addWildcardPages(b, input);
   for (const host of input.frozenHosts) {
     b.add(b.rest, host, '/', 'frozen');
-    for (const s of [...(input.products.get(input.defaultRegion) ?? [])].sort().slice(0, 5)) b.add(b.rest, host, `/product/${s}/`, 'frozen');
+    for (const s of [...(input.products.get(input.defaultRegion) ?? [])].sort().slice(0, 5))
+      b.add(b.rest, host, `/product/${s}/`, 'frozen');
   }
   for (const src of input.bulkSources) b.add(b.rest, src.host, src.path, 'bulk source');
   addVariants(b);

@@ -60,7 +60,13 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs
 }
 
 /** A whole number from an option, within bounds, or a `UsageError` saying what is expected. */
-export function intOption(value: string | boolean | readonly string[] | undefined, name: string, fallback: number, min: number, max: number): number {
+export function intOption(
+  value: string | boolean | readonly string[] | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!(n >= min && n <= max)) throw new UsageError(`--${name} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);

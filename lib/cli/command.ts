@@ -45,7 +45,11 @@ function specOf(options: OptionDefs): OptionSpec {
 
 /** The options as help lines: name and value, help, default in brackets; aligned. */
 export function optionsHelp(options: OptionDefs): string {
-  const rows = Object.entries(options).map(([name, def]) => [`--${name}${def.value ? ` ${def.value}` : ''}`, def.help, def.default === undefined ? '' : `[${def.default}]`]);
+  const rows = Object.entries(options).map(([name, def]) => [
+    `--${name}${def.value ? ` ${def.value}` : ''}`,
+    def.help,
+    def.default === undefined ? '' : `[${def.default}]`,
+  ]);
   rows.push(['-h, --help', 'print this help', '']);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
@@ -54,7 +58,9 @@ export function optionsHelp(options: OptionDefs): string {
 
 /** A command's whole help: usage line, description, options, exit status. */
 export function usageOf(command: Command): string {
-  const line = [command.invocation, Object.keys(command.options).length ? '[options]' : '', command.positionals ?? ''].filter(Boolean).join(' ');
+  const line = [command.invocation, Object.keys(command.options).length ? '[options]' : '', command.positionals ?? '']
+    .filter(Boolean)
+    .join(' ');
   return `Usage: ${line}\n\n${command.description}\n\nOptions:\n${optionsHelp(command.options)}\n\nExit status: ${command.exitStatus}`;
 }
 

@@ -32,7 +32,12 @@ export interface ConfigFiles {
 /** The config files given on the command line (absent ones undefined: the loaders' defaults). */
 export function configFilesOf(args: ParsedArgs): ConfigFiles {
   const o = args.options;
-  return { redirectsFile: stringOption(o.redirects), sitesFile: stringOption(o.sites), rulesFile: stringOption(o.rules), catalogFile: stringOption(o.catalog) };
+  return {
+    redirectsFile: stringOption(o.redirects),
+    sitesFile: stringOption(o.sites),
+    rulesFile: stringOption(o.rules),
+    catalogFile: stringOption(o.catalog),
+  };
 }
 
 /** The config files, the stages file and the stage given on the command line. */

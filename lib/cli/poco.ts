@@ -19,7 +19,20 @@ import { verifyCommand } from './commands/verify';
 import { Command, runCommand, runMain } from './command';
 import type { CliIo } from './io';
 
-export const COMMANDS: readonly Command[] = [previewCommand, resolveCommand, verifyCommand, replayCommand, catalogCommand, checkTargetsCommand, diffCommand, reportCommand, preflightCommand, cutoverCommand, invalidateCommand, statusCommand];
+export const COMMANDS: readonly Command[] = [
+  previewCommand,
+  resolveCommand,
+  verifyCommand,
+  replayCommand,
+  catalogCommand,
+  checkTargetsCommand,
+  diffCommand,
+  reportCommand,
+  preflightCommand,
+  cutoverCommand,
+  invalidateCommand,
+  statusCommand,
+];
 
 export const USAGE = `Usage: npm run ops -- <command> [options]     (npm start = preview; npm run resolve, npm run diff, npm run report)
 

@@ -35,7 +35,8 @@ export class AccessLogBucket extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging its own accesses into itself would log each log delivery, without end. CloudTrail records management access to it.',
+      reason:
+        'This is the access-log bucket itself; logging its own accesses into itself would log each log delivery, without end. CloudTrail records management access to it.',
     });
   }
 

@@ -34,10 +34,16 @@ export class EdgeLogRetention extends Construct {
     // The custom resources share one provider function, a sibling of ours in the stack.
     const provider = stackSingleton(this, 'LogRetention');
     if (provider) {
-      acknowledge(provider, [BASIC_EXECUTION_ROLE_FINDING],
-        'CDK\'s log-retention provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.');
-      acknowledge(provider, ['AwsSolutions-IAM5[Resource::*]'],
-        'The log-retention provider sets retention on log groups in every edge region, named at deploy time; CDK limits it to logs:PutRetentionPolicy, DeleteRetentionPolicy and CreateLogGroup.');
+      acknowledge(
+        provider,
+        [BASIC_EXECUTION_ROLE_FINDING],
+        "CDK's log-retention provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.",
+      );
+      acknowledge(
+        provider,
+        ['AwsSolutions-IAM5[Resource::*]'],
+        'The log-retention provider sets retention on log groups in every edge region, named at deploy time; CDK limits it to logs:PutRetentionPolicy, DeleteRetentionPolicy and CreateLogGroup.',
+      );
     }
   }
 }

@@ -54,7 +54,8 @@ export class FrozenSnapshot extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'Only CloudFront reads this bucket (origin access control), and the distribution\'s access logs already record every viewer request; S3 server access logs would repeat them. CloudTrail records management access.',
+      reason:
+        "Only CloudFront reads this bucket (origin access control), and the distribution's access logs already record every viewer request; S3 server access logs would repeat them. CloudTrail records management access.",
     });
     this.origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.indexFunction = new cloudfront.Function(this, 'IndexFunction', {
@@ -64,12 +65,19 @@ export class FrozenSnapshot extends Construct {
     });
     this.functionAssociations = [{ function: this.indexFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }];
     // Through OAC without s3:ListBucket, S3 answers 403 for a missing key; 404 too, should listing ever be granted.
-    this.errorResponses = [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 404, responsePagePath: `/${NOT_FOUND_DOCUMENT}`, ttl: NOT_FOUND_CACHE_TTL }));
+    this.errorResponses = [403, 404].map((httpStatus) => ({
+      httpStatus,
+      responseHttpStatus: 404,
+      responsePagePath: `/${NOT_FOUND_DOCUMENT}`,
+      ttl: NOT_FOUND_CACHE_TTL,
+    }));
     const dir = props.contentDir;
     if (dir !== undefined && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
       this.contentDir = dir;
     } else if (dir !== undefined) {
-      Annotations.of(this).addInfo(`No snapshot folder at ${displayName(dir)}: the bucket keeps what it holds, and a missing page answers 404 only if the bucket has a ${NOT_FOUND_DOCUMENT}. Put the snapshot there to deploy it with the stack.`);
+      Annotations.of(this).addInfo(
+        `No snapshot folder at ${displayName(dir)}: the bucket keeps what it holds, and a missing page answers 404 only if the bucket has a ${NOT_FOUND_DOCUMENT}. Put the snapshot there to deploy it with the stack.`,
+      );
     }
   }
 
@@ -92,8 +100,11 @@ export class FrozenSnapshot extends Construct {
     });
     const provider = stackSingleton(this, 'CDKBucketDeployment');
     if (!provider) return;
-    acknowledge(provider, [BASIC_EXECUTION_ROLE_FINDING],
-      'CDK\'s bucket-deployment provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.');
+    acknowledge(
+      provider,
+      [BASIC_EXECUTION_ROLE_FINDING],
+      "CDK's bucket-deployment provider runs with AWSLambdaBasicExecutionRole, which only lets it write its own logs.",
+    );
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
     acknowledge(
       provider,
@@ -109,6 +120,10 @@ export class FrozenSnapshot extends Construct {
       ],
       'CDK grants the bucket-deployment provider object access to two buckets only, the bootstrap asset bucket (to read the snapshot zip) and this snapshot bucket (to write and prune it), plus cloudfront:CreateInvalidation and GetInvalidation, which take no resource ARN.',
     );
-    acknowledge(provider, ['AwsSolutions-L1'], 'The bucket-deployment provider\'s runtime is chosen by aws-cdk-lib and moves with it; it runs only while a deployment copies the snapshot.');
+    acknowledge(
+      provider,
+      ['AwsSolutions-L1'],
+      "The bucket-deployment provider's runtime is chosen by aws-cdk-lib and moves with it; it runs only while a deployment copies the snapshot.",
+    );
   }
 }

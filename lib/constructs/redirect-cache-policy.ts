@@ -48,7 +48,9 @@ export class RedirectCachePolicy extends Construct {
     super(scope, id);
     const minTtl = props.minTtl ?? Duration.minutes(5);
     if (!minTtl.isUnresolved() && minTtl.toSeconds() <= 0) {
-      throw new Error(`RedirectCachePolicy ${this.node.path}: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.`);
+      throw new Error(
+        `RedirectCachePolicy ${this.node.path}: minTtl must be above 0, or CloudFront would not cache per-country redirects (they say "private, no-store"). Fix: give minTtl of 1 second or more.`,
+      );
     }
     const headers = redirectCacheKey(props.mode);
     this.policy = new cloudfront.CachePolicy(this, 'Policy', {

@@ -29,7 +29,10 @@ export function regionOutsideEdge(scope: Construct): string | undefined {
  */
 export const EDGE_RUNTIME: lambda.Runtime = (() => {
   const runtime = lambda.Runtime.ALL.find((r) => r.name === EDGE_RUNTIME_NAME && r.family === lambda.RuntimeFamily.NODEJS);
-  if (!runtime) throw new Error(`RedirectFunction: aws-cdk-lib knows no Lambda runtime ${EDGE_RUNTIME_NAME}. Fix: set EDGE_NODE_MAJOR in lib/edge/limits.ts to a Node.js version Lambda@Edge and this aws-cdk-lib support.`);
+  if (!runtime)
+    throw new Error(
+      `RedirectFunction: aws-cdk-lib knows no Lambda runtime ${EDGE_RUNTIME_NAME}. Fix: set EDGE_NODE_MAJOR in lib/edge/limits.ts to a Node.js version Lambda@Edge and this aws-cdk-lib support.`,
+    );
   return runtime;
 })();
 
@@ -112,11 +115,15 @@ export class RedirectFunction extends Construct {
     const limits = EDGE_LIMITS[EDGE_EVENT];
     const memorySize = props.memorySize ?? 128;
     if (!Token.isUnresolved(memorySize) && (memorySize < 128 || memorySize > limits.maxMemoryMb)) {
-      throw new Error(`RedirectFunction ${this.node.path}: memorySize ${memorySize} is outside 128-${limits.maxMemoryMb} MB, the ${EDGE_EVENT} range. Fix: choose a value in that range.`);
+      throw new Error(
+        `RedirectFunction ${this.node.path}: memorySize ${memorySize} is outside 128-${limits.maxMemoryMb} MB, the ${EDGE_EVENT} range. Fix: choose a value in that range.`,
+      );
     }
     const timeout = props.timeout ?? Duration.seconds(5);
     if (!timeout.isUnresolved() && timeout.toSeconds() > limits.maxTimeoutSeconds) {
-      throw new Error(`RedirectFunction ${this.node.path}: timeout ${timeout.toSeconds()} s exceeds the ${EDGE_EVENT} limit of ${limits.maxTimeoutSeconds} s. Fix: use ${limits.maxTimeoutSeconds} s or less.`);
+      throw new Error(
+        `RedirectFunction ${this.node.path}: timeout ${timeout.toSeconds()} s exceeds the ${EDGE_EVENT} limit of ${limits.maxTimeoutSeconds} s. Fix: use ${limits.maxTimeoutSeconds} s or less.`,
+      );
     }
     return { memorySize, timeout };
   }
@@ -125,7 +132,10 @@ export class RedirectFunction extends Construct {
   private createRole(): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ServicePrincipal('lambda.amazonaws.com'),
+        new iam.ServicePrincipal('edgelambda.amazonaws.com'),
+      ),
       description: 'Runs the po.co redirect function at CloudFront edge locations; may only write its own logs.',
     });
     // Lambda@Edge writes logs in the region of the edge location that ran it,
@@ -134,8 +144,19 @@ export class RedirectFunction extends Construct {
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [
-          stack.formatArn({ service: 'logs', region: '*', resource: 'log-group', resourceName: `/aws/lambda/${EDGE_FUNCTION_REGION}.${this.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${this.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({
+            service: 'logs',
+            region: '*',
+            resource: 'log-group',
+            resourceName: `/aws/lambda/${EDGE_FUNCTION_REGION}.${this.functionName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `/aws/lambda/${this.functionName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         ],
       }),
     );
@@ -165,10 +186,20 @@ export class RedirectFunction extends Construct {
   private acknowledgeRoleFindings(role: iam.Role): void {
     const account = nagAccount(this);
     const partition = nagPartition(this);
-    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${this.functionName}:*]`],
-      'Lambda@Edge replicas write to /aws/lambda/us-east-1.<function> in whichever region served the request, so the region is a wildcard; the log group name is exact and ":*" covers only its log streams.');
-    acknowledge(role, [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${this.functionName}:*]`],
-      'The function\'s own log group is named exactly; ":*" covers only its log streams, whose names Lambda chooses at run time.');
+    acknowledge(
+      role,
+      [
+        `AwsSolutions-IAM5[Resource::arn:${partition}:logs:*:${account}:log-group:/aws/lambda/${EDGE_FUNCTION_REGION}.${this.functionName}:*]`,
+      ],
+      'Lambda@Edge replicas write to /aws/lambda/us-east-1.<function> in whichever region served the request, so the region is a wildcard; the log group name is exact and ":*" covers only its log streams.',
+    );
+    acknowledge(
+      role,
+      [
+        `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${EDGE_FUNCTION_REGION}:${account}:log-group:/aws/lambda/${this.functionName}:*]`,
+      ],
+      'The function\'s own log group is named exactly; ":*" covers only its log streams, whose names Lambda chooses at run time.',
+    );
   }
 
   /**

@@ -28,13 +28,18 @@ export class SiteCertificate extends Construct {
     super(scope, id);
     const wrongRegion = regionOutsideEdge(this);
     if (wrongRegion !== undefined) {
-      throw new Error(`SiteCertificate ${this.node.path}: CloudFront only uses certificates from ${EDGE_FUNCTION_REGION}, but the stack's region is ${wrongRegion}. Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`);
+      throw new Error(
+        `SiteCertificate ${this.node.path}: CloudFront only uses certificates from ${EDGE_FUNCTION_REGION}, but the stack's region is ${wrongRegion}. Fix: give the stack env: { region: '${EDGE_FUNCTION_REGION}' }.`,
+      );
     }
     // Sorted, wildcards after the other names: a wildcard is the DomainName only of a certificate of wildcards.
     // With `*.x` and `x` both listed, CDK gives CloudFormation one validation option (they share one record),
     // for `x`, which is then also the DomainName: the form CloudFormation is known to validate.
-    const names = [...props.zones.keys()].sort((a, b) => Number(a.startsWith('*.')) - Number(b.startsWith('*.')) || (a < b ? -1 : a > b ? 1 : 0));
-    if (names.length === 0) throw new Error(`SiteCertificate ${this.node.path}: no hostnames. Fix: give at least one hostname with its hosted zone.`);
+    const names = [...props.zones.keys()].sort(
+      (a, b) => Number(a.startsWith('*.')) - Number(b.startsWith('*.')) || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    if (names.length === 0)
+      throw new Error(`SiteCertificate ${this.node.path}: no hostnames. Fix: give at least one hostname with its hosted zone.`);
     const byName: Record<string, route53.IHostedZone> = {};
     for (const name of names) byName[name] = props.zones.get(name)!;
     this.certificate = new acm.Certificate(this, 'Certificate', {

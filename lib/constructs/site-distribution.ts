@@ -104,11 +104,13 @@ export class SiteDistribution extends Construct {
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
-      reason: 'The sites exist to send every old link, from any country, to the right store; a geo restriction would strand exactly the visitors this project keeps. Country only selects the store.',
+      reason:
+        'The sites exist to send every old link, from any country, to the right store; a geo restriction would strand exactly the visitors this project keeps. Country only selects the store.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
-      reason: 'The distributions accept only GET and HEAD and answer with redirects generated from a fixed table, or with a static snapshot; there is no form, login, API or origin application for a WAF rule to protect. Floods are absorbed by CloudFront and AWS Shield Standard, and repeated URLs are served from cache.',
+      reason:
+        'The distributions accept only GET and HEAD and answer with redirects generated from a fixed table, or with a static snapshot; there is no form, login, API or origin application for a WAF rule to protect. Floods are absorbed by CloudFront and AWS Shield Standard, and repeated URLs are served from cache.',
     });
   }
 }

@@ -21,7 +21,10 @@ export class ViewerCountryPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ViewerCountryPolicyProps) {
     super(scope, id);
     const headers = redirectOriginRequestHeaders(props.mode);
-    if (headers.length === 0) throw new Error(`ViewerCountryPolicy ${this.node.path}: a ${props.mode} site's decisions never read the country. Fix: use the policy on region-path sites only.`);
+    if (headers.length === 0)
+      throw new Error(
+        `ViewerCountryPolicy ${this.node.path}: a ${props.mode} site's decisions never read the country. Fix: use the policy on region-path sites only.`,
+      );
     this.policy = new cloudfront.OriginRequestPolicy(this, 'Policy', {
       comment: `po.co sunset redirects: ${headers.join(', ')} for the viewer-request function`,
       headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...headers),

@@ -30,7 +30,10 @@ export interface EdgeBundle {
 
 /** Raised when a bundle cannot fit its trigger's package limit. */
 export class BundleTooLargeError extends Error {
-  constructor(readonly compressedBytes: number, readonly limitBytes: number) {
+  constructor(
+    readonly compressedBytes: number,
+    readonly limitBytes: number,
+  ) {
     super(
       `The edge function bundle compresses to ${(compressedBytes / 1048576).toFixed(1)} MiB; ` +
         `the ${EDGE_EVENT} package limit is ${(limitBytes / 1048576).toFixed(0)} MiB. ` +
@@ -75,7 +78,8 @@ function bundledHandler(): string {
       write: false,
     });
     handlerCode = result.outputFiles[0].text;
-    if (handlerCode.split(TABLES_PLACEHOLDER).length !== 2) throw new Error(`bundle: expected ${TABLES_PLACEHOLDER} once in the esbuild output`);
+    if (handlerCode.split(TABLES_PLACEHOLDER).length !== 2)
+      throw new Error(`bundle: expected ${TABLES_PLACEHOLDER} once in the esbuild output`);
   }
   return handlerCode;
 }

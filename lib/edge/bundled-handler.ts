@@ -15,10 +15,14 @@ import type { EdgeHandler } from '../../lambda/handler';
  */
 export function loadBundledHandler(dir: string, log: (line: string) => void): EdgeHandler {
   const file = path.join(dir, 'index.js');
-  const wrapper = new vm.Script(`(function (module, exports, require, __filename, __dirname, console) {${fs.readFileSync(file, 'utf8')}\n})`, { filename: file });
+  const wrapper = new vm.Script(
+    `(function (module, exports, require, __filename, __dirname, console) {${fs.readFileSync(file, 'utf8')}\n})`,
+    { filename: file },
+  );
   const mod = { exports: {} as { handler?: unknown } };
   const sink = { log, info: log, warn: log, error: log, debug: log };
   (wrapper.runInThisContext() as (...args: unknown[]) => void)(mod, mod.exports, require, file, dir, sink);
-  if (typeof mod.exports.handler !== 'function') throw new Error('loadBundledHandler: the bundle exports no handler function; rebuild it with lib/edge/bundle.ts.');
+  if (typeof mod.exports.handler !== 'function')
+    throw new Error('loadBundledHandler: the bundle exports no handler function; rebuild it with lib/edge/bundle.ts.');
   return mod.exports.handler as EdgeHandler;
 }

@@ -96,7 +96,10 @@ export function forwardingFromPolicies(cacheKey: PolicyParameters | undefined, o
     if (!params) continue;
     const hb = params.HeadersConfig?.HeaderBehavior ?? 'none';
     if (hb === 'whitelist') for (const h of params.HeadersConfig?.Headers ?? []) headers.add(h.toLowerCase());
-    else if (hb !== 'none') throw new Error(`forwardingFromPolicies: header behavior ${JSON.stringify(hb)} forwards headers this model does not bound; list them instead.`);
+    else if (hb !== 'none')
+      throw new Error(
+        `forwardingFromPolicies: header behavior ${JSON.stringify(hb)} forwards headers this model does not bound; list them instead.`,
+      );
     const qb = params.QueryStringsConfig?.QueryStringBehavior ?? 'none';
     if (qb !== 'none') queryString = true;
   }
@@ -118,7 +121,12 @@ export function originRequestEvent(viewer: ViewerRequest, forwarding: Forwarding
     Records: [
       {
         cf: {
-          config: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'origin-request', requestId: 'test' },
+          config: {
+            distributionDomainName: 'd111111abcdef8.cloudfront.net',
+            distributionId: 'EDFDVBD6EXAMPLE',
+            eventType: 'origin-request',
+            requestId: 'test',
+          },
           request: {
             clientIp: '203.0.113.178',
             method: viewer.method ?? 'GET',
@@ -184,6 +192,7 @@ export function loadCloudFrontFunction<H = (event: unknown) => unknown>(code: st
   });
   vm.runInContext(code, context, { filename });
   const handler: unknown = vm.runInContext('typeof handler === "function" ? handler : undefined', context);
-  if (typeof handler !== 'function') throw new Error(`${filename}: defines no top-level function handler(event), which CloudFront Functions call`);
+  if (typeof handler !== 'function')
+    throw new Error(`${filename}: defines no top-level function handler(event), which CloudFront Functions call`);
   return handler as H;
 }

@@ -35,7 +35,8 @@ export const NOT_FOUND_PAGE = `<!doctype html>
 export function frozenIndexCode(file: string = FROZEN_INDEX_FILE): string {
   const code = fs.readFileSync(file, 'utf8');
   const bytes = Buffer.byteLength(code);
-  if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) throw new CloudFrontFunctionTooLargeError(path.relative(PROJECT_ROOT, file) || file, bytes, 'shorten it.');
+  if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES)
+    throw new CloudFrontFunctionTooLargeError(path.relative(PROJECT_ROOT, file) || file, bytes, 'shorten it.');
   return code;
 }
 
@@ -82,8 +83,7 @@ export function frozenIndexRewriter(code: string = frozenIndexCode()): (uri: str
  * generated `NOT_FOUND_PAGE`.
  */
 export type SnapshotAnswer =
-  | { readonly status: 200 | 404; readonly key: string; readonly file?: string }
-  | { readonly status: 400; readonly reason: string };
+  { readonly status: 200 | 404; readonly key: string; readonly file?: string } | { readonly status: 400; readonly reason: string };
 
 /** Whether a snapshot folder has a page of its own at `name` (a file, not a folder). */
 export function snapshotHas(contentDir: string, name: string): boolean {

@@ -10,7 +10,12 @@ export const EDGE_FUNCTION_REGION = 'us-east-1';
 /** Lambda@Edge quotas that depend on the event type. */
 export const EDGE_LIMITS = {
   'viewer-request': { compressedPackageBytes: 1024 * 1024, maxMemoryMb: 128, maxTimeoutSeconds: 5, generatedResponseBytes: 40 * 1024 },
-  'origin-request': { compressedPackageBytes: 50 * 1024 * 1024, maxMemoryMb: 10240, maxTimeoutSeconds: 30, generatedResponseBytes: 1024 * 1024 },
+  'origin-request': {
+    compressedPackageBytes: 50 * 1024 * 1024,
+    maxMemoryMb: 10240,
+    maxTimeoutSeconds: 30,
+    generatedResponseBytes: 1024 * 1024,
+  },
 } as const;
 
 /**
@@ -26,7 +31,9 @@ export class CloudFrontFunctionTooLargeError extends Error {
     readonly bytes: number,
     fix: string,
   ) {
-    super(`The CloudFront Function ${functionName} is ${bytes} bytes; CloudFront Functions take at most ${CLOUDFRONT_FUNCTION_MAX_BYTES}. Fix: ${fix}`);
+    super(
+      `The CloudFront Function ${functionName} is ${bytes} bytes; CloudFront Functions take at most ${CLOUDFRONT_FUNCTION_MAX_BYTES}. Fix: ${fix}`,
+    );
     this.name = 'CloudFrontFunctionTooLargeError';
   }
 }

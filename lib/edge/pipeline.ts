@@ -8,7 +8,18 @@
 import type { CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
 import type { CompiledTables, SiteMode } from '../../lambda/engine';
 import type { EdgeHandler } from '../../lambda/handler';
-import { CfValues, decidesByCountry, Forwarding, loadCloudFrontFunction, originRequestEvent, parseQuery, redirectCacheKey, redirectForwarding, VIEWER_COUNTRY_HEADER, ViewerRequest } from './cloudfront-event';
+import {
+  CfValues,
+  decidesByCountry,
+  Forwarding,
+  loadCloudFrontFunction,
+  originRequestEvent,
+  parseQuery,
+  redirectCacheKey,
+  redirectForwarding,
+  VIEWER_COUNTRY_HEADER,
+  ViewerRequest,
+} from './cloudfront-event';
 import { appendQueryFunctionCode, countryKeyFunctionCode, countryKeys } from './viewer-functions';
 
 /** A CloudFront Function's handler, loaded from its code. */
@@ -38,7 +49,14 @@ export interface RedirectBehaviorModel {
  */
 export function redirectBehaviorModel(mode: SiteMode, tables: CompiledTables, handler: EdgeHandler): RedirectBehaviorModel {
   return {
-    viewerRequest: decidesByCountry(mode) ? loadViewerFunction(countryKeyFunctionCode(tables.regions.map((r) => r.name), countryKeys(tables))) : undefined,
+    viewerRequest: decidesByCountry(mode)
+      ? loadViewerFunction(
+          countryKeyFunctionCode(
+            tables.regions.map((r) => r.name),
+            countryKeys(tables),
+          ),
+        )
+      : undefined,
     viewerResponse: loadViewerFunction(appendQueryFunctionCode()),
     cacheKey: { headers: redirectCacheKey(mode), queryString: false },
     forwarding: redirectForwarding(mode),
@@ -54,7 +72,13 @@ export function viewerRequestHeaders(model: RedirectBehaviorModel, viewer: Viewe
   // CloudFront adds the country header only where a policy of the behavior includes it.
   if (viewer.country && forwarded.has(VIEWER_COUNTRY_HEADER)) headers[VIEWER_COUNTRY_HEADER] = { value: viewer.country };
   if (model.viewerRequest) {
-    const request = { method: viewer.method ?? 'GET', uri: viewer.uri ?? '/', querystring: parseQuery(viewer.querystring ?? ''), headers, cookies: {} };
+    const request = {
+      method: viewer.method ?? 'GET',
+      uri: viewer.uri ?? '/',
+      querystring: parseQuery(viewer.querystring ?? ''),
+      headers,
+      cookies: {},
+    };
     model.viewerRequest({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request });
   }
   const out: Record<string, string> = {};
@@ -71,7 +95,10 @@ export function cacheKey(model: RedirectBehaviorModel, viewer: ViewerRequest): s
 }
 
 /** What the origin-request function answers for a request (what CloudFront caches under its key). */
-export async function originAnswer(model: RedirectBehaviorModel, viewer: ViewerRequest): Promise<CloudFrontRequest | CloudFrontResultResponse> {
+export async function originAnswer(
+  model: RedirectBehaviorModel,
+  viewer: ViewerRequest,
+): Promise<CloudFrontRequest | CloudFrontResultResponse> {
   // The headers as the viewer-request stage left them; Host and the viewer's country are added again by the event builder.
   const headers = viewerRequestHeaders(model, viewer);
   delete headers.host;
@@ -80,13 +107,22 @@ export async function originAnswer(model: RedirectBehaviorModel, viewer: ViewerR
 }
 
 /** The response a viewer gets: the origin-request answer through the viewer-response function. */
-export async function viewerAnswer(model: RedirectBehaviorModel, viewer: ViewerRequest): Promise<CloudFrontRequest | CloudFrontResultResponse> {
+export async function viewerAnswer(
+  model: RedirectBehaviorModel,
+  viewer: ViewerRequest,
+): Promise<CloudFrontRequest | CloudFrontResultResponse> {
   const answer = await originAnswer(model, viewer);
   if (!('status' in answer) || !model.viewerResponse) return answer;
   const headers: CfValues = {};
   for (const [name, list] of Object.entries(answer.headers ?? {})) if (list && list[0]) headers[name] = { value: list[0].value };
   const response = { statusCode: Number(answer.status), statusDescription: answer.statusDescription, headers, cookies: {} };
-  const request = { method: viewer.method ?? 'GET', uri: viewer.uri ?? '/', querystring: parseQuery(viewer.querystring ?? ''), headers: {}, cookies: {} };
+  const request = {
+    method: viewer.method ?? 'GET',
+    uri: viewer.uri ?? '/',
+    querystring: parseQuery(viewer.querystring ?? ''),
+    headers: {},
+    cookies: {},
+  };
   model.viewerResponse({ version: '1.0', context: { eventType: 'viewer-response' }, viewer: { ip: '198.51.100.1' }, request, response });
   const out: NonNullable<CloudFrontResultResponse['headers']> = {};
   for (const [name, v] of Object.entries(response.headers)) {

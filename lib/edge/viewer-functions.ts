@@ -11,7 +11,6 @@ import type { CompiledTables } from '../../lambda/engine';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, CloudFrontFunctionTooLargeError } from './limits';
 import { PROJECT_ROOT } from '../config/load';
 
-
 function build(entry: string, name: string, define: Record<string, string> = {}): string {
   const out = buildSync({
     absWorkingDir: PROJECT_ROOT,
@@ -31,7 +30,8 @@ function build(entry: string, name: string, define: Record<string, string> = {})
   });
   const code = `${out.outputFiles[0].text.trim()}\nfunction handler(event) { return poco.handler(event); }\n`;
   const bytes = Buffer.byteLength(code);
-  if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) throw new CloudFrontFunctionTooLargeError(name, bytes, 'configure fewer regions, or move the work to the redirect function.');
+  if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES)
+    throw new CloudFrontFunctionTooLargeError(name, bytes, 'configure fewer regions, or move the work to the redirect function.');
   return code;
 }
 

@@ -5,7 +5,13 @@
  * finding this project's distributions, and waiting with progress.
  */
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
-import { CloudFrontClient, DistributionSummary, GetDistributionCommand, GetDistributionCommandOutput, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import {
+  CloudFrontClient,
+  DistributionSummary,
+  GetDistributionCommand,
+  GetDistributionCommandOutput,
+  ListDistributionsCommand,
+} from '@aws-sdk/client-cloudfront';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import * as dns from 'dns';
 import type { LoadedDeployment } from '../config/load';
@@ -63,14 +69,30 @@ interface AwsError {
 }
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
-const TRANSIENT = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'TimeoutError', 'RequestTimeout', 'InternalError', 'ServiceUnavailable']);
+const TRANSIENT = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EPIPE',
+  'TimeoutError',
+  'RequestTimeout',
+  'InternalError',
+  'ServiceUnavailable',
+]);
 
 function classify(err: AwsError): 'throttled' | 'transient' | 'credentials' | 'expired' | 'denied' | 'no-distribution' | 'other' {
   const name = err.name ?? '';
   const status = err.$metadata?.httpStatusCode;
   if (THROTTLING.has(name) || status === 429 || err.$retryable?.throttling) return 'throttled';
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message ?? '')) return 'credentials';
-  if (name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'InvalidClientTokenId' || name === 'UnrecognizedClientException') return 'expired';
+  if (
+    name === 'ExpiredToken' ||
+    name === 'ExpiredTokenException' ||
+    name === 'InvalidClientTokenId' ||
+    name === 'UnrecognizedClientException'
+  )
+    return 'expired';
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || status === 403) return 'denied';
   if (name === 'NoSuchDistribution' || name === 'NoSuchHostedZone') return 'no-distribution';
   if (TRANSIENT.has(name) || TRANSIENT.has(err.code ?? '') || (status !== undefined && status >= 500)) return 'transient';
@@ -93,7 +115,9 @@ export async function call<T>(ctx: OpsContext, action: string, fn: () => Promise
       const kind = classify(err);
       if ((kind === 'throttled' || kind === 'transient') && attempt < ctx.maxAttempts) {
         const delay = Math.min(20000, ctx.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        ctx.log(`  ${action}: ${kind === 'throttled' ? 'throttled' : `${err.name ?? err.code ?? 'transient fault'}`}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${ctx.maxAttempts})`);
+        ctx.log(
+          `  ${action}: ${kind === 'throttled' ? 'throttled' : `${err.name ?? err.code ?? 'transient fault'}`}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${ctx.maxAttempts})`,
+        );
         await ctx.sleep(delay);
         continue;
       }
@@ -106,18 +130,28 @@ function explain(err: AwsError, kind: ReturnType<typeof classify>, action: strin
   const detail = err.message ? ` (${err.message})` : '';
   switch (kind) {
     case 'credentials':
-      return new OpsError(`no AWS credentials were found${detail}. Fix: set AWS_PROFILE to a profile for the stage's account (after "aws sso login" if it uses SSO), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`);
+      return new OpsError(
+        `no AWS credentials were found${detail}. Fix: set AWS_PROFILE to a profile for the stage's account (after "aws sso login" if it uses SSO), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
+      );
     case 'expired':
-      return new OpsError(`the AWS credentials were refused as expired or invalid${detail}. Fix: renew them ("aws sso login", or new keys) and run again.`);
+      return new OpsError(
+        `the AWS credentials were refused as expired or invalid${detail}. Fix: renew them ("aws sso login", or new keys) and run again.`,
+      );
     case 'denied':
       return new OpsError(`${action} was denied${detail}. Fix: use a role that allows ${action} in the stage's account.`);
     case 'no-distribution':
       return err.name === 'NoSuchHostedZone'
-        ? new OpsError(`hosted zone ${subject ?? ''} does not exist in this account${detail}. Fix: copy the zone's id from Route 53 into the stage's hostedZones, and check that AWS_PROFILE is the stage's account.`)
-        : new OpsError(`distribution ${subject ?? ''} does not exist in this account${detail}. Fix: check the id with "npm run ops -- status", and that AWS_PROFILE is the stage's account.`);
+        ? new OpsError(
+            `hosted zone ${subject ?? ''} does not exist in this account${detail}. Fix: copy the zone's id from Route 53 into the stage's hostedZones, and check that AWS_PROFILE is the stage's account.`,
+          )
+        : new OpsError(
+            `distribution ${subject ?? ''} does not exist in this account${detail}. Fix: check the id with "npm run ops -- status", and that AWS_PROFILE is the stage's account.`,
+          );
     case 'throttled':
     case 'transient':
-      return new OpsError(`${action} still failed after ${attempts} attempts (${kind === 'throttled' ? 'throttled' : err.name ?? err.code ?? 'transient fault'})${detail}. Fix: wait a few minutes and run again; nothing after this call was done.`);
+      return new OpsError(
+        `${action} still failed after ${attempts} attempts (${kind === 'throttled' ? 'throttled' : (err.name ?? err.code ?? 'transient fault')})${detail}. Fix: wait a few minutes and run again; nothing after this call was done.`,
+      );
     default:
       return new OpsError(`${action} failed: ${err.name ?? 'error'}${detail}.`);
   }
@@ -128,7 +162,9 @@ export async function listDistributions(ctx: OpsContext): Promise<DistributionSu
   const out: DistributionSummary[] = [];
   let marker: string | undefined;
   do {
-    const page = await call(ctx, 'cloudfront:ListDistributions', () => ctx.clients.cloudfront.send(new ListDistributionsCommand({ Marker: marker, MaxItems: 100 })));
+    const page = await call(ctx, 'cloudfront:ListDistributions', () =>
+      ctx.clients.cloudfront.send(new ListDistributionsCommand({ Marker: marker, MaxItems: 100 })),
+    );
     out.push(...(page.DistributionList?.Items ?? []));
     marker = page.DistributionList?.IsTruncated ? page.DistributionList.NextMarker : undefined;
   } while (marker);
@@ -157,7 +193,9 @@ export async function inventory(ctx: OpsContext, deployment: LoadedDeployment): 
   const stack = stackNameFor(deployment.stage.name);
   const accounts = new Set(all.map((d) => accountOf(d.ARN)).filter((a): a is string => a !== undefined));
   if (accounts.size > 0 && !accounts.has(deployment.stage.account)) {
-    throw new OpsError(`the credentials are for account ${[...accounts].join(', ')}, but stage ${deployment.stage.name} deploys to ${deployment.stage.account}. Fix: set AWS_PROFILE to a profile for ${deployment.stage.account}, or choose the stage with --stage.`);
+    throw new OpsError(
+      `the credentials are for account ${[...accounts].join(', ')}, but stage ${deployment.stage.name} deploys to ${deployment.stage.account}. Fix: set AWS_PROFILE to a profile for ${deployment.stage.account}, or choose the stage with --stage.`,
+    );
   }
   const ours = new Map<string, DistributionSummary>();
   for (const d of all) {
@@ -192,12 +230,19 @@ export interface CertificateCoverage {
 export type CertificateCache = Map<string, Promise<{ names: string[]; status: string }>>;
 
 /** Whether the certificate of a distribution lists a hostname (DescribeCertificate), memoised per ARN. */
-export async function certificateCovers(ctx: OpsContext, d: DistributionSummary, hostname: string, cache: CertificateCache): Promise<CertificateCoverage | undefined> {
+export async function certificateCovers(
+  ctx: OpsContext,
+  d: DistributionSummary,
+  hostname: string,
+  cache: CertificateCache,
+): Promise<CertificateCoverage | undefined> {
   const arn = d.ViewerCertificate?.ACMCertificateArn;
   if (!arn) return undefined;
   let pending = cache.get(arn);
   if (!pending) {
-    pending = call(ctx, 'acm:DescribeCertificate', () => ctx.clients.acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).then((r) => ({
+    pending = call(ctx, 'acm:DescribeCertificate', () =>
+      ctx.clients.acm.send(new DescribeCertificateCommand({ CertificateArn: arn })),
+    ).then((r) => ({
       names: r.Certificate?.SubjectAlternativeNames ?? (r.Certificate?.DomainName ? [r.Certificate.DomainName] : []),
       status: r.Certificate?.Status ?? 'UNKNOWN',
     }));
@@ -211,7 +256,12 @@ export async function certificateCovers(ctx: OpsContext, d: DistributionSummary,
  * Polls until `check` says done, printing the state whenever it changes and
  * at least once a minute, with the time waited.
  */
-export async function waitUntil(ctx: OpsContext, what: string, check: () => Promise<{ done: boolean; state: string }>, options: { intervalMs: number; timeoutMs: number }): Promise<void> {
+export async function waitUntil(
+  ctx: OpsContext,
+  what: string,
+  check: () => Promise<{ done: boolean; state: string }>,
+  options: { intervalMs: number; timeoutMs: number },
+): Promise<void> {
   const start = ctx.now();
   let last = '';
   let lastPrinted = start;
@@ -228,7 +278,10 @@ export async function waitUntil(ctx: OpsContext, what: string, check: () => Prom
       last = state;
       lastPrinted = ctx.now();
     }
-    if (elapsed >= options.timeoutMs) throw new OpsError(`gave up waiting for ${what} after ${clock} (still ${state}). Nothing is undone; run the same command again to keep waiting.`);
+    if (elapsed >= options.timeoutMs)
+      throw new OpsError(
+        `gave up waiting for ${what} after ${clock} (still ${state}). Nothing is undone; run the same command again to keep waiting.`,
+      );
     await ctx.sleep(options.intervalMs);
   }
 }
@@ -245,7 +298,13 @@ export interface WaitTiming {
  * Polls `statusNow` until it answers `done`, with progress as `waitUntil`
  * prints it under the label `what`.
  */
-export async function waitForStatus(ctx: OpsContext, what: string, done: string, statusNow: () => Promise<string>, timing: WaitTiming): Promise<void> {
+export async function waitForStatus(
+  ctx: OpsContext,
+  what: string,
+  done: string,
+  statusNow: () => Promise<string>,
+  timing: WaitTiming,
+): Promise<void> {
   const check = async (): Promise<{ done: boolean; state: string }> => {
     const state = await statusNow();
     return { done: state === done, state };
@@ -257,7 +316,12 @@ export async function waitForStatus(ctx: OpsContext, what: string, done: string,
  * Waits until distribution `id` is Deployed (cloudfront:GetDistribution),
  * with progress under the label `what`; resolves to the last answer.
  */
-export async function waitUntilDeployed(ctx: OpsContext, id: string, what: string, timing: WaitTiming): Promise<GetDistributionCommandOutput> {
+export async function waitUntilDeployed(
+  ctx: OpsContext,
+  id: string,
+  what: string,
+  timing: WaitTiming,
+): Promise<GetDistributionCommandOutput> {
   let got: GetDistributionCommandOutput = { $metadata: {} };
   await waitForStatus(
     ctx,

@@ -22,7 +22,8 @@ import { OpsError, UsageError } from '../config/problems';
 export const MAX_RECORD = 64 * 1024;
 
 /** The `$comment` of config/catalog.json. */
-export const CATALOG_COMMENT = "Store catalogue: per store, the product slugs with a page there. Built by `npm run ops -- catalog FILE...`; see docs/contract.md, 'The store catalogue'.";
+export const CATALOG_COMMENT =
+  "Store catalogue: per store, the product slugs with a page there. Built by `npm run ops -- catalog FILE...`; see docs/contract.md, 'The store catalogue'.";
 
 /** Skip reasons that do not depend on the config. */
 export const SKIP = {
@@ -86,7 +87,8 @@ export function classifyUrl(text: string): ProductPage | { readonly skip: string
   if (!m || m[1].startsWith('.') || m[1].startsWith('-')) return { skip: SKIP.notUrl };
   const segments = (m[2] ?? '/').split('/');
   // ['', region, 'product', slug, ...]
-  if (segments.length < 4 || segments[1] === '' || segments[2].toLowerCase() !== 'product' || segments[3] === '') return { skip: SKIP.notProduct };
+  if (segments.length < 4 || segments[1] === '' || segments[2].toLowerCase() !== 'product' || segments[3] === '')
+    return { skip: SKIP.notProduct };
   const slug = canonicalSlug(segments[3]);
   if (slug === undefined) return { skip: SKIP.badSlug };
   return { store: `https://${m[1].toLowerCase()}/${segments[1]}/`, slug };
@@ -166,7 +168,9 @@ export class CatalogBuilder {
   result(): CatalogResult {
     const stores: Record<string, readonly string[]> = {};
     for (const store of [...this.slugs.keys()].sort(compare)) stores[store] = [...this.slugs.get(store)!].sort(compare);
-    const skipped = [...this.skips].map(([reason, s]) => ({ reason, count: s.count, first: s.first })).sort((a, b) => b.count - a.count || compare(a.reason, b.reason));
+    const skipped = [...this.skips]
+      .map(([reason, s]) => ({ reason, count: s.count, first: s.first }))
+      .sort((a, b) => b.count - a.count || compare(a.reason, b.reason));
     return { stores, read: this.read, used: this.used, skipped };
   }
 }
@@ -189,7 +193,14 @@ export function catalogJson(stores: Readonly<Record<string, readonly string[]>>)
 const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function xmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 /**
@@ -269,7 +280,9 @@ class LineSplitter {
     // One byte over for a CR before the newline.
     if (this.length + piece.length > MAX_RECORD + 1) {
       this.tooLong = true;
-      this.head = Buffer.concat([...this.parts, piece]).subarray(0, 100).toString('utf8');
+      this.head = Buffer.concat([...this.parts, piece])
+        .subarray(0, 100)
+        .toString('utf8');
       this.parts = [];
       return;
     }
@@ -530,7 +543,9 @@ export function storesOfSites(file: string): string[] {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`--sites ${file} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(err)})`}`);
+    throw new UsageError(
+      `--sites ${file} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(err)})`}`,
+    );
   }
   let json: unknown;
   try {
@@ -602,7 +617,9 @@ export async function catalogFromFiles(files: readonly string[], sitesFile: stri
       if (builder.add(r)) used++;
     });
     const what = stats.format === 'sitemap' ? plural(stats.records, '<loc>') : plural(stats.records, 'line');
-    log(`catalog: ${file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}`);
+    log(
+      `catalog: ${file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}`,
+    );
   }
   const result = builder.result();
   const skippedTotal = result.skipped.reduce((n, s) => n + s.count, 0);

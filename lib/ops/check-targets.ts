@@ -89,13 +89,17 @@ interface Agents {
 function get(url: URL, agents: Agents, timeoutMs: number, userAgent: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
-    const req = (secure ? https : http).get(url, { agent: secure ? agents.https : agents.http, headers: { 'user-agent': userAgent, accept: 'text/html,*/*;q=0.8' } }, (res) => {
-      clearTimeout(timer);
-      res.on('error', () => undefined);
-      res.resume();
-      const location = res.headers.location;
-      resolve({ status: res.statusCode ?? 0, location: typeof location === 'string' ? location : undefined });
-    });
+    const req = (secure ? https : http).get(
+      url,
+      { agent: secure ? agents.https : agents.http, headers: { 'user-agent': userAgent, accept: 'text/html,*/*;q=0.8' } },
+      (res) => {
+        clearTimeout(timer);
+        res.on('error', () => undefined);
+        res.resume();
+        const location = res.headers.location;
+        resolve({ status: res.statusCode ?? 0, location: typeof location === 'string' ? location : undefined });
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -180,7 +184,8 @@ async function checkOne(d: Destination, c: Checker): Promise<TargetResult> {
         next = undefined;
       }
       chain.push({ url: url.href, status, location: next?.href ?? location });
-      if (!next) return result('dead', location ? `${status} with a bad Location ${JSON.stringify(location)}` : `${status} without a Location`);
+      if (!next)
+        return result('dead', location ? `${status} with a bad Location ${JSON.stringify(location)}` : `${status} without a Location`);
       if (ERROR_PAGE.test(next.pathname)) return result('dead', "redirected to the store's error page");
       if (chain.some((h) => h.url === next.href)) return result('dead', 'redirect loop');
       if (hop + 1 > c.maxHops) return result('dead', `more than ${plural(c.maxHops, 'redirect')}`);
@@ -202,7 +207,10 @@ async function checkOne(d: Destination, c: Checker): Promise<TargetResult> {
 export async function checkTargets(destinations: readonly Destination[], options: CheckOptions = {}): Promise<TargetResult[]> {
   const concurrency = options.concurrency ?? 8;
   const checker: Checker = {
-    agents: { http: new http.Agent({ keepAlive: true, maxSockets: concurrency }), https: new https.Agent({ keepAlive: true, maxSockets: concurrency }) },
+    agents: {
+      http: new http.Agent({ keepAlive: true, maxSockets: concurrency }),
+      https: new https.Agent({ keepAlive: true, maxSockets: concurrency }),
+    },
     retries: options.retries ?? 2,
     retryBaseMs: options.retryBaseMs ?? 250,
     timeoutMs: options.timeoutMs ?? 10000,
@@ -245,7 +253,20 @@ export function countsLine(results: readonly TargetResult[]): string {
 
 /** The results as JSON lines, one object per destination: url, verdict, why, status (the last answer's; null on a network error), chain, attempts, rules. */
 export function jsonLines(results: readonly TargetResult[]): string {
-  return results.map((r) => JSON.stringify({ url: r.url, verdict: r.verdict, why: r.why, status: r.chain.length ? r.chain[r.chain.length - 1].status : null, chain: r.chain, attempts: r.attempts, rules: r.rules }) + '\n').join('');
+  return results
+    .map(
+      (r) =>
+        JSON.stringify({
+          url: r.url,
+          verdict: r.verdict,
+          why: r.why,
+          status: r.chain.length ? r.chain[r.chain.length - 1].status : null,
+          chain: r.chain,
+          attempts: r.attempts,
+          rules: r.rules,
+        }) + '\n',
+    )
+    .join('');
 }
 
 /**
@@ -286,7 +307,11 @@ const PROGRESS_MS = 1000;
  * `checkTargets` with progress: the number of destinations first, then a
  * line every `PROGRESS_EVERY` results or `PROGRESS_MS`, and at the end.
  */
-export async function checkTargetsWithProgress(destinations: readonly Destination[], options: Omit<CheckOptions, 'onResult'>, progress: (line: string) => void): Promise<TargetResult[]> {
+export async function checkTargetsWithProgress(
+  destinations: readonly Destination[],
+  options: Omit<CheckOptions, 'onResult'>,
+  progress: (line: string) => void,
+): Promise<TargetResult[]> {
   progress(`check-targets: ${plural(distinct(destinations).length, 'destination')}, ${options.concurrency ?? 8} at a time`);
   let dead = 0;
   let last = Date.now();

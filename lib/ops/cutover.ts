@@ -8,7 +8,18 @@
 import { AssociateAliasCommand, DistributionSummary } from '@aws-sdk/client-cloudfront';
 import type { LoadedDeployment } from '../config/load';
 import { UsageError } from '../config/problems';
-import { aliasesOf, call, CertificateCache, certificateCovers, hostnamesOf, Inventory, inventory, OpsContext, WaitTiming, waitUntilDeployed } from './aws';
+import {
+  aliasesOf,
+  call,
+  CertificateCache,
+  certificateCovers,
+  hostnamesOf,
+  Inventory,
+  inventory,
+  OpsContext,
+  WaitTiming,
+  waitUntilDeployed,
+} from './aws';
 
 export interface CutoverOptions extends WaitTiming {
   readonly hostnames: readonly string[];
@@ -39,20 +50,43 @@ async function txtHas(ctx: OpsContext, name: string, value: string): Promise<boo
 function sitesOfHostnames(deployment: LoadedDeployment, hostnames: readonly string[]): Map<string, string> {
   const known = new Map(hostnamesOf(deployment).map((h) => [h.host, h.site]));
   const unknown = hostnames.filter((h) => !known.has(h));
-  if (hostnames.length === 0) throw new UsageError('name the hostnames to move, such as uk.po.co, or give --awaiting for every hostname in the stage\'s awaitingCutover');
-  if (unknown.length > 0) throw new UsageError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a hostname of ${deployment.sites.file}; choose from ${[...known.keys()].join(', ')}`);
+  if (hostnames.length === 0)
+    throw new UsageError(
+      "name the hostnames to move, such as uk.po.co, or give --awaiting for every hostname in the stage's awaitingCutover",
+    );
+  if (unknown.length > 0)
+    throw new UsageError(
+      `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a hostname of ${deployment.sites.file}; choose from ${[...known.keys()].join(', ')}`,
+    );
   return known;
 }
 
 /** What moving one hostname to its site's distribution needs, and whether it has it (certificate, TXT record). */
-async function planOf(ctx: OpsContext, deployment: LoadedDeployment, inv: Inventory, certs: CertificateCache, host: string, site: string): Promise<Plan> {
+async function planOf(
+  ctx: OpsContext,
+  deployment: LoadedDeployment,
+  inv: Inventory,
+  certs: CertificateCache,
+  host: string,
+  site: string,
+): Promise<Plan> {
   const target = inv.ours.get(site);
   const txtName = `_${host}`;
-  if (!target) return { host, txtName, problem: `site ${site} has no distribution in stage ${deployment.stage.name} yet. Fix: add ${host} to awaitingCutover and deploy first.` };
+  if (!target)
+    return {
+      host,
+      txtName,
+      problem: `site ${site} has no distribution in stage ${deployment.stage.name} yet. Fix: add ${host} to awaitingCutover and deploy first.`,
+    };
   if (aliasesOf(target).includes(host)) return { host, target, txtName, already: true };
   const coverage = await certificateCovers(ctx, target, host, certs);
   if (!coverage?.covers) {
-    return { host, target, txtName, problem: `the certificate of ${target.Id} ${coverage ? `does not cover ${host} (${coverage.status})` : 'is not an ACM certificate'}. Fix: deploy the stack, whose certificate lists every hostname of the site, and wait for it to be issued.` };
+    return {
+      host,
+      target,
+      txtName,
+      problem: `the certificate of ${target.Id} ${coverage ? `does not cover ${host} (${coverage.status})` : 'is not an ACM certificate'}. Fix: deploy the stack, whose certificate lists every hostname of the site, and wait for it to be issued.`,
+    };
   }
   const txtValue = target.DomainName ?? '';
   return { host, target, txtName, txtValue, txtPresent: await txtHas(ctx, txtName, txtValue) };
@@ -76,7 +110,12 @@ async function move(ctx: OpsContext, movable: readonly Plan[], timing: WaitTimin
   for (const p of movable) {
     try {
       ctx.log(`${p.host}: AssociateAlias to ${p.target!.Id}`);
-      await call(ctx, 'cloudfront:AssociateAlias', () => ctx.clients.cloudfront.send(new AssociateAliasCommand({ TargetDistributionId: p.target!.Id, Alias: p.host })), p.target!.Id);
+      await call(
+        ctx,
+        'cloudfront:AssociateAlias',
+        () => ctx.clients.cloudfront.send(new AssociateAliasCommand({ TargetDistributionId: p.target!.Id, Alias: p.host })),
+        p.target!.Id,
+      );
       moved.push(p);
     } catch (err) {
       failed.push(p.host);
@@ -90,7 +129,9 @@ async function move(ctx: OpsContext, movable: readonly Plan[], timing: WaitTimin
 /** Plans, prints, and with `apply` moves each hostname; resolves to the exit status. */
 export async function cutover(ctx: OpsContext, deployment: LoadedDeployment, options: CutoverOptions): Promise<number> {
   const known = sitesOfHostnames(deployment, options.hostnames);
-  ctx.log(`cutover: stage ${deployment.stage.name}: ${options.apply ? 'moving' : 'planning (dry run; --apply moves)'} ${options.hostnames.join(', ')}`);
+  ctx.log(
+    `cutover: stage ${deployment.stage.name}: ${options.apply ? 'moving' : 'planning (dry run; --apply moves)'} ${options.hostnames.join(', ')}`,
+  );
   const inv = await inventory(ctx, deployment);
   const certs: CertificateCache = new Map();
   const plans: Plan[] = [];
@@ -99,7 +140,9 @@ export async function cutover(ctx: OpsContext, deployment: LoadedDeployment, opt
   const movable = plans.filter((p) => !p.problem && !p.already && p.txtPresent);
   const blocked = plans.filter((p) => p.problem || (!p.already && !p.txtPresent));
   if (!options.apply) {
-    ctx.log(`cutover: dry run: ${movable.length} ready to move, ${blocked.length} blocked; nothing changed. Run again with --apply to move.`);
+    ctx.log(
+      `cutover: dry run: ${movable.length} ready to move, ${blocked.length} blocked; nothing changed. Run again with --apply to move.`,
+    );
     return blocked.length > 0 ? 1 : 0;
   }
   const { moved, failed } = await move(ctx, movable, options);
@@ -107,7 +150,7 @@ export async function cutover(ctx: OpsContext, deployment: LoadedDeployment, opt
   if (moved.length > 0) {
     ctx.log(
       `Next: remove ${moved.map((p) => p.host).join(', ')} from stages.${deployment.stage.name}.awaitingCutover and deploy. ` +
-        'CloudFront already routes them to this project whatever their DNS records say; delete their old A/AAAA records just before that deploy, which creates the stack\'s.',
+        "CloudFront already routes them to this project whatever their DNS records say; delete their old A/AAAA records just before that deploy, which creates the stack's.",
     );
   }
   return failed.length + blocked.length > 0 ? 1 : 0;

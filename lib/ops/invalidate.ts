@@ -15,7 +15,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { DEFAULT_CATALOG_FILE, DEFAULT_REDIRECTS_FILE, DEFAULT_RULES_FILE, DEFAULT_SITES_FILE, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT } from '../config/load';
+import {
+  DEFAULT_CATALOG_FILE,
+  DEFAULT_REDIRECTS_FILE,
+  DEFAULT_RULES_FILE,
+  DEFAULT_SITES_FILE,
+  LoadedConfig,
+  LoadedDeployment,
+  loadConfig,
+  PROJECT_ROOT,
+} from '../config/load';
 import { ConfigError, OpsError, UsageError } from '../config/problems';
 import { call, inventory, OpsContext, WaitTiming, waitForStatus, waitUntilDeployed } from './aws';
 import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFileChanges } from '../rules/redirect-changes';
@@ -27,18 +36,24 @@ import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFil
  * catalogue is an error (a ref from before the rules file also has another
  * engine, which `engineChangedSince` finds first).
  */
-export function configAtRef(ref: string, files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string }): LoadedConfig {
+export function configAtRef(
+  ref: string,
+  files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string },
+): LoadedConfig {
   const sitesFile = path.resolve(files.sitesFile ?? DEFAULT_SITES_FILE);
   const redirectsFile = path.resolve(files.redirectsFile ?? DEFAULT_REDIRECTS_FILE);
   const rulesFile = path.resolve(files.rulesFile ?? DEFAULT_RULES_FILE);
   const catalogFile = path.resolve(files.catalogFile ?? DEFAULT_CATALOG_FILE);
-  const git = (args: string[], cwd: string): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const git = (args: string[], cwd: string): string =>
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   let top: string;
   try {
     top = git(['rev-parse', '--show-toplevel'], path.dirname(sitesFile)).trim();
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], top);
   } catch {
-    throw new UsageError(`${JSON.stringify(ref)} is not a commit of the git repository holding ${sitesFile}; give a ref such as origin/main or the tag of the last deploy`);
+    throw new UsageError(
+      `${JSON.stringify(ref)} is not a commit of the git repository holding ${sitesFile}; give a ref such as origin/main or the tag of the last deploy`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poco-baseline-'));
   try {
@@ -54,7 +69,12 @@ export function configAtRef(ref: string, files: { sitesFile?: string; redirectsF
       return out;
     };
     try {
-      return loadConfig({ sitesFile: at(sitesFile, false), redirectsFile: at(redirectsFile, true), rulesFile: at(rulesFile, false), catalogFile: at(catalogFile, false) });
+      return loadConfig({
+        sitesFile: at(sitesFile, false),
+        redirectsFile: at(redirectsFile, true),
+        rulesFile: at(rulesFile, false),
+        catalogFile: at(catalogFile, false),
+      });
     } catch (err) {
       if (err instanceof ConfigError) throw new OpsError(`the config at ${ref} does not load, so it cannot be compared: ${err.message}`);
       throw err;
@@ -75,7 +95,9 @@ export function engineChangedSince(ref: string, dir: string = PROJECT_ROOT): boo
     return false;
   } catch (err) {
     if ((err as { status?: number }).status === 1) return true;
-    throw new UsageError(`cannot compare lambda/ with ${JSON.stringify(ref)}; give a ref such as origin/main or the tag of the last deploy`);
+    throw new UsageError(
+      `cannot compare lambda/ with ${JSON.stringify(ref)}; give a ref such as origin/main or the tag of the last deploy`,
+    );
   }
 }
 
@@ -85,7 +107,11 @@ export function engineChangedSince(ref: string, dir: string = PROJECT_ROOT): boo
  * loader, as at a ref from before the rules file), which `log` is told: then
  * only `/*` everywhere is safe, and needs no baseline.
  */
-export function baselineAt(ref: string, files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string }, log: (line: string) => void): LoadedConfig | undefined {
+export function baselineAt(
+  ref: string,
+  files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string },
+  log: (line: string) => void,
+): LoadedConfig | undefined {
   if (engineChangedSince(ref)) {
     log(`invalidate: the engine's code (lambda/) changed since ${ref}: answers may change where no rule did, so /* everywhere`);
     return undefined;
@@ -119,8 +145,10 @@ function planOf(ctx: OpsContext, deployment: LoadedDeployment, options: Invalida
   if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
   if (changes.rulesChanged) {
     ctx.log('invalidate: rules or catalogue changed: every redirect site, /*');
-    for (const c of rulesFileChanges(baseline.tables, deployment.tables)) ctx.log(`  ${c.kind} rule ${c.idAfter ?? c.idBefore}: ${c.kind === 'changed' ? `${c.before} -> ${c.after}` : (c.after ?? c.before)}`);
-    for (const c of catalogueChanges(baseline.tables, deployment.tables)) ctx.log(`  catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
+    for (const c of rulesFileChanges(baseline.tables, deployment.tables))
+      ctx.log(`  ${c.kind} rule ${c.idAfter ?? c.idBefore}: ${c.kind === 'changed' ? `${c.before} -> ${c.after}` : (c.after ?? c.before)}`);
+    for (const c of catalogueChanges(baseline.tables, deployment.tables))
+      ctx.log(`  catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
   }
   for (const r of changes.rules) ctx.log(`  ${r.kind} ${r.source}: ${r.example} ${r.before} -> ${r.after}`);
   const plan = invalidationPaths(deployment.tables, changes);
@@ -129,7 +157,13 @@ function planOf(ctx: OpsContext, deployment: LoadedDeployment, options: Invalida
 
 /** The invalidation's CallerReference: the same paths for the same function version are one invalidation, however often this runs. */
 function callerReference(distributionId: string, functionArn: string, paths: readonly string[]): string {
-  return 'poco-sunset-' + createHash('sha256').update(JSON.stringify([distributionId, functionArn, paths])).digest('hex').slice(0, 32);
+  return (
+    'poco-sunset-' +
+    createHash('sha256')
+      .update(JSON.stringify([distributionId, functionArn, paths]))
+      .digest('hex')
+      .slice(0, 32)
+  );
 }
 
 interface Started {
@@ -141,11 +175,18 @@ interface Started {
 /** Waits until the distribution is Deployed (cached answers are only worth removing once every edge runs the new function version), then creates the invalidation. */
 async function startInvalidation(ctx: OpsContext, site: string, id: string, paths: string[], timing: WaitTiming): Promise<Started> {
   const got = await waitUntilDeployed(ctx, id, `distribution ${id} (site ${site}) deployed`, timing);
-  const functionArn = got.Distribution?.DistributionConfig?.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.[0]?.LambdaFunctionARN ?? '';
+  const functionArn =
+    got.Distribution?.DistributionConfig?.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.[0]?.LambdaFunctionARN ?? '';
   const created = await call(
     ctx,
     'cloudfront:CreateInvalidation',
-    () => ctx.clients.cloudfront.send(new CreateInvalidationCommand({ DistributionId: id, InvalidationBatch: { CallerReference: callerReference(id, functionArn, paths), Paths: { Quantity: paths.length, Items: paths } } })),
+    () =>
+      ctx.clients.cloudfront.send(
+        new CreateInvalidationCommand({
+          DistributionId: id,
+          InvalidationBatch: { CallerReference: callerReference(id, functionArn, paths), Paths: { Quantity: paths.length, Items: paths } },
+        }),
+      ),
     id,
   );
   const invalidation = created.Invalidation?.Id ?? '?';
@@ -160,7 +201,12 @@ async function waitUntilCompleted(ctx: OpsContext, s: Started, timing: WaitTimin
     `invalidation ${s.invalidation} (site ${s.site})`,
     'Completed',
     async () => {
-      const got = await call(ctx, 'cloudfront:GetInvalidation', () => ctx.clients.cloudfront.send(new GetInvalidationCommand({ DistributionId: s.id, Id: s.invalidation })), s.id);
+      const got = await call(
+        ctx,
+        'cloudfront:GetInvalidation',
+        () => ctx.clients.cloudfront.send(new GetInvalidationCommand({ DistributionId: s.id, Id: s.invalidation })),
+        s.id,
+      );
       return got.Invalidation?.Status ?? 'unknown';
     },
     timing,
@@ -168,7 +214,12 @@ async function waitUntilCompleted(ctx: OpsContext, s: Started, timing: WaitTimin
 }
 
 /** Starts the plan's invalidations, then waits for each; a site that fails does not stop the others. Resolves to how many completed and the sites that failed. */
-async function applyPlan(ctx: OpsContext, deployment: LoadedDeployment, plan: Plan, timing: WaitTiming): Promise<{ completed: number; failed: string[] }> {
+async function applyPlan(
+  ctx: OpsContext,
+  deployment: LoadedDeployment,
+  plan: Plan,
+  timing: WaitTiming,
+): Promise<{ completed: number; failed: string[] }> {
   const inv = await inventory(ctx, deployment);
   const failed: string[] = [];
   const fail = (site: string, message: string): void => {
@@ -209,10 +260,14 @@ export async function invalidate(ctx: OpsContext, deployment: LoadedDeployment, 
   }
   for (const [site, paths] of plan) ctx.log(`  site ${site}: ${paths.join(' ')}`);
   if (!options.apply) {
-    ctx.log(`invalidate: dry run: ${plan.size} distribution${plan.size === 1 ? '' : 's'} to invalidate; nothing changed. Run again with --apply.`);
+    ctx.log(
+      `invalidate: dry run: ${plan.size} distribution${plan.size === 1 ? '' : 's'} to invalidate; nothing changed. Run again with --apply.`,
+    );
     return 0;
   }
   const { completed, failed } = await applyPlan(ctx, deployment, plan, options);
-  ctx.log(`invalidate: ${completed} completed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')}): run again to retry them` : ''}.`);
+  ctx.log(
+    `invalidate: ${completed} completed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')}): run again to retry them` : ''}.`,
+  );
   return failed.length > 0 ? 1 : 0;
 }

@@ -128,7 +128,17 @@ function percent(part: number, whole: number): string {
 /** Columns: left-aligned first, right-aligned others, two spaces apart, no trailing spaces. */
 function table(rows: readonly (readonly string[])[], indent: string): string {
   const widths = rows[0].map((_, i) => rows.reduce((w, r) => Math.max(w, r[i].length), 0));
-  return rows.map((r) => indent + r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd() + '\n').join('');
+  return rows
+    .map(
+      (r) =>
+        indent +
+        r
+          .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+          .join('  ')
+          .trimEnd() +
+        '\n',
+    )
+    .join('');
 }
 
 /**
@@ -139,7 +149,13 @@ export function renderSummary(summary: LandingSummary, heading: string): string 
   const { requests, distinct } = summary.total;
   const rows = [
     ['category', 'requests', '%', 'distinct URLs', '%'],
-    ...summary.rows.map((r) => [r.category, String(r.requests), percent(r.requests, requests), String(r.distinct), percent(r.distinct, distinct)]),
+    ...summary.rows.map((r) => [
+      r.category,
+      String(r.requests),
+      percent(r.requests, requests),
+      String(r.distinct),
+      percent(r.distinct, distinct),
+    ]),
     ['total', String(requests), percent(requests, requests), String(distinct), percent(distinct, distinct)],
   ];
   return `${heading}\n${table(rows, '  ')}`;

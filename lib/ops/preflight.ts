@@ -6,7 +6,18 @@ import { ConflictingAlias, DistributionSummary, ListConflictingAliasesCommand } 
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import type { LoadedDeployment } from '../config/load';
 import { zoneOf } from '../config/stages';
-import { aliasesOf, call, CertificateCache, CertificateCoverage, certificateCovers, hostnamesOf, Inventory, inventory, nameCovers, OpsContext } from './aws';
+import {
+  aliasesOf,
+  call,
+  CertificateCache,
+  CertificateCoverage,
+  certificateCovers,
+  hostnamesOf,
+  Inventory,
+  inventory,
+  nameCovers,
+  OpsContext,
+} from './aws';
 
 export type Verdict = 'ok' | 'conflict' | 'cutover' | 'notice';
 
@@ -38,7 +49,15 @@ export function unescapeRecordName(name: string): string {
 /** The A and AAAA records of `host` in its zone (route53:ListResourceRecordSets), and whether they point at our distribution. */
 async function recordsOf(ctx: OpsContext, zoneId: string, host: string, ownDomain: string | undefined): Promise<NameRecords> {
   const name = host + '.';
-  const r = await call(ctx, 'route53:ListResourceRecordSets', () => ctx.clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: 'A', MaxItems: 2 })), zoneId);
+  const r = await call(
+    ctx,
+    'route53:ListResourceRecordSets',
+    () =>
+      ctx.clients.route53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: 'A', MaxItems: 2 }),
+      ),
+    zoneId,
+  );
   const found: string[] = [];
   let allOurs = true;
   for (const rs of r.ResourceRecordSets ?? []) {
@@ -86,7 +105,14 @@ export interface PreflightSetting {
 }
 
 /** Reads what AWS says about one hostname: its certificate, its records, who holds it (List* and Describe* only). */
-async function factsOf(ctx: OpsContext, deployment: LoadedDeployment, inv: Inventory, certs: CertificateCache, host: string, site: string): Promise<HostnameFacts> {
+async function factsOf(
+  ctx: OpsContext,
+  deployment: LoadedDeployment,
+  inv: Inventory,
+  certs: CertificateCache,
+  host: string,
+  site: string,
+): Promise<HostnameFacts> {
   const ours = inv.ours.get(site);
   const coverage = ours ? await certificateCovers(ctx, ours, host, certs) : undefined;
   const zoneName = zoneOf(host, deployment.stage.hostedZones.keys());
@@ -97,7 +123,12 @@ async function factsOf(ctx: OpsContext, deployment: LoadedDeployment, inv: Inven
   const byWildcard = inv.all.find((d) => aliasesOf(d).some((a) => a.startsWith('*.') && nameCovers(a, host)));
   // Other accounts: ListConflictingAliases needs a distribution whose certificate covers the name.
   if (!ours || !coverage?.covers) return { host, site, ours, coverage, zone, records, byWildcard };
-  const r = await call(ctx, 'cloudfront:ListConflictingAliases', () => ctx.clients.cloudfront.send(new ListConflictingAliasesCommand({ DistributionId: ours.Id, Alias: host, MaxItems: 100 })), ours.Id);
+  const r = await call(
+    ctx,
+    'cloudfront:ListConflictingAliases',
+    () => ctx.clients.cloudfront.send(new ListConflictingAliasesCommand({ DistributionId: ours.Id, Alias: host, MaxItems: 100 })),
+    ours.Id,
+  );
   return { host, site, ours, coverage, zone, records, byWildcard, conflicting: r.ConflictingAliasesList?.Items ?? [] };
 }
 
@@ -108,7 +139,9 @@ function certificateOf(f: HostnameFacts): string {
 }
 
 function recordsLine(f: HostnameFacts): string {
-  return f.records.found.length === 0 ? `none in ${f.zone?.name} (${f.zone?.id})` : `${f.records.found.join(', ')}${f.records.allOurs ? ' (this project\'s)' : ''}`;
+  return f.records.found.length === 0
+    ? `none in ${f.zone?.name} (${f.zone?.id})`
+    : `${f.records.found.join(', ')}${f.records.allOurs ? " (this project's)" : ''}`;
 }
 
 /**
@@ -125,27 +158,51 @@ function holderOf(f: HostnameFacts, ourIds: ReadonlySet<string | undefined>): { 
     : '';
   if (f.inAccount && ourIds.has(f.inAccount.Id)) return { holder: `this project (${f.inAccount.Id})`, heldElsewhere: false };
   if (f.inAccount) return { holder: `${describe(f.inAccount)} (this account)`, heldElsewhere: true };
-  if (!f.conflicting) return { holder: 'no distribution of this account; other accounts unknown until this project\'s distribution and certificate exist' + wildcardNote };
+  if (!f.conflicting)
+    return {
+      holder:
+        "no distribution of this account; other accounts unknown until this project's distribution and certificate exist" + wildcardNote,
+    };
   // The list also has overlapping names (*.po.co for uk.po.co, uk.po.co for *.po.co), which CloudFront allows: only the name itself conflicts.
   const others = f.conflicting.filter((c) => c.DistributionId !== f.ours?.Id && (c.Alias ?? f.host).toLowerCase() === f.host);
-  const holder = others.length === 0 ? 'nobody' : others.map((c) => `${c.DistributionId ?? '?'} in account ${c.AccountId ?? '?'} (alias ${c.Alias ?? f.host})`).join('; ');
+  const holder =
+    others.length === 0
+      ? 'nobody'
+      : others.map((c) => `${c.DistributionId ?? '?'} in account ${c.AccountId ?? '?'} (alias ${c.Alias ?? f.host})`).join('; ');
   return { holder: holder + wildcardNote, heldElsewhere: others.length > 0 };
 }
 
 /** The verdict from who holds the name and whether it awaits cutover. */
-function holdingVerdict(f: HostnameFacts, heldElsewhere: boolean | undefined, setting: PreflightSetting): { verdict: Verdict; advice: string } {
+function holdingVerdict(
+  f: HostnameFacts,
+  heldElsewhere: boolean | undefined,
+  setting: PreflightSetting,
+): { verdict: Verdict; advice: string } {
   const awaiting = setting.awaiting.has(f.host);
   if (heldElsewhere === false) {
     return awaiting
-      ? { verdict: 'notice', advice: 'already moved: remove it from awaitingCutover and deploy, so the stack keeps it as an alias and creates its records' }
+      ? {
+          verdict: 'notice',
+          advice: 'already moved: remove it from awaitingCutover and deploy, so the stack keeps it as an alias and creates its records',
+        }
       : { verdict: 'ok', advice: 'served by this project' };
   }
   if (heldElsewhere) {
-    if (!awaiting) return { verdict: 'conflict', advice: `deploy fails (CNAMEAlreadyExists). Fix: add it to stages.${setting.stage}.awaitingCutover, deploy, then run cutover` };
-    if (f.ours && f.coverage?.covers) return { verdict: 'cutover', advice: `ready: npm run ops -- cutover ${f.host} --stage ${setting.stage}` };
-    return { verdict: 'cutover', advice: 'waits for cutover; deploy first, so this project\'s distribution and certificate exist' };
+    if (!awaiting)
+      return {
+        verdict: 'conflict',
+        advice: `deploy fails (CNAMEAlreadyExists). Fix: add it to stages.${setting.stage}.awaitingCutover, deploy, then run cutover`,
+      };
+    if (f.ours && f.coverage?.covers)
+      return { verdict: 'cutover', advice: `ready: npm run ops -- cutover ${f.host} --stage ${setting.stage}` };
+    return { verdict: 'cutover', advice: "waits for cutover; deploy first, so this project's distribution and certificate exist" };
   }
-  if (awaiting) return { verdict: 'notice', advice: 'listed in awaitingCutover, but no distribution of this account holds it: if no other account does, remove it from the list and deploy' };
+  if (awaiting)
+    return {
+      verdict: 'notice',
+      advice:
+        'listed in awaitingCutover, but no distribution of this account holds it: if no other account does, remove it from the list and deploy',
+    };
   return { verdict: 'ok', advice: f.ours ? 'free: the next deploy adds it' : 'free in this account: the deploy adds it' };
 }
 
@@ -170,15 +227,22 @@ export function checkOf(f: HostnameFacts, setting: PreflightSetting): HostnameCh
 export async function preflight(ctx: OpsContext, deployment: LoadedDeployment): Promise<HostnameCheck[]> {
   const inv = await inventory(ctx, deployment);
   const certs: CertificateCache = new Map();
-  const setting: PreflightSetting = { stage: deployment.stage.name, awaiting: new Set(deployment.stage.awaitingCutover), ourIds: new Set([...inv.ours.values()].map((d) => d.Id)) };
+  const setting: PreflightSetting = {
+    stage: deployment.stage.name,
+    awaiting: new Set(deployment.stage.awaitingCutover),
+    ourIds: new Set([...inv.ours.values()].map((d) => d.Id)),
+  };
   const checks: HostnameCheck[] = [];
-  for (const { host, site } of hostnamesOf(deployment)) checks.push(checkOf(await factsOf(ctx, deployment, inv, certs, host, site), setting));
+  for (const { host, site } of hostnamesOf(deployment))
+    checks.push(checkOf(await factsOf(ctx, deployment, inv, certs, host, site), setting));
   return checks;
 }
 
 /** Prints the checks; resolves to the exit status. */
 export async function runPreflight(ctx: OpsContext, deployment: LoadedDeployment): Promise<number> {
-  ctx.log(`preflight: stage ${deployment.stage.name}, account ${deployment.stage.account}: listing distributions, reading certificates (read-only)`);
+  ctx.log(
+    `preflight: stage ${deployment.stage.name}, account ${deployment.stage.account}: listing distributions, reading certificates (read-only)`,
+  );
   const checks = await preflight(ctx, deployment);
   for (const c of checks) {
     ctx.log(`${c.host} (site ${c.site}): ${c.verdict.toUpperCase()}: ${c.advice}`);
@@ -187,6 +251,8 @@ export async function runPreflight(ctx: OpsContext, deployment: LoadedDeployment
     ctx.log(`  records:     ${c.records}`);
   }
   const count = (v: Verdict): number => checks.filter((c) => c.verdict === v).length;
-  ctx.log(`preflight: ${checks.length} hostnames: ${count('ok')} ok, ${count('cutover')} awaiting cutover, ${count('notice')} to tidy, ${count('conflict')} conflicting`);
+  ctx.log(
+    `preflight: ${checks.length} hostnames: ${count('ok')} ok, ${count('cutover')} awaiting cutover, ${count('notice')} to tidy, ${count('conflict')} conflicting`,
+  );
   return count('conflict') > 0 ? 1 : 0;
 }

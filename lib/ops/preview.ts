@@ -124,7 +124,12 @@ function text(status: number, body: string, note: string): Answer {
  * with the snapshot's 404.html, else the plain page deployed in its place.
  */
 function serveSnapshot(route: Route, uri: string, rewrite: (uri: string) => string): Answer {
-  if (!route.contentDir) return text(502, `preview: site ${route.site.name} is frozen and names no snapshot folder ("content" in the sites file); the deployed site serves its S3 bucket.`, 'frozen, no snapshot');
+  if (!route.contentDir)
+    return text(
+      502,
+      `preview: site ${route.site.name} is frozen and names no snapshot folder ("content" in the sites file); the deployed site serves its S3 bucket.`,
+      'frozen, no snapshot',
+    );
   const rewritten = rewrite(uri);
   const found = snapshotLookup(route.contentDir, rewritten);
   if (found.status === 400) return text(400, `preview: ${found.reason}.`, 'frozen, bad path');
@@ -133,7 +138,10 @@ function serveSnapshot(route: Route, uri: string, rewrite: (uri: string) => stri
   const note = found.status === 200 ? `frozen snapshot ${served}` : `frozen, no object ${JSON.stringify(found.key)}: ${served}`;
   return {
     status: found.status,
-    headers: { 'content-type': found.file === undefined ? html : (CONTENT_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream') },
+    headers: {
+      'content-type':
+        found.file === undefined ? html : (CONTENT_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream'),
+    },
     body: found.file === undefined ? NOT_FOUND_PAGE : fs.readFileSync(found.file),
     note,
   };
@@ -175,7 +183,8 @@ function routesOf(config: LoadedConfig, sitesFile: string, handler: EdgeHandler)
   const allHosts = new Set(config.sites.sites.flatMap((s) => s.hostnames));
   const summary: string[] = [];
   for (const site of config.sites.sites) {
-    const route: Route = site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, behavior: behaviorOf(site.mode) };
+    const route: Route =
+      site.mode === 'frozen' ? { site, contentDir: contentDirs.get(site.name) } : { site, behavior: behaviorOf(site.mode) };
     for (const host of site.hostnames) routes.set(host, route);
     summary.push(summaryLine(route, allHosts));
   }
@@ -192,13 +201,26 @@ function summaryLine(route: Route, allHosts: ReadonlySet<string>): string {
 }
 
 /** What a redirect site's behavior answers: its functions and the bundled handler, the rule from the handler's log line. */
-async function redirectAnswer(behavior: RedirectBehaviorModel, req: http.IncomingMessage, uri: string, querystring: string, bundleLog: { last?: string }): Promise<Answer> {
+async function redirectAnswer(
+  behavior: RedirectBehaviorModel,
+  req: http.IncomingMessage,
+  uri: string,
+  querystring: string,
+  bundleLog: { last?: string },
+): Promise<Answer> {
   const otherHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (name !== 'host' && name !== COUNTRY_HEADER && value !== undefined) otherHeaders[name] = single(value)!;
   }
   bundleLog.last = undefined;
-  const pending = viewerAnswer(behavior, { host: single(req.headers.host) ?? '', uri, querystring, method: req.method ?? 'GET', country: single(req.headers[COUNTRY_HEADER]), otherHeaders });
+  const pending = viewerAnswer(behavior, {
+    host: single(req.headers.host) ?? '',
+    uri,
+    querystring,
+    method: req.method ?? 'GET',
+    country: single(req.headers[COUNTRY_HEADER]),
+    otherHeaders,
+  });
   // The handler logs before it returns, synchronously: read its line before any other request can run.
   const line = bundleLog.last;
   const result = await pending;
@@ -208,7 +230,12 @@ async function redirectAnswer(behavior: RedirectBehaviorModel, req: http.Incomin
   } catch {
     // The log line is the bundle's; a preview must not fail on it.
   }
-  if (!('status' in result)) return text(502, `preview: the function passed the request on to the origin ${result.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`, `origin (${rule})`);
+  if (!('status' in result))
+    return text(
+      502,
+      `preview: the function passed the request on to the origin ${result.origin?.custom?.domainName ?? ''}; the preview does not contact origins.`,
+      `origin (${rule})`,
+    );
   const response = result as CloudFrontResultResponse;
   const headers: Record<string, string> = { [RULE_HEADER]: rule };
   for (const values of Object.values(response.headers ?? {})) for (const h of values) headers[h.key ?? ''] = h.value;
@@ -216,7 +243,11 @@ async function redirectAnswer(behavior: RedirectBehaviorModel, req: http.Incomin
 }
 
 /** Answers a request as the distribution of its Host would: unknown hosts and methods refused, then the site's behavior or snapshot. */
-function answerer(routes: ReadonlyMap<string, Route>, sitesFile: string, bundleLog: { last?: string }): (req: http.IncomingMessage) => Promise<Answer> {
+function answerer(
+  routes: ReadonlyMap<string, Route>,
+  sitesFile: string,
+  bundleLog: { last?: string },
+): (req: http.IncomingMessage) => Promise<Answer> {
   const rewrite = frozenIndexRewriter();
   /** The route of a Host header: its configured hostname, else a wildcard one label up, as CloudFront matches aliases (an exact name wins). */
   const routeOf = (host: string): Route | undefined => {
@@ -229,10 +260,19 @@ function answerer(routes: ReadonlyMap<string, Route>, sitesFile: string, bundleL
     const route = routeOf(hostHeader);
     if (!route) {
       const names = [...routes.keys()].map((h) => (h.startsWith('*.') ? `${h} (any name one label below ${h.slice(2)})` : h));
-      return text(404, `preview: Host ${JSON.stringify(hostHeader)} is not a hostname of ${displayName(sitesFile)}. Send one of ${names.join(', ')}, e.g. curl -si -H 'Host: ${example}' <preview url>/`, 'unknown host');
+      return text(
+        404,
+        `preview: Host ${JSON.stringify(hostHeader)} is not a hostname of ${displayName(sitesFile)}. Send one of ${names.join(', ')}, e.g. curl -si -H 'Host: ${example}' <preview url>/`,
+        'unknown host',
+      );
     }
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') return text(403, `preview: ${method} is not allowed; the distributions accept GET and HEAD (CloudFront answers 403).`, 'method not allowed');
+    if (method !== 'GET' && method !== 'HEAD')
+      return text(
+        403,
+        `preview: ${method} is not allowed; the distributions accept GET and HEAD (CloudFront answers 403).`,
+        'method not allowed',
+      );
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const uri = q < 0 ? raw : raw.slice(0, q);
@@ -252,7 +292,9 @@ function previewServer(answer: (req: http.IncomingMessage) => Promise<Answer>, l
         res.end(req.method === 'HEAD' ? undefined : a.body);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const country = single(req.headers[COUNTRY_HEADER]);
-        log(`${req.method} ${single(req.headers.host) ?? '-'}${req.url ?? ''}${country ? ` [${country}]` : ''} -> ${a.status} ${a.note} ${ms.toFixed(1)} ms`);
+        log(
+          `${req.method} ${single(req.headers.host) ?? '-'}${req.url ?? ''}${country ? ` [${country}]` : ''} -> ${a.status} ${a.note} ${ms.toFixed(1)} ms`,
+        );
       });
   });
 }
@@ -262,7 +304,13 @@ async function listen(server: http.Server, port: number, bundleDir: string): Pro
   await new Promise<void>((resolve, reject) => {
     server.once('error', () => fs.rmSync(bundleDir, { recursive: true, force: true }));
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).` : `cannot listen on ${PREVIEW_ADDRESS}:${port}: ${err.message}`)),
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `port ${port} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).`
+            : `cannot listen on ${PREVIEW_ADDRESS}:${port}: ${err.message}`,
+        ),
+      ),
     );
     server.listen(port, PREVIEW_ADDRESS, () => resolve());
   });
@@ -272,7 +320,12 @@ async function listen(server: http.Server, port: number, bundleDir: string): Pro
 /** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
 export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
-  const config = loadConfig({ sitesFile, redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+  const config = loadConfig({
+    sitesFile,
+    redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE,
+    rulesFile: options.rulesFile,
+    catalogFile: options.catalogFile,
+  });
   const bundle = loadBundle(config);
   const { routes, summary } = routesOf(config, sitesFile, bundle.handler);
   const server = previewServer(answerer(routes, sitesFile, bundle.log), options.log);

@@ -29,7 +29,16 @@ import { constants as zlibConstants, createGunzip } from 'zlib';
 import { canonicalPath, normaliseHost, pathKey, RedirectEngine } from '../../lambda/engine';
 import { loadConfig, LoadedConfig } from '../config/load';
 import { UsageError } from '../config/problems';
-import { configuredRuleNames, DecisionCount, LandingSummary, renderRuleHits, renderSummary, RuleHits, ruleHits, summarise } from './landing-summary';
+import {
+  configuredRuleNames,
+  DecisionCount,
+  LandingSummary,
+  renderRuleHits,
+  renderSummary,
+  RuleHits,
+  ruleHits,
+  summarise,
+} from './landing-summary';
 import { servedHostname } from '../rules/probes';
 
 export type ReplayFormat = 'cloudfront-log' | 'sitemap' | 'url-list' | 'decision-log';
@@ -164,7 +173,8 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 /** Host and path of an absolute http(s) URL. */
 const HTTP_URL = /^https?:\/\/([^/?#\s]+)([^?#\s]*)/i;
 
-type UrlLine = { readonly host: string; readonly path: string; readonly country: string; readonly schemeless: boolean } | { readonly error: string };
+type UrlLine =
+  { readonly host: string; readonly path: string; readonly country: string; readonly schemeless: boolean } | { readonly error: string };
 
 /** A URL list line (not blank, not a comment): `URL [COUNTRY]`, a URL without scheme being https://. */
 function parseUrlLine(line: string): UrlLine {
@@ -224,7 +234,14 @@ const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot:
 
 /** Whether a code point is an XML character (a character reference to anything else is an error). */
 function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
 }
 
 /** The text with its entity and character references replaced; undefined when a character reference names no XML character. */
@@ -319,7 +336,13 @@ async function readLog(file: string, gzip: boolean, sink: Sink): Promise<ReplayF
  * line is a record of `t`; one over the length limit, or the rest of a file
  * that ends in the middle, is counted malformed.
  */
-async function eachLine(file: string, gzip: boolean, t: Tally, comments: boolean, each: (line: string, bad: (why: string) => void) => void): Promise<void> {
+async function eachLine(
+  file: string,
+  gzip: boolean,
+  t: Tally,
+  comments: boolean,
+  each: (line: string, bad: (why: string) => void) => void,
+): Promise<void> {
   let lineNo = 0;
   const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
   try {
@@ -492,7 +515,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** A parsed object as a decision, if it is one: `{"rule":...,"action":...,...}`. */
 function asDecision(o: Record<string, unknown>): LogItem {
   if (!('rule' in o) || !('action' in o)) return { notDecision: true };
-  if (typeof o.rule !== 'string' || o.rule === '' || typeof o.action !== 'string') return { error: 'a decision whose rule or action is not a string' };
+  if (typeof o.rule !== 'string' || o.rule === '' || typeof o.action !== 'string')
+    return { error: 'a decision whose rule or action is not a string' };
   const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return { decision: { rule: o.rule, host: text(o.host), uri: text(o.uri), country: text(o.country) } };
 }
@@ -640,7 +664,12 @@ function decideAll(engine: RedirectEngine, hits: ReadonlyMap<string, number>): {
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   checkFiles(options.files);
   const formats = await Promise.all(options.files.map(sniff));
-  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+  const config = loadConfig({
+    redirectsFile: options.redirectsFile,
+    sitesFile: options.sitesFile,
+    rulesFile: options.rulesFile,
+    catalogFile: options.catalogFile,
+  });
   const engine = new RedirectEngine(config.tables);
   const counts = new ReplayCounts(servedHosts(config));
   const files: ReplayFileStats[] = [];
@@ -655,7 +684,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   if (!formats.some((f) => f.format === 'decision-log')) return report;
   return {
     ...report,
-    logged: { decisions: counts.loggedDecisions, landing: summarise(counts.loggedCounts()), rules: ruleHits(counts.loggedCounts(), configuredRuleNames(config)) },
+    logged: {
+      decisions: counts.loggedDecisions,
+      landing: summarise(counts.loggedCounts()),
+      rules: ruleHits(counts.loggedCounts(), configuredRuleNames(config)),
+    },
   };
 }
 
@@ -681,7 +714,10 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 /** What `replay` writes to stderr first: a line per file read, with its format and counts. */
 export function renderFileStats(files: readonly ReplayFileStats[]): string {
   return files
-    .map((f) => `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`)
+    .map(
+      (f) =>
+        `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`,
+    )
     .join('');
 }
 
@@ -693,13 +729,17 @@ export function renderReport(report: ReplayReport, written: number, summaryOnly:
     const shown = report.fallbacks.slice(0, written);
     text += `replay: ${report.distinct} distinct URLs on configured hostnames, ${report.fallbacks.length} fell to a fallback${!summaryOnly && shown.length < report.fallbacks.length ? ` (${shown.length} written)` : ''}; ${plural(report.otherHosts, 'request')} on other hostnames skipped\n`;
     if (!summaryOnly) {
-      for (const f of shown.slice(0, SUMMARY_ROWS)) text += `  ${String(f.hits).padStart(8)}  ${f.source}  (${f.rule} -> ${f.location ?? 'no redirect'})\n`;
+      for (const f of shown.slice(0, SUMMARY_ROWS))
+        text += `  ${String(f.hits).padStart(8)}  ${f.source}  (${f.rule} -> ${f.location ?? 'no redirect'})\n`;
       if (shown.length > SUMMARY_ROWS) text += `  ... and ${shown.length - SUMMARY_ROWS} more\n`;
     }
     text += renderSummary(report.landing, 'replay: where the requests land (decided by the engine with this config):');
   }
   if (report.logged) {
-    text += renderSummary(report.logged.landing, `replay: where the ${plural(report.logged.decisions, 'logged request')} landed (as the function decided):`);
+    text += renderSummary(
+      report.logged.landing,
+      `replay: where the ${plural(report.logged.decisions, 'logged request')} landed (as the function decided):`,
+    );
     text += renderRuleHits(report.logged.rules, 'replay: ');
   }
   return text;

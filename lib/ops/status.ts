@@ -10,7 +10,7 @@ import { aliasesOf, call, inventory, OpsContext } from './aws';
 /** `name:N` of a function version ARN (`arn:aws:lambda:us-east-1:…:function:name:N`). */
 function versionOf(arn: string | undefined): string {
   const m = /:function:([^:]+):(\d+)$/.exec(arn ?? '');
-  return m ? `${m[1]} version ${m[2]}` : arn ?? 'none';
+  return m ? `${m[1]} version ${m[2]}` : (arn ?? 'none');
 }
 
 /** Prints each site's distribution; resolves to the exit status (1 when a site is not deployed or not settled). */
@@ -30,12 +30,24 @@ export async function status(ctx: OpsContext, deployment: LoadedDeployment): Pro
     const aliases = aliasesOf(d);
     const missing = site.hostnames.filter((h) => !aliases.includes(h));
     const extra = aliases.filter((a) => !site.hostnames.includes(a));
-    const fn = d.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.map((a) => `${versionOf(a.LambdaFunctionARN)} on ${a.EventType ?? '?'}`).join(', ');
-    const invalidations = await call(ctx, 'cloudfront:ListInvalidations', () => ctx.clients.cloudfront.send(new ListInvalidationsCommand({ DistributionId: id, MaxItems: 100 })), id);
+    const fn = d.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.map(
+      (a) => `${versionOf(a.LambdaFunctionARN)} on ${a.EventType ?? '?'}`,
+    ).join(', ');
+    const invalidations = await call(
+      ctx,
+      'cloudfront:ListInvalidations',
+      () => ctx.clients.cloudfront.send(new ListInvalidationsCommand({ DistributionId: id, MaxItems: 100 })),
+      id,
+    );
     const running = (invalidations.InvalidationList?.Items ?? []).filter((i) => i.Status !== 'Completed').length;
-    ctx.log(`site ${site.name}: ${id} ${d.DomainName ?? ''} ${d.Status ?? '?'}${d.Enabled === false ? ' (DISABLED)' : ''}, modified ${d.LastModifiedTime?.toISOString() ?? '?'}`);
+    ctx.log(
+      `site ${site.name}: ${id} ${d.DomainName ?? ''} ${d.Status ?? '?'}${d.Enabled === false ? ' (DISABLED)' : ''}, modified ${d.LastModifiedTime?.toISOString() ?? '?'}`,
+    );
     ctx.log(`  aliases:  ${aliases.length ? aliases.join(', ') : 'none'}`);
-    for (const h of missing) ctx.log(`  missing:  ${h}${awaiting.has(h) ? ' (awaiting cutover)' : ' (in the config, not on the distribution: deploy, or run preflight)'}`);
+    for (const h of missing)
+      ctx.log(
+        `  missing:  ${h}${awaiting.has(h) ? ' (awaiting cutover)' : ' (in the config, not on the distribution: deploy, or run preflight)'}`,
+      );
     for (const h of extra) ctx.log(`  extra:    ${h} (on the distribution, not in the config)`);
     ctx.log(`  function: ${fn || 'none'}`);
     ctx.log(`  invalidations in progress: ${running}`);
@@ -43,6 +55,8 @@ export async function status(ctx: OpsContext, deployment: LoadedDeployment): Pro
   }
   const foreign = [...inv.ours.keys()].filter((s) => !deployment.sites.sites.some((c) => c.name === s));
   for (const s of foreign) ctx.log(`site ${s}: ${inv.ours.get(s)!.Id} has this stage's comment but the site is not in the config`);
-  ctx.log(`status: ${deployment.sites.sites.length} sites, ${inv.ours.size} distributions found, ${unsettled} not deployed or still changing`);
+  ctx.log(
+    `status: ${deployment.sites.sites.length} sites, ${inv.ours.size} distributions found, ${unsettled} not deployed or still changing`,
+  );
   return unsettled > 0 ? 1 : 0;
 }

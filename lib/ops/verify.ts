@@ -87,10 +87,17 @@ export function targetOf(base: string, hostnames: ReadonlySet<string>): Target {
   } catch {
     throw new UsageError(`--base ${JSON.stringify(base)} is not a URL; give one like https://po.co or http://127.0.0.1:8787`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--base ${JSON.stringify(base)} must be an http:// or https:// URL`);
-  if (url.pathname !== '/' || url.search || url.hash) throw new UsageError(`--base ${JSON.stringify(base)} must have no path or query; the probes bring their own`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--base ${JSON.stringify(base)} must be an http:// or https:// URL`);
+  if (url.pathname !== '/' || url.search || url.hash)
+    throw new UsageError(`--base ${JSON.stringify(base)} must have no path or query; the probes bring their own`);
   const direct = hostnames.has(url.hostname.toLowerCase());
-  return { fixedHost: direct ? undefined : url.hostname, port: url.port ? Number(url.port) : undefined, secure: url.protocol === 'https:', direct };
+  return {
+    fixedHost: direct ? undefined : url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    secure: url.protocol === 'https:',
+    direct,
+  };
 }
 
 /** Sends one probe; never follows redirects. */
@@ -134,7 +141,10 @@ export function frozenOutcomes(contentDir: string | undefined, target: string, r
 }
 
 /** The frozen site's hostname and path of a redirect's Location (`301 https://in.po.co/x`), or undefined when it leads elsewhere. */
-function frozenHop(actual: string, frozen: ReadonlyMap<string, string | undefined>): { host: string; target: string; hostname: string } | undefined {
+function frozenHop(
+  actual: string,
+  frozen: ReadonlyMap<string, string | undefined>,
+): { host: string; target: string; hostname: string } | undefined {
   const m = /^3\d\d (https?:\/\/.*)$/.exec(actual);
   if (!m) return undefined;
   let url: URL;
@@ -153,14 +163,20 @@ function frozenSnapshots(config: LoadedConfig, sitesFile: string): Map<string, s
   const frozen = new Map<string, string | undefined>();
   for (const site of config.sites.sites.filter((s) => s.mode === 'frozen')) {
     const dir = contentDirs.get(site.name);
-    for (const h of site.hostnames) frozen.set(h, dir !== undefined && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : undefined);
+    for (const h of site.hostnames)
+      frozen.set(h, dir !== undefined && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? dir : undefined);
   }
   return frozen;
 }
 
 /** Runs the probes with bounded concurrency; results in probe order. */
 export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
-  const config = loadConfig({ redirectsFile: options.redirectsFile, sitesFile: options.sitesFile, rulesFile: options.rulesFile, catalogFile: options.catalogFile });
+  const config = loadConfig({
+    redirectsFile: options.redirectsFile,
+    sitesFile: options.sitesFile,
+    rulesFile: options.rulesFile,
+    catalogFile: options.catalogFile,
+  });
   const engine = new RedirectEngine(config.tables);
   const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
   const frozen = frozenSnapshots(config, options.sitesFile ?? DEFAULT_SITES_FILE);
@@ -168,12 +184,16 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
   const target = targetOf(options.base, hostnames);
   const viewerCountry = options.viewerCountry;
   // Against a local server the probe's own country header decides; in production only CloudFront's does.
-  const probes = buildProbes(config, options.sample ?? 50).map((p) => (target.direct && viewerCountry !== undefined ? { ...p, country: viewerCountry || undefined } : p));
+  const probes = buildProbes(config, options.sample ?? 50).map((p) =>
+    target.direct && viewerCountry !== undefined ? { ...p, country: viewerCountry || undefined } : p,
+  );
   const allCountries = [...config.sites.countries.keys()];
   const countryFixed = !target.direct || viewerCountry !== undefined;
   log(
     `verify: ${probes.length} probes against ${options.base} ` +
-      (target.direct ? `(each to its own hostname; viewer country ${viewerCountry ? viewerCountry : viewerCountry === '' ? 'none' : 'unknown, so country-dependent probes accept any configured country'})` : '(Host header set per probe)'),
+      (target.direct
+        ? `(each to its own hostname; viewer country ${viewerCountry ? viewerCountry : viewerCountry === '' ? 'none' : 'unknown, so country-dependent probes accept any configured country'})`
+        : '(Host header set per probe)'),
   );
   const results: ProbeResult[] = new Array(probes.length);
   let next = 0;
@@ -184,7 +204,8 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
       const p = probes[i];
       let expected = expectedOutcomes(engine, p, countryFixed, allCountries);
       const frozenHost = servedHostname(p.host, frozen);
-      if (frozenHost !== undefined && expected.length === 1 && expected[0] === 'not a redirect') expected = frozenOutcomes(frozen.get(frozenHost), p.target, rewrite);
+      if (frozenHost !== undefined && expected.length === 1 && expected[0] === 'not a redirect')
+        expected = frozenOutcomes(frozen.get(frozenHost), p.target, rewrite);
       const actual = await send(p, target, timeoutMs);
       let ok = matches(actual, expected);
       const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin}${p.hostname ? `; ${p.host} stands for ${p.hostname}` : ''})`;
@@ -198,7 +219,10 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
       }
       results[i] = { probe: p, expected, actual, ok, ...(followed ? { followed } : {}) };
       const failed = (followed?.actual ?? actual).startsWith('error:');
-      if (!ok && followed) log(`${failed ? 'FAILED' : 'MISMATCH'} ${label}: ${actual}, followed to ${followed.url}: expected ${followed.expected.join(' or ')}, got ${followed.actual}`);
+      if (!ok && followed)
+        log(
+          `${failed ? 'FAILED' : 'MISMATCH'} ${label}: ${actual}, followed to ${followed.url}: expected ${followed.expected.join(' or ')}, got ${followed.actual}`,
+        );
       else if (!ok) log(`${failed ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`);
       else if (options.verbose) log(`ok ${label}: ${actual}${followed ? `, followed to ${followed.url}: ${followed.actual}` : ''}`);
     }
@@ -208,7 +232,9 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
   const mismatches = results.filter((r) => !r.ok).length - failures;
   log(`verify: ${results.length} probes: ${results.length - mismatches - failures} match, ${mismatches} mismatch, ${failures} failed`);
   if (failures === results.length && results.length > 0) {
-    throw new OpsError(`no probe got an answer from ${options.base} (${results[0].actual}). Fix: check the URL; for the preview, start it first with npm start.`);
+    throw new OpsError(
+      `no probe got an answer from ${options.base} (${results[0].actual}). Fix: check the URL; for the preview, start it first with npm start.`,
+    );
   }
   return { results, mismatches, failures };
 }

@@ -74,7 +74,10 @@ export function bulkIndexOf(bytes: Uint8Array): BulkIndex {
 
 /** Reads every `*.template.json` of a folder, names the stacks, and finds the redirect function's bundle. */
 export function readAssembly(dir: string, label: string): Assembly {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.template.json'))
+    .sort();
   if (files.length === 0) throw new UsageError(`${dir} holds no *.template.json; give a cdk.out, a folder of templates, or a git ref`);
   const templates = new Map<string, Template>();
   for (const f of files) templates.set(f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Template);
@@ -88,7 +91,12 @@ export function readAssembly(dir: string, label: string): Assembly {
       const asset = r.Metadata?.['aws:asset:path'];
       if (typeof asset !== 'string') continue;
       if (r.Type === 'AWS::CloudFormation::Stack' && templates.has(asset)) {
-        names.set(asset, String(r.Metadata?.['aws:cdk:path'] ?? asset).replace(/\.NestedStack\/.*$/, '').replace(/\/Resource$/, ''));
+        names.set(
+          asset,
+          String(r.Metadata?.['aws:cdk:path'] ?? asset)
+            .replace(/\.NestedStack\/.*$/, '')
+            .replace(/\/Resource$/, ''),
+        );
       }
       if (r.Type === 'AWS::Lambda::Function') rules = ruleSetFromBundle(path.join(dir, asset)) ?? rules;
     }
@@ -123,7 +131,13 @@ export interface SynthInputs {
 
 /** The `-c key=value` context of a synth, as bin/app.ts reads it: the stage, and each config file given (made absolute). */
 export function synthContext(inputs: SynthInputs): string[] {
-  const files = { redirects: inputs.redirectsFile, sites: inputs.sitesFile, stages: inputs.stagesFile, rules: inputs.rulesFile, catalog: inputs.catalogFile };
+  const files = {
+    redirects: inputs.redirectsFile,
+    sites: inputs.sitesFile,
+    stages: inputs.stagesFile,
+    rules: inputs.rulesFile,
+    catalog: inputs.catalogFile,
+  };
   return [
     ...(inputs.stage === undefined ? [] : [`stage=${inputs.stage}`]),
     ...Object.entries(files).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${path.resolve(v)}`])),
@@ -153,7 +167,8 @@ export function synthesizeRef(ref: string, context: readonly string[]): { outdir
     if (tar.status !== 0) throw new OpsError(`unpacking ${ref} failed: ${tar.stderr.toString().trim()}`);
     fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(src, 'node_modules'), 'dir');
     const frozen = path.join(PROJECT_ROOT, 'config', 'frozen');
-    if (fs.existsSync(frozen) && !fs.existsSync(path.join(src, 'config', 'frozen'))) fs.symlinkSync(frozen, path.join(src, 'config', 'frozen'), 'dir');
+    if (fs.existsSync(frozen) && !fs.existsSync(path.join(src, 'config', 'frozen')))
+      fs.symlinkSync(frozen, path.join(src, 'config', 'frozen'), 'dir');
     const outdir = path.join(root, 'cdk.out');
     synthesize(src, outdir, context, `the app at ${ref}`);
     return { outdir, cleanup };

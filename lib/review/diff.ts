@@ -11,7 +11,15 @@ import { PassThrough } from 'stream';
 import { CompiledTables, RedirectEngine } from '../../lambda/engine';
 import { withoutBulkColumns } from '../edge/bundle';
 import { outcomeOf, ruleWalk } from '../rules/probes';
-import { CatalogueChange, catalogueChanges, ConfigChanges, configChanges, RuleSet, RulesFileChange, rulesFileChanges } from '../rules/redirect-changes';
+import {
+  CatalogueChange,
+  catalogueChanges,
+  ConfigChanges,
+  configChanges,
+  RuleSet,
+  RulesFileChange,
+  rulesFileChanges,
+} from '../rules/redirect-changes';
 import { Assembly, baselineAssembly, OpenedAssembly, readAssembly, synthContext, SynthInputs, synthesizeWorkingTree } from './assembly';
 
 export interface StackDiff {
@@ -23,7 +31,9 @@ export interface StackDiff {
 /** Diffs templates matched by file name; a template on one side only is diffed against an empty one. */
 export function stackDiffs(baseline: Assembly, current: Assembly): StackDiff[] {
   const files = [...new Set([...baseline.templates.keys(), ...current.templates.keys()])];
-  const named = files.map((f) => ({ f, stack: current.names.get(f) ?? baseline.names.get(f) ?? f })).sort((a, b) => (a.stack < b.stack ? -1 : 1));
+  const named = files
+    .map((f) => ({ f, stack: current.names.get(f) ?? baseline.names.get(f) ?? f }))
+    .sort((a, b) => (a.stack < b.stack ? -1 : 1));
   return named.map(({ f, stack }) => ({ stack, diff: fullDiff(baseline.templates.get(f) ?? {}, current.templates.get(f) ?? {}) }));
 }
 
@@ -70,7 +80,15 @@ export function walkChanges(before: CompiledTables, after: CompiledTables): Walk
     const req = { method: 'GET', scheme: 'https' as const, host: step.host, path: step.path, query: '', country: step.country };
     const [was, now] = [a.decide(req), b.decide(req)];
     if (outcomeOf(was) !== outcomeOf(now)) {
-      out.push({ url: `https://${step.host}${step.path}`, ...(step.host !== step.hostname ? { stands: step.hostname } : {}), country: step.country, before: outcomeOf(was), after: outcomeOf(now), ruleBefore: was.rule, ruleAfter: now.rule });
+      out.push({
+        url: `https://${step.host}${step.path}`,
+        ...(step.host !== step.hostname ? { stands: step.hostname } : {}),
+        country: step.country,
+        before: outcomeOf(was),
+        after: outcomeOf(now),
+        ruleBefore: was.rule,
+        ruleAfter: now.rule,
+      });
     }
   }
   return out;
@@ -117,18 +135,33 @@ export function renderRedirectDiff(d: RedirectDiff): string {
       lines.push(`    - ${r.before}`, `    + ${r.after}`);
     }
   }
-  for (const c of d.catalogue) lines.push(`[~] catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
+  for (const c of d.catalogue)
+    lines.push(`[~] catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
   for (const r of d.changes.rules) {
-    const where = r.kind === 'added' ? `line ${r.lineAfter}` : r.kind === 'removed' ? `was line ${r.lineBefore}` : r.lineBefore === r.lineAfter ? `line ${r.lineAfter}` : `line ${r.lineBefore} -> ${r.lineAfter}`;
+    const where =
+      r.kind === 'added'
+        ? `line ${r.lineAfter}`
+        : r.kind === 'removed'
+          ? `was line ${r.lineBefore}`
+          : r.lineBefore === r.lineAfter
+            ? `line ${r.lineAfter}`
+            : `line ${r.lineBefore} -> ${r.lineAfter}`;
     lines.push(`[${MARK[r.kind]}] ${r.source} (${where})`);
     lines.push(`    ${r.example}: ${r.before} -> ${r.after}`);
   }
   if (d.walk.length > 0) {
-    const why = [d.changes.sitesChanged ? 'sites, regions, countries or headers changed' : '', d.changes.rulesChanged ? 'rules or catalogue changed' : ''].filter((w) => w !== '').join('; ');
+    const why = [
+      d.changes.sitesChanged ? 'sites, regions, countries or headers changed' : '',
+      d.changes.rulesChanged ? 'rules or catalogue changed' : '',
+    ]
+      .filter((w) => w !== '')
+      .join('; ');
     lines.push(`[~] the rules walked on every hostname${why ? ` (${why})` : ''}:`);
     for (const c of d.walk) {
       const rules = c.ruleBefore === c.ruleAfter ? c.ruleAfter : `${c.ruleBefore} -> ${c.ruleAfter}`;
-      lines.push(`    ${c.url}${c.stands ? ` (for ${c.stands})` : ''}${c.country ? ` [${c.country}]` : ''}: ${c.before} -> ${c.after} (${rules})`);
+      lines.push(
+        `    ${c.url}${c.stands ? ` (for ${c.stands})` : ''}${c.country ? ` [${c.country}]` : ''}: ${c.before} -> ${c.after} (${rules})`,
+      );
     }
   }
   return lines.length === 0 ? 'There were no differences\n' : lines.join('\n') + '\n';
@@ -146,7 +179,10 @@ export interface DiffResult {
 export function compareAssemblies(baseline: Assembly, current: Assembly): DiffResult {
   const stacks = stackDiffs(baseline, current);
   if (!baseline.rules || !current.rules) {
-    return { stacks, redirectsNote: `no redirect function bundle in ${!baseline.rules ? baseline.label : current.label} (a folder of templates only), so no redirect diff` };
+    return {
+      stacks,
+      redirectsNote: `no redirect function bundle in ${!baseline.rules ? baseline.label : current.label} (a folder of templates only), so no redirect diff`,
+    };
   }
   const engineChanged = baseline.rules.code !== undefined && current.rules.code !== undefined && baseline.rules.code !== current.rules.code;
   return { stacks, redirects: redirectDiff(baseline.rules, current.rules), engineChanged };
@@ -161,7 +197,8 @@ export function renderResult(result: DiffResult, baseline: Assembly, current: As
   }
   out += '\nRedirects (decided by the engine, for an unknown country unless one is shown)\n';
   if (result.engineChanged) {
-    out += 'Note: the function\'s code changed too, not only its rules. Both rule sets below are decided by the current engine, so answers\n' +
+    out +=
+      "Note: the function's code changed too, not only its rules. Both rule sets below are decided by the current engine, so answers\n" +
       'that changed through the code are not listed: compare the previews (npm start) or run verify, and invalidate with --all.\n';
   }
   out += result.redirects ? renderRedirectDiff(result.redirects) : `${result.redirectsNote}\n`;

@@ -38,7 +38,9 @@ export function columnsOfPackedV1(bytes: Uint8Array): CompiledBulk | undefined {
   const keysAt = metaAt + align4(n);
   const headerAt = keysAt + align4(keyBytes);
   if (headerAt + headerBytes > bytes.length) {
-    throw new Error(`bulk.bin (format 1) is ${bytes.length} bytes, but its sizes need ${headerAt + headerBytes}: the package is cut short; synthesize the baseline again`);
+    throw new Error(
+      `bulk.bin (format 1) is ${bytes.length} bytes, but its sizes need ${headerAt + headerBytes}: the package is cut short; synthesize the baseline again`,
+    );
   }
   const word = (at: number, i: number): number => view.getUint32(at + 4 * i, true);
   const keys: string[] = [];
@@ -46,11 +48,18 @@ export function columnsOfPackedV1(bytes: Uint8Array): CompiledBulk | undefined {
   const target: number[] = [];
   const line: number[] = [];
   for (let i = 0; i < n; i++) {
-    keys.push(Buffer.from(bytes.buffer, bytes.byteOffset + keysAt + word(offsetsAt, i), word(offsetsAt, i + 1) - word(offsetsAt, i)).toString('latin1'));
+    keys.push(
+      Buffer.from(bytes.buffer, bytes.byteOffset + keysAt + word(offsetsAt, i), word(offsetsAt, i + 1) - word(offsetsAt, i)).toString(
+        'latin1',
+      ),
+    );
     meta.push(bytes[metaAt + i]);
     target.push(word(targetAt, i));
     line.push(word(lineAt, i));
   }
-  const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + headerAt, headerBytes).toString('utf8')) as Pick<CompiledBulk, 'file' | 'targets' | 'internalTargets'>;
+  const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + headerAt, headerBytes).toString('utf8')) as Pick<
+    CompiledBulk,
+    'file' | 'targets' | 'internalTargets'
+  >;
   return { file: header.file, keys, meta, target, line, targets: header.targets, internalTargets: header.internalTargets };
 }

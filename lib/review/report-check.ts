@@ -62,7 +62,8 @@ async function checkContent(page: Page, md: string, result: CheckResult): Promis
   }
   const htmlRows = await page.$$eval('table', (tables) => tables.map((t) => t.querySelectorAll('tbody tr').length));
   const mdRows = markdownRowCounts(md);
-  if (JSON.stringify(htmlRows) !== JSON.stringify(mdRows)) result.problems.push(`HTML tables have ${JSON.stringify(htmlRows)} rows, report.md ${JSON.stringify(mdRows)}`);
+  if (JSON.stringify(htmlRows) !== JSON.stringify(mdRows))
+    result.problems.push(`HTML tables have ${JSON.stringify(htmlRows)} rows, report.md ${JSON.stringify(mdRows)}`);
   result.notes.push(`tables: ${htmlRows.join(', ')} rows, the same in report.md`);
 }
 
@@ -78,11 +79,14 @@ async function checkDiagram(page: Page, result: CheckResult): Promise<void> {
     }),
   );
   if (boxes.length === 0) result.problems.push('the diagram has no nodes');
-  for (const b of boxes) if (b.textRight > b.x + b.w) result.problems.push(`diagram: the label of ${b.id} overflows its box by ${(b.textRight - b.x - b.w).toFixed(0)} px`);
+  for (const b of boxes)
+    if (b.textRight > b.x + b.w)
+      result.problems.push(`diagram: the label of ${b.id} overflows its box by ${(b.textRight - b.x - b.w).toFixed(0)} px`);
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
       const [a, b] = [boxes[i], boxes[j]];
-      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) result.problems.push(`diagram: ${a.id} and ${b.id} overlap`);
+      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+        result.problems.push(`diagram: ${a.id} and ${b.id} overlap`);
     }
   }
   result.notes.push(`diagram: ${boxes.length} boxes, ${await page.locator('svg path.edge').count()} edges`);

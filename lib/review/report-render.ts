@@ -27,7 +27,12 @@ export function diagramOf(data: ReportData): Diagram {
   const edges: [string, string][] = [];
   const fn = 'fn';
   const hasFunction = data.sites.some((s) => s.mode !== 'frozen');
-  if (hasFunction) nodes.push({ id: fn, label: `redirect function (${data.sites.find((s) => s.distribution?.functionEvent)?.distribution?.functionEvent ?? 'origin-request'})`, column: 2 });
+  if (hasFunction)
+    nodes.push({
+      id: fn,
+      label: `redirect function (${data.sites.find((s) => s.distribution?.functionEvent)?.distribution?.functionEvent ?? 'origin-request'})`,
+      column: 2,
+    });
   const storeIds = new Map<string, string>();
   data.regions.forEach((r, i) => {
     const id = `store${i}`;
@@ -67,7 +72,8 @@ export function diagramOf(data: ReportData): Diagram {
   return { nodes, edges };
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const COL_X = [20, 240, 530, 820];
 const COL_W = [190, 260, 260, 320];
@@ -84,8 +90,12 @@ export function diagramSvg(d: Diagram): string {
     rows[n.column]++;
   }
   const height = 60 + Math.max(...rows) * ROW_H;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="hostnames to distributions to function to stores" viewBox="0 0 1160 ${height}" width="1160" height="${height}">`];
-  ['hostnames', 'distributions', 'function / origin', 'stores'].forEach((t, i) => parts.push(`<text class="col" x="${COL_X[i]}" y="20">${t}</text>`));
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="hostnames to distributions to function to stores" viewBox="0 0 1160 ${height}" width="1160" height="${height}">`,
+  ];
+  ['hostnames', 'distributions', 'function / origin', 'stores'].forEach((t, i) =>
+    parts.push(`<text class="col" x="${COL_X[i]}" y="20">${t}</text>`),
+  );
   for (const [from, to] of d.edges) {
     const a = pos.get(from)!;
     const b = pos.get(to)!;
@@ -101,7 +111,9 @@ export function diagramSvg(d: Diagram): string {
     // Labels longer than the box are cut with an ellipsis; the full text is the box's tooltip.
     const max = Math.floor((COL_W[n.column] - 12) / CHAR_PX);
     const shown = n.label.length > max ? n.label.slice(0, max - 1) + '…' : n.label;
-    parts.push(`<g class="node c${n.column}" id="node-${n.id}"><title>${esc(n.label)}</title><rect x="${p.x}" y="${p.y}" width="${COL_W[n.column]}" height="24" rx="4"/><text x="${p.x + 6}" y="${p.y + 16}">${esc(shown)}</text></g>`);
+    parts.push(
+      `<g class="node c${n.column}" id="node-${n.id}"><title>${esc(n.label)}</title><rect x="${p.x}" y="${p.y}" width="${COL_W[n.column]}" height="24" rx="4"/><text x="${p.x + 6}" y="${p.y + 16}">${esc(shown)}</text></g>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('\n');
@@ -151,7 +163,8 @@ function tablesOf(data: ReportData): Table[] {
     {
       id: 'hosts',
       title: 'Every hostname at its root',
-      intro: 'With no country, and on the first hostname of each region-path site with each configured country. A wildcard hostname is shown as the sample name it is probed with. The rule column names what decided.',
+      intro:
+        'With no country, and on the first hostname of each region-path site with each configured country. A wildcard hostname is shown as the sample name it is probed with. The rule column names what decided.',
       head: ['example URL', 'country', 'answer', 'rule'],
       rows: data.hosts.map((r) => [r.url + (r.stands ? ` (for ${r.stands})` : ''), r.country || '(none)', r.outcome, r.rule]),
     },
@@ -162,19 +175,31 @@ function tablesOf(data: ReportData): Table[] {
         'Every rule in file order, on each site it applies to (after a region segment on region-path sites), with an example URL made from its source, ' +
         'where it goes and the rule that answered. A flag says when that is not the rule itself: an earlier rule (or a bulk entry) answers first, or, for a rewrite (200), a rule below.',
       head: ['rule', 'as written', 'example URL', 'country', 'answer', 'answered by', 'flag'],
-      rows: data.rules.map((r) => [r.rule, r.text, r.url ? r.url + (r.stands ? ` (for ${r.stands})` : '') : '(none)', r.url ? r.country || '(none)' : '', r.outcome, r.answeredBy, r.flag]),
+      rows: data.rules.map((r) => [
+        r.rule,
+        r.text,
+        r.url ? r.url + (r.stands ? ` (for ${r.stands})` : '') : '(none)',
+        r.url ? r.country || '(none)' : '',
+        r.outcome,
+        r.answeredBy,
+        r.flag,
+      ]),
     },
     {
       id: 'bulk',
       title: `Bulk entries (${data.bulkFile})`,
-      intro: data.bulk.length < data.bulkTotal ? `The first ${data.bulk.length} of ${data.bulkTotal} entries; the findings below cover all of them.` : `All ${data.bulkTotal} entries, decided at their own source.`,
+      intro:
+        data.bulk.length < data.bulkTotal
+          ? `The first ${data.bulk.length} of ${data.bulkTotal} entries; the findings below cover all of them.`
+          : `All ${data.bulkTotal} entries, decided at their own source.`,
       head: ['line', 'source', 'example URL', 'answer', 'rule'],
       rows: data.bulk.map((b) => [String(b.line), b.source, b.url, b.outcome, b.rule]),
     },
     {
       id: 'findings',
       title: 'Shadowed, unreachable and redundant entries',
-      intro: data.findings.length === 0 ? 'None: every entry decides its own source, and none repeats what the rules file answers.' : undefined,
+      intro:
+        data.findings.length === 0 ? 'None: every entry decides its own source, and none repeats what the rules file answers.' : undefined,
       head: ['line', 'source', 'finding', 'detail'],
       rows: data.findings.map((f) => [String(f.line), f.source, f.kind, f.detail]),
     },
@@ -193,7 +218,9 @@ export function renderHtml(data: ReportData): string {
     .map(
       (t) =>
         `<section id="${t.id}"><h2>${esc(t.title)}</h2>${t.intro ? `<p>${esc(t.intro)}</p>` : ''}${
-          t.rows.length === 0 ? '' : `<table><thead><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table>`
+          t.rows.length === 0
+            ? ''
+            : `<table><thead><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table>`
         }</section>`,
     )
     .join('\n');

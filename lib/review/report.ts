@@ -8,7 +8,15 @@
  * function package it holds, so the report shows what would be deployed.
  */
 import * as path from 'path';
-import { BULK_INCLUDE_SUBDOMAINS, BULK_PRESERVE_QUERY, BULK_SUBPATH_MATCHING, CompiledRule, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
+import {
+  BULK_INCLUDE_SUBDOMAINS,
+  BULK_PRESERVE_QUERY,
+  BULK_SUBPATH_MATCHING,
+  CompiledRule,
+  CompiledTables,
+  Decision,
+  RedirectEngine,
+} from '../../lambda/engine';
 import { withoutBulkColumns } from '../edge/bundle';
 import { PROJECT_ROOT } from '../config/load';
 import { OpsError } from '../config/problems';
@@ -70,7 +78,12 @@ export interface ReportData {
   readonly label: string;
   readonly stacks: readonly string[];
   readonly sites: readonly SiteRow[];
-  readonly regions: readonly { readonly name: string; readonly kind: string; readonly url: string; readonly countries: readonly string[] }[];
+  readonly regions: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly url: string;
+    readonly countries: readonly string[];
+  }[];
   readonly defaultRegion: string;
   /** Each hostname at its root: with no country, and each configured country on region-path sites. */
   readonly hosts: readonly (RuleRow & { readonly stands?: string })[];
@@ -115,8 +128,16 @@ function distributionOf(t: Template, parent: Template | undefined): SiteRow['dis
       aliases: c.Aliases ?? [],
       priceClass: String(c.PriceClass ?? ''),
       functionEvent: c.DefaultCacheBehavior?.LambdaFunctionAssociations?.[0]?.EventType,
-      viewerFunctions: associations.map((a) => ({ event: String(a.EventType), name: functionComment(a.FunctionARN, t, parent).replace(/^po\.co sunset: /, '') })),
-      origin: typeof origin.DomainName === 'string' ? origin.DomainName : origin.S3OriginConfig || origin.OriginAccessControlId ? 'S3 bucket (snapshot, through OAC)' : 'unknown',
+      viewerFunctions: associations.map((a) => ({
+        event: String(a.EventType),
+        name: functionComment(a.FunctionARN, t, parent).replace(/^po\.co sunset: /, ''),
+      })),
+      origin:
+        typeof origin.DomainName === 'string'
+          ? origin.DomainName
+          : origin.S3OriginConfig || origin.OriginAccessControlId
+            ? 'S3 bucket (snapshot, through OAC)'
+            : 'unknown',
     };
   }
   return undefined;
@@ -141,20 +162,30 @@ function siteRows(assembly: Assembly, tables: CompiledTables): SiteRow[] {
     mode: s.mode,
     hostnames: tables.hosts.filter(([, i]) => tables.sites[i] === s).map(([h]) => h),
     region: s.region === undefined ? undefined : tables.regions[s.region].name,
-    distribution: byName.has(`${parent}/Site-${s.name}`) ? distributionOf(byName.get(`${parent}/Site-${s.name}`)!, byName.get(parent)) : undefined,
+    distribution: byName.has(`${parent}/Site-${s.name}`)
+      ? distributionOf(byName.get(`${parent}/Site-${s.name}`)!, byName.get(parent))
+      : undefined,
   }));
 }
 
 function regionRows(tables: CompiledTables): ReportData['regions'][number][] {
-  return tables.regions.map((r, i) => ({ name: r.name, kind: r.kind, url: r.url, countries: tables.countries.filter(([, ri]) => ri === i).map(([c]) => c) }));
+  return tables.regions.map((r, i) => ({
+    name: r.name,
+    kind: r.kind,
+    url: r.url,
+    countries: tables.countries.filter(([, ri]) => ri === i).map(([c]) => c),
+  }));
 }
 
 /** The walk's steps that are no rule's example: each hostname at its root. */
 function hostRows(engine: RedirectEngine, walk: readonly WalkStep[]): ReportData['hosts'][number][] {
-  return walk.filter((step) => step.rule === undefined).map((step) => ({ ...ruleRow(engine, step.host, step.path, step.country), ...standsFor(step) }));
+  return walk
+    .filter((step) => step.rule === undefined)
+    .map((step) => ({ ...ruleRow(engine, step.host, step.path, step.country), ...standsFor(step) }));
 }
 
-const NO_EXAMPLE = "no example: no hostname where it can match (a :product whose region's catalogue lists nothing, or an earlier rule takes every path)";
+const NO_EXAMPLE =
+  "no example: no hostname where it can match (a :product whose region's catalogue lists nothing, or an earlier rule takes every path)";
 
 /** Why the `k`th rule did not answer its own example, which `answeredBy` answered; `''` when it did. */
 function exampleFlag(rule: CompiledRule, k: number, answeredBy: string, ruleIndex: ReadonlyMap<string, number>): string {
@@ -175,7 +206,16 @@ function ruleExamples(engine: RedirectEngine, tables: CompiledTables, walk: read
     if (steps.length === 0) return [{ rule: rule.id, text, url: '', country: '', outcome: '', answeredBy: '', flag: NO_EXAMPLE }];
     return steps.map((step) => {
       const row = ruleRow(engine, step.host, step.path, step.country);
-      return { rule: rule.id, text, url: row.url, ...standsFor(step), country: row.country, outcome: row.outcome, answeredBy: row.rule, flag: exampleFlag(rule, k, row.rule, ruleIndex) };
+      return {
+        rule: rule.id,
+        text,
+        url: row.url,
+        ...standsFor(step),
+        country: row.country,
+        outcome: row.outcome,
+        answeredBy: row.rule,
+        flag: exampleFlag(rule, k, row.rule, ruleIndex),
+      };
     });
   });
 }
@@ -190,9 +230,15 @@ type BulkRow = ReportData['bulk'][number];
 function bulkFinding(src: Source, row: BulkRow, own: string, noBulk: RedirectEngine): Finding | undefined {
   const at = { line: src.line, source: src.key };
   if (src.scheme === 'http') {
-    return { ...at, kind: 'unreachable', detail: 'an http:// source never matches: CloudFront redirects HTTP to HTTPS before the function runs. Write it without a scheme, or with https://.' };
+    return {
+      ...at,
+      kind: 'unreachable',
+      detail:
+        'an http:// source never matches: CloudFront redirects HTTP to HTTPS before the function runs. Write it without a scheme, or with https://.',
+    };
   }
-  if (row.rule !== own && !row.rule.startsWith(own + ' > ')) return { ...at, kind: 'shadowed', detail: `at ${row.url} the answer comes from ${row.rule} (${row.outcome}), not from this line.` };
+  if (row.rule !== own && !row.rule.startsWith(own + ' > '))
+    return { ...at, kind: 'shadowed', detail: `at ${row.url} the answer comes from ${row.rule} (${row.outcome}), not from this line.` };
   const rulesAlone = noBulk.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' });
   // Only for entries that decide their own URL and nothing else: subpaths, queries and subdomains could make them matter elsewhere.
   if ((src.meta & (BULK_SUBPATH_MATCHING | BULK_PRESERVE_QUERY | BULK_INCLUDE_SUBDOMAINS)) === 0 && outcomeOf(rulesAlone) === row.outcome) {
@@ -209,7 +255,14 @@ function bulkRows(engine: RedirectEngine, rules: RuleSet, maxEntries: number): {
   const findings: Finding[] = [];
   for (const src of [...sourcesOf(rules).values()].sort((a, b) => a.line - b.line)) {
     const d = engine.decide({ method: 'GET', scheme: 'https', host: src.host, path: src.path, query: '', country: '' });
-    const row = { line: src.line, source: src.key, url: `https://${src.host}${src.path}`, country: '', outcome: outcomeOf(d), rule: d.rule };
+    const row = {
+      line: src.line,
+      source: src.key,
+      url: `https://${src.host}${src.path}`,
+      country: '',
+      outcome: outcomeOf(d),
+      rule: d.rule,
+    };
     if (bulk.length < maxEntries) bulk.push(row);
     const finding = bulkFinding(src, row, `bulk:${rules.bulk.file}:${src.line}`, noBulk);
     if (finding) findings.push(finding);

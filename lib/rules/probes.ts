@@ -3,7 +3,17 @@
  * file on every site (`ruleWalk`, which the diff and the report use too), and an even sample of the bulk list, each with what the
  * engine says should happen. Pure: no network, no AWS.
  */
-import { CompiledRegion, CompiledRule, CompiledTables, Decision, EngineRequest, OF_ANY_REGION, OF_REQUEST_REGION, RedirectEngine, wildcardOf } from '../../lambda/engine';
+import {
+  CompiledRegion,
+  CompiledRule,
+  CompiledTables,
+  Decision,
+  EngineRequest,
+  OF_ANY_REGION,
+  OF_REQUEST_REGION,
+  RedirectEngine,
+  wildcardOf,
+} from '../../lambda/engine';
 import { withoutBulkColumns } from '../edge/bundle';
 import type { LoadedConfig } from '../config/load';
 
@@ -41,7 +51,10 @@ export const CONTRACT_EXAMPLES: readonly { readonly url: string; readonly countr
  * there and directly, folder-style: `verify` follows a redirect to the frozen
  * site one hop and expects what the snapshot answers (200 for a page it has).
  */
-export const SNAPSHOT_EXAMPLES: readonly { readonly url: string }[] = [{ url: 'https://po.co/in/product/poco-c75' }, { url: 'https://in.po.co/product/poco-c75/' }];
+export const SNAPSHOT_EXAMPLES: readonly { readonly url: string }[] = [
+  { url: 'https://po.co/in/product/poco-c75' },
+  { url: 'https://in.po.co/product/poco-c75/' },
+];
 
 /** The first label of the name a wildcard hostname is probed with: `*.po.co` is sent as `any-name.po.co`. */
 export const WILDCARD_SAMPLE_LABEL = 'any-name';
@@ -101,7 +114,9 @@ function globSample(globs: readonly string[]): string {
 
 /** The index of the first rule that matches every path on `hostname` (no countries, not a rewrite, `host/*`), or Infinity. */
 function catchAllOf(tables: CompiledTables, hostname: string): number {
-  const i = tables.rules.findIndex((r) => r.host === hostname && r.segments.length === 0 && r.splat && r.countries === undefined && r.status !== 200);
+  const i = tables.rules.findIndex(
+    (r) => r.host === hostname && r.segments.length === 0 && r.splat && r.countries === undefined && r.status !== 200,
+  );
   return i < 0 ? Infinity : i;
 }
 
@@ -155,9 +170,13 @@ export function ruleWalk(tables: CompiledTables): WalkStep[] {
     const host = sampleHost(hostname, configured);
     const first = !primary.has(si);
     if (first) primary.set(si, hostname);
-    for (const country of site.mode === 'region-path' && first ? ['', ...countries] : ['']) steps.push({ host, hostname, site: site.name, path: '/', country });
+    for (const country of site.mode === 'region-path' && first ? ['', ...countries] : [''])
+      steps.push({ host, hostname, site: site.name, path: '/', country });
   }
-  const storeRegions = tables.regions.map((r, i) => [r, i] as const).filter(([r]) => r.kind === 'store').map(([, i]) => i);
+  const storeRegions = tables.regions
+    .map((r, i) => [r, i] as const)
+    .filter(([r]) => r.kind === 'store')
+    .map(([, i]) => i);
   const byDefaultFirst = [...storeRegions].sort((a, b) => Number(b === tables.defaultRegion) - Number(a === tables.defaultRegion));
   const anyProducts = [...new Set(tables.regions.flatMap((r) => r.products))].sort();
 
@@ -168,21 +187,32 @@ export function ruleWalk(tables: CompiledTables): WalkStep[] {
       const si = tables.hosts.find(([h]) => h === rule.host)?.[1];
       if (si !== undefined && tables.sites[si].mode !== 'frozen') places.push([rule.host, si]);
     } else {
-      for (const [si, hostname] of [...primary].sort(([a], [b]) => a - b)) if (tables.sites[si].mode !== 'frozen' && catchAllOf(tables, hostname) > k) places.push([hostname, si]);
+      for (const [si, hostname] of [...primary].sort(([a], [b]) => a - b))
+        if (tables.sites[si].mode !== 'frozen' && catchAllOf(tables, hostname) > k) places.push([hostname, si]);
     }
     const country = rule.countries?.[0] ?? '';
     for (const [hostname, si] of places) {
       const site = tables.sites[si];
       const host = sampleHost(hostname, configured);
       const withSegment = site.mode === 'region-path' && rule.host === undefined;
-      const regions = site.mode === 'region-host' ? (site.region !== undefined && tables.regions[site.region].kind === 'store' ? [site.region] : []) : byDefaultFirst;
+      const regions =
+        site.mode === 'region-host'
+          ? site.region !== undefined && tables.regions[site.region].kind === 'store'
+            ? [site.region]
+            : []
+          : byDefaultFirst;
       const candidates: string[] = [];
       for (const region of regions) {
         const lists = rule.segments.map((s): readonly string[] => {
           if ('literal' in s) return [s.literal];
           if (s.type === 'region') return [tables.regions[region].name];
           if (s.type === 'any') return [s.globs === undefined ? 'example' : globSample(s.globs)];
-          const slugs = s.of === OF_ANY_REGION ? anyProducts : s.of === OF_REQUEST_REGION ? tables.regions[region].products : (tables.regions[s.of]?.products ?? []);
+          const slugs =
+            s.of === OF_ANY_REGION
+              ? anyProducts
+              : s.of === OF_REQUEST_REGION
+                ? tables.regions[region].products
+                : (tables.regions[s.of]?.products ?? []);
           return slugs.slice(0, SLUGS_TRIED);
         });
         for (const values of combinations(lists, CANDIDATES_TRIED - candidates.length)) {
@@ -215,10 +245,13 @@ export function ruleText(rule: CompiledRule, regions: readonly CompiledRegion[])
     const s = rule.segments[i];
     if (s === undefined || 'literal' in s) return `:seg${i}`;
     if (s.type === 'region') return ':region';
-    if (s.type === 'product') return s.of === OF_REQUEST_REGION ? ':product' : `:product@${s.of === OF_ANY_REGION ? 'any' : (regions[s.of]?.name ?? s.of)}`;
+    if (s.type === 'product')
+      return s.of === OF_REQUEST_REGION ? ':product' : `:product@${s.of === OF_ANY_REGION ? 'any' : (regions[s.of]?.name ?? s.of)}`;
     return `:seg${i}`;
   };
-  const segments = rule.segments.map((s, i) => ('literal' in s ? s.literal : s.type === 'any' && s.globs !== undefined ? `${name(i)}(${s.globs.join('|')})` : name(i)));
+  const segments = rule.segments.map((s, i) =>
+    'literal' in s ? s.literal : s.type === 'any' && s.globs !== undefined ? `${name(i)}(${s.globs.join('|')})` : name(i),
+  );
   const source = (rule.host ?? '') + '/' + [...segments, ...(rule.splat ? ['*'] : [])].join('/');
   const target = rule.target
     .map((p) => {
@@ -230,11 +263,24 @@ export function ruleText(rule: CompiledRule, regions: readonly CompiledRegion[])
     })
     .join('')
     .replace(/^(:(?:store|landing)(?:@[a-z0-9-]+)?)\/$/, '$1');
-  return [source, target, ...(rule.status !== 301 ? [String(rule.status)] : []), ...(rule.countries ? [`Country=${rule.countries.join(',')}`] : []), ...(rule.query ? [] : ['Query=drop'])].join(' ');
+  return [
+    source,
+    target,
+    ...(rule.status !== 301 ? [String(rule.status)] : []),
+    ...(rule.countries ? [`Country=${rule.countries.join(',')}`] : []),
+    ...(rule.query ? [] : ['Query=drop']),
+  ].join(' ');
 }
 
 function probe(host: string, target: string, origin: string, country?: string, hostname?: string): Probe {
-  return { url: `https://${host}${target}`, host, target, country, origin, ...(hostname !== undefined && hostname !== host ? { hostname } : {}) };
+  return {
+    url: `https://${host}${target}`,
+    host,
+    target,
+    country,
+    origin,
+    ...(hostname !== undefined && hostname !== host ? { hostname } : {}),
+  };
 }
 
 /** Splits `https://host/path?q` (the engine's tables hold only such URLs). */
@@ -293,7 +339,14 @@ export function outcomeOf(d: Decision): string {
 
 export function requestOf(p: Probe, country: string | undefined): EngineRequest {
   const q = p.target.indexOf('?');
-  return { method: 'GET', scheme: 'https', host: p.host, path: q < 0 ? p.target : p.target.slice(0, q), query: q < 0 ? '' : p.target.slice(q + 1), country };
+  return {
+    method: 'GET',
+    scheme: 'https',
+    host: p.host,
+    path: q < 0 ? p.target : p.target.slice(0, q),
+    query: q < 0 ? '' : p.target.slice(q + 1),
+    country,
+  };
 }
 
 /**

@@ -122,7 +122,8 @@ export function rulesFileChanges(before: CompiledTables, after: CompiledTables):
   for (const e of now) {
     const o = oldByKey.get(e.key);
     if (!o) out.push({ kind: 'added', after: e.text, idAfter: e.id });
-    else if (o.text !== e.text || nameOf(o.id) !== nameOf(e.id)) out.push({ kind: 'changed', before: o.text, after: e.text, idBefore: o.id, idAfter: e.id });
+    else if (o.text !== e.text || nameOf(o.id) !== nameOf(e.id))
+      out.push({ kind: 'changed', before: o.text, after: e.text, idBefore: o.id, idAfter: e.id });
   }
   for (const o of old) if (!nowKeys.has(o.key)) out.push({ kind: 'removed', before: o.text, idBefore: o.id });
   return out;
@@ -187,10 +188,17 @@ function decideAt(engine: RedirectEngine, e: Source): string {
 
 /** Compares two rule sets. Rules are sorted by source. */
 export function configChanges(before: RuleSet, after: RuleSet): ConfigChanges {
-  const strip = (r: RuleSet): string => JSON.stringify({ ...r.tables, bulk: undefined, rules: undefined, regions: r.tables.regions.map((g) => ({ ...g, products: undefined })) });
+  const strip = (r: RuleSet): string =>
+    JSON.stringify({
+      ...r.tables,
+      bulk: undefined,
+      rules: undefined,
+      regions: r.tables.regions.map((g) => ({ ...g, products: undefined })),
+    });
   const sitesChanged = strip(before) !== strip(after);
   // Rule ids (names and lines) are not part of any answer: a comment added above a rule changes no cached redirect.
-  const rulesOf = (r: RuleSet): string => JSON.stringify([r.tables.rules.map((x) => ({ ...x, id: undefined })), r.tables.regions.map((g) => g.products)]);
+  const rulesOf = (r: RuleSet): string =>
+    JSON.stringify([r.tables.rules.map((x) => ({ ...x, id: undefined })), r.tables.regions.map((g) => g.products)]);
   const rulesChanged = rulesOf(before) !== rulesOf(after);
   const oldEngine = new RedirectEngine(before.tables, before.bulk);
   const newEngine = new RedirectEngine(after.tables, after.bulk);
@@ -237,13 +245,17 @@ export const MAX_WILDCARD_PATHS = 15;
  */
 export function invalidationPaths(after: CompiledTables, changes: ConfigChanges): Map<string, string[]> {
   const redirectSites = after.sites.filter((s) => s.mode !== 'frozen');
-  const siteOfHost = new Map(after.hosts.filter(([, i]) => after.sites[i].mode !== 'frozen').map(([h, i]) => [h, after.sites[i].name] as const));
+  const siteOfHost = new Map(
+    after.hosts.filter(([, i]) => after.sites[i].mode !== 'frozen').map(([h, i]) => [h, after.sites[i].name] as const),
+  );
   const out = new Map<string, Set<string>>();
   if (changes.sitesChanged || changes.rulesChanged) {
     for (const s of redirectSites) out.set(s.name, new Set(['/*']));
   } else {
     for (const rule of changes.rules) {
-      const hosts = rule.includeSubdomains ? [...siteOfHost.keys()].filter((h) => h === rule.host || h.endsWith('.' + rule.host)) : [rule.host];
+      const hosts = rule.includeSubdomains
+        ? [...siteOfHost.keys()].filter((h) => h === rule.host || h.endsWith('.' + rule.host))
+        : [rule.host];
       for (const h of hosts) {
         const site = siteOfHost.get(h);
         if (!site) continue;

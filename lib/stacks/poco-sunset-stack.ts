@@ -90,7 +90,10 @@ export class PocoSunsetStack extends Stack {
     }
 
     this.siteStacks = this.addSiteStacks(sites, props, { behaviors, logBucket: logs.bucket, alarmTopic: topic });
-    new CfnOutput(this, 'AccessLogBucketName', { description: 'Bucket of the CloudFront access logs, one prefix per site', value: logs.bucket.bucketName });
+    new CfnOutput(this, 'AccessLogBucketName', {
+      description: 'Bucket of the CloudFront access logs, one prefix per site',
+      value: logs.bucket.bucketName,
+    });
   }
 
   /** The redirect function, with the retention of its log groups in every edge region. */
@@ -106,7 +109,11 @@ export class PocoSunsetStack extends Stack {
   }
 
   /** The redirect behavior of each mode in `modes`: the function's version, the mode's policies and the viewer functions it runs. */
-  private redirectBehaviors(props: PocoSunsetStackProps, redirectFunction: RedirectFunction, modes: readonly SiteMode[]): Map<string, RedirectBehavior> {
+  private redirectBehaviors(
+    props: PocoSunsetStackProps,
+    redirectFunction: RedirectFunction,
+    modes: readonly SiteMode[],
+  ): Map<string, RedirectBehavior> {
     const functions = new RedirectViewerFunctions(this, 'ViewerFunctions', {
       regions: modes.some(decidesByCountry) ? props.sites.regions.map((r) => r.name) : undefined,
       countryKeys: countryKeys(props.tables),
@@ -120,7 +127,9 @@ export class PocoSunsetStack extends Stack {
         cachePolicy: policy,
         originRequestPolicy: byCountry ? new ViewerCountryPolicy(this, 'ViewerCountryForFunctions', { mode }).policy : undefined,
         functionAssociations: [
-          ...(byCountry && functions.countryKey ? [{ function: functions.countryKey, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] : []),
+          ...(byCountry && functions.countryKey
+            ? [{ function: functions.countryKey, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }]
+            : []),
           { function: functions.appendQuery, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
         ],
       });

@@ -72,7 +72,10 @@ export interface SiteStackProps extends NestedStackProps {
 }
 
 /** What a site's distribution has whatever its mode. */
-type SharedDistributionProps = Pick<SiteDistributionProps, 'comment' | 'hostnames' | 'certificate' | 'priceClass' | 'logBucket' | 'logPrefix'>;
+type SharedDistributionProps = Pick<
+  SiteDistributionProps,
+  'comment' | 'hostnames' | 'certificate' | 'priceClass' | 'logBucket' | 'logPrefix'
+>;
 
 /**
  * Everything of one site, in a nested stack of its own so that a hundred
@@ -98,10 +101,15 @@ export class SiteStack extends NestedStack {
       logBucket: props.logBucket,
       logPrefix: AccessLogBucket.prefixFor(site.name),
     };
-    this.distribution = props.redirect ? this.redirectDistribution(common, props.redirect) : this.frozenDistribution(common, props.contentDir);
+    this.distribution = props.redirect
+      ? this.redirectDistribution(common, props.redirect)
+      : this.frozenDistribution(common, props.contentDir);
     if (aliases.length === 0) {
       // Intended: every hostname waits for `cutover`, which adds it with AssociateAlias.
-      Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront:emptyDomainNames', 'every hostname of the site is in the stage\'s awaitingCutover');
+      Annotations.of(this.distribution).acknowledgeWarning(
+        '@aws-cdk/aws-cloudfront:emptyDomainNames',
+        "every hostname of the site is in the stage's awaitingCutover",
+      );
     }
     new AliasRecords(this, 'Records', { distribution: this.distribution, zones: new Map(aliases.map((h) => [h, zones.get(h)!])) });
     new DistributionAlarms(this, 'Alarms', {
@@ -118,7 +126,9 @@ export class SiteStack extends NestedStack {
   private checkSite(props: SiteStackProps): void {
     const { site } = props;
     if ((site.mode === 'frozen') === (props.redirect !== undefined)) {
-      throw new Error(`SiteStack ${this.node.path}: a ${site.mode} site ${site.mode === 'frozen' ? 'takes no' : 'needs a'} redirect behavior. Fix: pass redirect for region-path and region-host sites only.`);
+      throw new Error(
+        `SiteStack ${this.node.path}: a ${site.mode} site ${site.mode === 'frozen' ? 'takes no' : 'needs a'} redirect behavior. Fix: pass redirect for region-path and region-host sites only.`,
+      );
     }
     // Every hostname, awaiting cutover or not, so that a clash shows before cutover would add it.
     hostnameIds(site.hostnames, `SiteStack ${this.node.path}`);
@@ -130,10 +140,14 @@ export class SiteStack extends NestedStack {
     const zones = new Map<string, route53.IHostedZone>();
     for (const hostname of hostnames) {
       const zoneName = zoneOf(hostname, hostedZones.keys());
-      if (!zoneName) throw new Error(`SiteStack ${this.node.path}: no hosted zone holds ${hostname}. Fix: add its zone to the stage's hostedZones.`);
+      if (!zoneName)
+        throw new Error(`SiteStack ${this.node.path}: no hosted zone holds ${hostname}. Fix: add its zone to the stage's hostedZones.`);
       let zone = imported.get(zoneName);
       if (!zone) {
-        zone = route53.HostedZone.fromHostedZoneAttributes(this, `Zone-${zoneName}`, { hostedZoneId: hostedZones.get(zoneName)!, zoneName });
+        zone = route53.HostedZone.fromHostedZoneAttributes(this, `Zone-${zoneName}`, {
+          hostedZoneId: hostedZones.get(zoneName)!,
+          zoneName,
+        });
         imported.set(zoneName, zone);
       }
       zones.set(hostname, zone);
@@ -154,7 +168,9 @@ export class SiteStack extends NestedStack {
       cachePolicy: redirect.cachePolicy,
       originRequestPolicy: redirect.originRequestPolicy,
       functionAssociations: redirect.functionAssociations,
-      edgeLambdas: [{ functionVersion: redirect.functionVersion, eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false }],
+      edgeLambdas: [
+        { functionVersion: redirect.functionVersion, eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false },
+      ],
     }).distribution;
   }
 

@@ -24,15 +24,25 @@ describe('the bench rows of several processes (--processes)', () => {
     firstMatchNs,
   });
 
-  test('every process\'s timings in turn, their medians, and the medians of the rest', () => {
+  test("every process's timings in turn, their medians, and the medians of the rest", () => {
     const merged = mergeProcesses([
       [row('generated-100000.csv', 800, 50, 300000, [[170, 330, 18]])],
-      [row('generated-100000.csv', 1100, 60, 400000, [[176, 350, 16.5], [172, 340, 17]])],
+      [
+        row('generated-100000.csv', 1100, 60, 400000, [
+          [176, 350, 16.5],
+          [172, 340, 17],
+        ]),
+      ],
       [row('generated-100000.csv', 900, 70, 350000, [[180, 360, 19.5]])],
     ]);
     expect(merged).toEqual([
       {
-        ...row('generated-100000.csv', 900, 60, 350000, [[170, 330, 18], [176, 350, 16.5], [172, 340, 17], [180, 360, 19.5]]),
+        ...row('generated-100000.csv', 900, 60, 350000, [
+          [170, 330, 18],
+          [176, 350, 16.5],
+          [172, 340, 17],
+          [180, 360, 19.5],
+        ]),
         engineNs: 174,
         handlerNs: 345,
         mapGetNs: 17.5,
@@ -41,7 +51,9 @@ describe('the bench rows of several processes (--processes)', () => {
   });
 
   test('processes that measured different lists are an error', () => {
-    expect(() => mergeProcesses([[row('a.csv', 1, 1, 1, [[1, 1, 1]])], [row('b.csv', 1, 1, 1, [[1, 1, 1]])]])).toThrow('mergeProcesses: the processes did not measure the same lists (a.csv)');
+    expect(() => mergeProcesses([[row('a.csv', 1, 1, 1, [[1, 1, 1]])], [row('b.csv', 1, 1, 1, [[1, 1, 1]])]])).toThrow(
+      'mergeProcesses: the processes did not measure the same lists (a.csv)',
+    );
     expect(() => mergeProcesses([])).toThrow('mergeProcesses: no processes to merge');
   });
 });

@@ -8,7 +8,16 @@ import { RedirectEngine } from '../../lambda/engine';
 import { loadConfig } from '../../lib/config/load';
 import { aliasMatches, CacheModel, distributionsOf, PlayResult, ViewerRequest } from '../../lib/bench/cache-model';
 import { floorKeys, playModel, urlSetInputOf } from '../../lib/bench/edge-runs';
-import { buildUrlSet, CAMPAIGN_SHARE, CAMPAIGNS, CLICK_ID_SHARE, COUNTRY_WEIGHTS, generateTraffic, TrafficRequest, Xorshift32 } from '../../lib/bench/traffic';
+import {
+  buildUrlSet,
+  CAMPAIGN_SHARE,
+  CAMPAIGNS,
+  CLICK_ID_SHARE,
+  COUNTRY_WEIGHTS,
+  generateTraffic,
+  TrafficRequest,
+  Xorshift32,
+} from '../../lib/bench/traffic';
 import type { Template } from '../../lib/review/assembly';
 
 const config = loadConfig();
@@ -49,11 +58,29 @@ describe('the traffic model', () => {
     expect(keys).toContain('in.po.co/');
     expect(keys).toContain('po.co/uk/offers');
     const kinds = new Set(urls.map((u) => u.kind));
-    for (const k of ['legacy link', 'home', 'product page', 'product subpage', 'product without /product/', 'region-less product', 'discontinued product', 'support', 'other host', 'frozen', 'bulk source', 'variant']) expect(kinds).toContain(k);
+    for (const k of [
+      'legacy link',
+      'home',
+      'product page',
+      'product subpage',
+      'product without /product/',
+      'region-less product',
+      'discontinued product',
+      'support',
+      'other host',
+      'frozen',
+      'bulk source',
+      'variant',
+    ])
+      expect(kinds).toContain(k);
     // Other names under the wildcard, never a configured one.
     const others = urls.filter((u) => u.kind === 'other host').map((u) => u.host);
     expect(others.length).toBeGreaterThan(10);
-    expect(others.every((h) => /^[a-z]+\.po\.co$/.test(h) && !['c.po.co', 'uk.po.co', 'fr.po.co', 'de.po.co', 'in.po.co', 'www.po.co'].includes(h))).toBe(true);
+    expect(
+      others.every(
+        (h) => /^[a-z]+\.po\.co$/.test(h) && !['c.po.co', 'uk.po.co', 'fr.po.co', 'de.po.co', 'in.po.co', 'www.po.co'].includes(h),
+      ),
+    ).toBe(true);
   });
 
   describe('the documented shares, within tolerance', () => {
@@ -110,7 +137,11 @@ function cachePolicy(b: Behavior): Template {
           CookiesConfig: { CookieBehavior: 'none' },
           HeadersConfig: b.headers?.length ? { HeaderBehavior: 'whitelist', Headers: b.headers } : { HeaderBehavior: 'none' },
           QueryStringsConfig:
-            typeof q === 'string' ? { QueryStringBehavior: q } : 'whitelist' in q ? { QueryStringBehavior: 'whitelist', QueryStrings: q.whitelist } : { QueryStringBehavior: 'allExcept', QueryStrings: q.allExcept },
+            typeof q === 'string'
+              ? { QueryStringBehavior: q }
+              : 'whitelist' in q
+                ? { QueryStringBehavior: 'whitelist', QueryStrings: q.whitelist }
+                : { QueryStringBehavior: 'allExcept', QueryStrings: q.allExcept },
         },
       },
     },
@@ -123,21 +154,33 @@ function singleStack(aliases: string[], b: Behavior): Map<string, Template> {
   const behavior: Template = { CachePolicyId: { Ref: 'Policy' }, TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https' };
   if (b.lambda !== false) behavior.LambdaFunctionAssociations = [{ EventType: 'origin-request', LambdaFunctionARN: { Ref: 'FnVersion' } }];
   if (b.originRequestHeaders) {
-    resources.Orp = { Type: 'AWS::CloudFront::OriginRequestPolicy', Properties: { OriginRequestPolicyConfig: { HeadersConfig: { HeaderBehavior: 'whitelist', Headers: b.originRequestHeaders } } } };
+    resources.Orp = {
+      Type: 'AWS::CloudFront::OriginRequestPolicy',
+      Properties: { OriginRequestPolicyConfig: { HeadersConfig: { HeaderBehavior: 'whitelist', Headers: b.originRequestHeaders } } },
+    };
     behavior.OriginRequestPolicyId = { Ref: 'Orp' };
   }
   if (b.functionCode) {
-    resources.ViewerFn = { Type: 'AWS::CloudFront::Function', Properties: { FunctionCode: b.functionCode, FunctionConfig: { Runtime: 'cloudfront-js-2.0' } } };
+    resources.ViewerFn = {
+      Type: 'AWS::CloudFront::Function',
+      Properties: { FunctionCode: b.functionCode, FunctionConfig: { Runtime: 'cloudfront-js-2.0' } },
+    };
     behavior.FunctionAssociations = [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['ViewerFn', 'FunctionARN'] } }];
   }
-  resources.Dist = { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: { Aliases: aliases, Enabled: true, DefaultCacheBehavior: behavior } } };
+  resources.Dist = {
+    Type: 'AWS::CloudFront::Distribution',
+    Properties: { DistributionConfig: { Aliases: aliases, Enabled: true, DefaultCacheBehavior: behavior } },
+  };
   return new Map([['Stack.template.json', { Resources: resources }]]);
 }
 
 /** Function runs of `requests` played in order through `templates`. */
 function runs(templates: Map<string, Template>, requests: Partial<ViewerRequest>[]): number {
   const model = new CacheModel(distributionsOf(templates));
-  return requests.reduce((n, r) => n + (model.play({ host: 'po.co', uri: '/', querystring: '', country: '', ...r }) as PlayResult).lambdaRuns, 0);
+  return requests.reduce(
+    (n, r) => n + (model.play({ host: 'po.co', uri: '/', querystring: '', country: '', ...r }) as PlayResult).lambdaRuns,
+    0,
+  );
 }
 
 describe('the cache model, on template fragments', () => {
@@ -145,8 +188,12 @@ describe('the cache model, on template fragments', () => {
     const reqs = [{ querystring: 'fbclid=1' }, { querystring: 'fbclid=2' }, { querystring: '' }, { querystring: 'fbclid=1' }];
     expect(runs(singleStack(['po.co'], { headers: ['host'], query: 'all' }), reqs)).toBe(3);
     expect(runs(singleStack(['po.co'], { headers: ['host'], query: 'none' }), reqs)).toBe(1);
-    expect(runs(singleStack(['po.co'], { headers: ['host'], query: { whitelist: ['page'] } }), [...reqs, { querystring: 'page=2&fbclid=9' }])).toBe(2);
-    expect(runs(singleStack(['po.co'], { headers: ['host'], query: { allExcept: ['fbclid'] } }), [...reqs, { querystring: 'page=2&fbclid=9' }])).toBe(2);
+    expect(
+      runs(singleStack(['po.co'], { headers: ['host'], query: { whitelist: ['page'] } }), [...reqs, { querystring: 'page=2&fbclid=9' }]),
+    ).toBe(2);
+    expect(
+      runs(singleStack(['po.co'], { headers: ['host'], query: { allExcept: ['fbclid'] } }), [...reqs, { querystring: 'page=2&fbclid=9' }]),
+    ).toBe(2);
   });
 
   test('the country header in the key: one run per country; out of it, one', () => {
@@ -175,18 +222,36 @@ describe('the cache model, on template fragments', () => {
       { uri: '/uk/', country },
     ]);
     // The country reaches the function through the origin request policy; the key holds the function's header.
-    expect(runs(singleStack(['po.co'], { headers: ['host', 'x-key'], originRequestHeaders: ['cloudfront-viewer-country'], functionCode: COUNTRY_KEY }), reqs)).toBe(4);
+    expect(
+      runs(
+        singleStack(['po.co'], {
+          headers: ['host', 'x-key'],
+          originRequestHeaders: ['cloudfront-viewer-country'],
+          functionCode: COUNTRY_KEY,
+        }),
+        reqs,
+      ),
+    ).toBe(4);
     // No policy forwards the country: the function sees none, and every country shares one key.
     expect(runs(singleStack(['po.co'], { headers: ['host', 'x-key'], functionCode: COUNTRY_KEY }), reqs)).toBe(2);
     // A visitor's own x-key is not what keys the cache: the function replaced it.
-    const model = new CacheModel(distributionsOf(singleStack(['po.co'], { headers: ['host', 'x-key'], originRequestHeaders: ['cloudfront-viewer-country'], functionCode: COUNTRY_KEY })));
+    const model = new CacheModel(
+      distributionsOf(
+        singleStack(['po.co'], {
+          headers: ['host', 'x-key'],
+          originRequestHeaders: ['cloudfront-viewer-country'],
+          functionCode: COUNTRY_KEY,
+        }),
+      ),
+    );
     const played = model.play({ host: 'po.co', uri: '/product/x', querystring: '', country: 'GB' }) as PlayResult;
     expect(played.key).toContain('x-key:GB');
     expect(played.cloudFrontFunctionRuns).toBe(1);
   });
 
   test('each distribution runs its function in a context of its own', () => {
-    const counter = 'var n = 0; function handler(event) { n++; event.request.headers["x-n"] = { value: String(n) }; return event.request; }';
+    const counter =
+      'var n = 0; function handler(event) { n++; event.request.headers["x-n"] = { value: String(n) }; return event.request; }';
     const t = singleStack(['po.co'], { headers: ['x-n'], functionCode: counter });
     const model = new CacheModel(distributionsOf(t));
     const again = new CacheModel(distributionsOf(t));
@@ -232,15 +297,31 @@ describe('the cache model, on template fragments', () => {
   });
 
   test('policies and functions in the parent stack reach a nested stack through its parameters', () => {
-    const parent = singleStack([], { headers: ['host', 'x-key'], originRequestHeaders: ['cloudfront-viewer-country'], functionCode: COUNTRY_KEY }).get('Stack.template.json')!;
+    const parent = singleStack([], {
+      headers: ['host', 'x-key'],
+      originRequestHeaders: ['cloudfront-viewer-country'],
+      functionCode: COUNTRY_KEY,
+    }).get('Stack.template.json')!;
     delete parent.Resources.Dist;
     parent.Resources.Site = {
       Type: 'AWS::CloudFormation::Stack',
       Metadata: { 'aws:asset:path': 'Site.nested.template.json' },
-      Properties: { Parameters: { PolicyParam: { Ref: 'Policy' }, OrpParam: { Ref: 'Orp' }, FnParam: { 'Fn::GetAtt': ['ViewerFn', 'FunctionARN'] }, VersionParam: { Ref: 'FnVersion' } } },
+      Properties: {
+        Parameters: {
+          PolicyParam: { Ref: 'Policy' },
+          OrpParam: { Ref: 'Orp' },
+          FnParam: { 'Fn::GetAtt': ['ViewerFn', 'FunctionARN'] },
+          VersionParam: { Ref: 'FnVersion' },
+        },
+      },
     };
     const nested: Template = {
-      Parameters: { PolicyParam: { Type: 'String' }, OrpParam: { Type: 'String' }, FnParam: { Type: 'String' }, VersionParam: { Type: 'String' } },
+      Parameters: {
+        PolicyParam: { Type: 'String' },
+        OrpParam: { Type: 'String' },
+        FnParam: { Type: 'String' },
+        VersionParam: { Type: 'String' },
+      },
       Resources: {
         Dist: {
           Type: 'AWS::CloudFront::Distribution',
@@ -267,15 +348,35 @@ describe('the cache model, on template fragments', () => {
     expect(d.behaviors[0].cacheKey.headers.names).toEqual(['host', 'x-key']);
     expect([...d.behaviors[0].forwardedHeaders].sort()).toEqual(['cloudfront-viewer-country', 'host', 'x-key']);
     expect(d.behaviors[0].viewerRequestFunction?.name).toBe('ViewerFn');
-    expect(runs(t, [{ uri: '/product/x', country: 'GB' }, { uri: '/product/x', country: 'FR' }, { uri: '/uk/', country: 'GB' }, { uri: '/uk/', country: 'FR' }])).toBe(3);
+    expect(
+      runs(t, [
+        { uri: '/product/x', country: 'GB' },
+        { uri: '/product/x', country: 'FR' },
+        { uri: '/uk/', country: 'GB' },
+        { uri: '/uk/', country: 'FR' },
+      ]),
+    ).toBe(3);
   });
 
   test('a cache behavior with a path pattern comes before the default', () => {
     const t = singleStack(['po.co'], { headers: ['host'], query: 'none' });
     const stack = t.get('Stack.template.json')!;
     stack.Resources.AllQuery = cachePolicy({ headers: ['host'], query: 'all' });
-    stack.Resources.Dist.Properties.DistributionConfig.CacheBehaviors = [{ PathPattern: '/search*', CachePolicyId: { Ref: 'AllQuery' }, LambdaFunctionAssociations: [{ EventType: 'origin-request', LambdaFunctionARN: 'arn' }] }];
-    expect(runs(t, [{ uri: '/search', querystring: 'q=1' }, { uri: '/search', querystring: 'q=2' }, { uri: '/x', querystring: 'q=1' }, { uri: '/x', querystring: 'q=2' }])).toBe(3);
+    stack.Resources.Dist.Properties.DistributionConfig.CacheBehaviors = [
+      {
+        PathPattern: '/search*',
+        CachePolicyId: { Ref: 'AllQuery' },
+        LambdaFunctionAssociations: [{ EventType: 'origin-request', LambdaFunctionARN: 'arn' }],
+      },
+    ];
+    expect(
+      runs(t, [
+        { uri: '/search', querystring: 'q=1' },
+        { uri: '/search', querystring: 'q=2' },
+        { uri: '/x', querystring: 'q=1' },
+        { uri: '/x', querystring: 'q=2' },
+      ]),
+    ).toBe(3);
   });
 });
 
@@ -293,15 +394,39 @@ describe('the floor', () => {
       req('po.co', '/uk', 'GB'),
       req('in.po.co', '/', 'IN'),
     ]);
-    expect(strict).toEqual(['po.co/product/poco-f7 GB', 'po.co/product/poco-f7 PH', 'po.co/product/poco-f7', 'po.co/product/poco-f7', 'po.co/uk', 'po.co/uk', undefined]);
+    expect(strict).toEqual([
+      'po.co/product/poco-f7 GB',
+      'po.co/product/poco-f7 PH',
+      'po.co/product/poco-f7',
+      'po.co/product/poco-f7',
+      'po.co/uk',
+      'po.co/uk',
+      undefined,
+    ]);
     // The looser floor keeps every country of a per-visitor answer, US too.
     expect(perVisitor[2]).toBe('po.co/product/poco-f7 US');
   });
 
   test('played through a model, runs and floor per distribution', async () => {
-    const traffic = [req('po.co', '/product/poco-f7', 'GB'), req('po.co', '/product/poco-f7', 'FR'), req('po.co', '/uk/', 'GB'), req('po.co', '/uk/', 'FR'), req('nowhere.example', '/', '')];
-    const withCountry = await playModel('t', singleStack(['po.co'], { headers: ['host', 'cloudfront-viewer-country'] }), traffic, floorKeys(engine, traffic));
-    expect({ runs: withCountry.functionRuns, floor: withCountry.floor, unrouted: withCountry.unrouted, ratio: withCountry.ratio }).toEqual({ runs: 4, floor: 3, unrouted: 1, ratio: 4 / 3 });
+    const traffic = [
+      req('po.co', '/product/poco-f7', 'GB'),
+      req('po.co', '/product/poco-f7', 'FR'),
+      req('po.co', '/uk/', 'GB'),
+      req('po.co', '/uk/', 'FR'),
+      req('nowhere.example', '/', ''),
+    ];
+    const withCountry = await playModel(
+      't',
+      singleStack(['po.co'], { headers: ['host', 'cloudfront-viewer-country'] }),
+      traffic,
+      floorKeys(engine, traffic),
+    );
+    expect({ runs: withCountry.functionRuns, floor: withCountry.floor, unrouted: withCountry.unrouted, ratio: withCountry.ratio }).toEqual({
+      runs: 4,
+      floor: 3,
+      unrouted: 1,
+      ratio: 4 / 3,
+    });
     expect(withCountry.runsPer1000).toBe(800);
   });
 });

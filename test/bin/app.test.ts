@@ -29,7 +29,15 @@ function runApp(context: Record<string, string>, root = PROJECT_ROOT): Run {
 /** `cdk synth` itself (the pinned CLI, cdk.json and all), offline. */
 function cdkSynth(context: Record<string, string>, root = PROJECT_ROOT): Run {
   const outdir = tmpDir('poco-synth-');
-  const args = [CDK, 'synth', '--quiet', '--no-notices', '--output', outdir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = [
+    CDK,
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '--output',
+    outdir,
+    ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { status: r.status, stderr: r.stderr, outdir };
 }
@@ -89,7 +97,9 @@ describe('bin/app.ts', () => {
     const r = cdkSynth({ stage: 'prod', redirects: list });
     expect(r.status).toBe(0);
     const template = readJson(path.join(r.outdir, 'PocoSunset-prod.template.json'));
-    const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: { Description?: string; FunctionName?: string } }>).find((x) => x.Properties.FunctionName === 'PocoSunset-prod-redirects');
+    const fn = Object.values(
+      template.Resources as Record<string, { Type: string; Properties: { Description?: string; FunctionName?: string } }>,
+    ).find((x) => x.Properties.FunctionName === 'PocoSunset-prod-redirects');
     expect(fn?.Properties.Description).toBe('po.co sunset redirects (origin-request), 2 bulk entries');
     expect(readJson(path.join(r.outdir, 'manifest.json')).artifacts['PocoSunset-prod'].environment).toBe('aws://222222222222/us-east-1');
   });
@@ -141,7 +151,11 @@ describe('bin/app.ts', () => {
     for (let i = 0; i < generated; i++) {
       const zone = `poco-${i % 10}.example`;
       zones[zone] = `Z0ZONE${i % 10}`;
-      sites.sites[`s${String(i).padStart(3, '0')}`] = { mode: 'region-host', region: ['uk', 'fr', 'de', 'es', 'it'][i % 5], hostnames: [`s${i}.${zone}`, `www.s${i}.${zone}`] };
+      sites.sites[`s${String(i).padStart(3, '0')}`] = {
+        mode: 'region-host',
+        region: ['uk', 'fr', 'de', 'es', 'it'][i % 5],
+        hostnames: [`s${i}.${zone}`, `www.s${i}.${zone}`],
+      };
     }
     for (const stage of Object.values(stages.stages) as { hostedZones: Record<string, string> }[]) stage.hostedZones = zones;
     const r = cdkSynth({ sites: writeJson(dir, 'sites.json', sites), stages: writeJson(dir, 'stages.json', stages) });
@@ -151,7 +165,11 @@ describe('bin/app.ts', () => {
     expect(nested).toHaveLength(100);
     const counts = [parent, ...nested.map((f) => readJson(path.join(r.outdir, f)))].map((t) => Object.keys(t.Resources).length);
     expect(Math.max(...counts)).toBeLessThanOrEqual(500);
-    const distributions = nested.flatMap((f) => Object.values(readJson(path.join(r.outdir, f)).Resources as Record<string, { Type: string }>).filter((x) => x.Type === 'AWS::CloudFront::Distribution'));
+    const distributions = nested.flatMap((f) =>
+      Object.values(readJson(path.join(r.outdir, f)).Resources as Record<string, { Type: string }>).filter(
+        (x) => x.Type === 'AWS::CloudFront::Distribution',
+      ),
+    );
     expect(distributions).toHaveLength(100);
   });
 });

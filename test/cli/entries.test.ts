@@ -8,7 +8,12 @@ import { tmpDir } from '../support/tmp';
 async function run(command: typeof benchCommand, argv: string[], label: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCommand(command, argv, { stdin: process.stdin, stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } }, label);
+  const code = await runCommand(
+    command,
+    argv,
+    { stdin: process.stdin, stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } },
+    label,
+  );
   return { code, out, err };
 }
 
@@ -17,13 +22,27 @@ describe('npm run bench', () => {
     const { code, out, err } = await run(benchCommand, ['--help'], 'bench');
     expect([code, err]).toEqual([0, '']);
     expect(out).toMatch(/^Usage: npm run bench -- \[options\]\n/);
-    for (const option of ['--sizes', '--runs', '--processes', '--synth-runs', '--out', '--traffic-requests', '--baseline', '--app', '--traffic-only']) expect(out).toContain(`  ${option} `);
+    for (const option of [
+      '--sizes',
+      '--runs',
+      '--processes',
+      '--synth-runs',
+      '--out',
+      '--traffic-requests',
+      '--baseline',
+      '--app',
+      '--traffic-only',
+    ])
+      expect(out).toContain(`  ${option} `);
   });
 
   test('bad options: the message and the usage, exit 2, nothing measured', async () => {
     for (const [argv, message] of [
       [['--traffic-requests', '0'], 'bench: --traffic-requests takes a whole number from 1'],
-      [['--sizes', '1000,x'], 'bench: --sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs and --processes a whole number from 1'],
+      [
+        ['--sizes', '1000,x'],
+        'bench: --sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs and --processes a whole number from 1',
+      ],
       [['--list', 'some'], 'bench: --list takes default, rules or a number of lines'],
     ] as [string[], string][]) {
       const { code, out, err } = await run(benchCommand, argv, 'bench');

@@ -12,7 +12,12 @@ test('defaults: encrypted, public access blocked, ACLs for log delivery, logs ex
   template.hasResource('AWS::S3::Bucket', {
     Properties: {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
       LifecycleConfiguration: { Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 365, Status: 'Enabled' }] },
       LoggingConfiguration: Match.absent(),
@@ -27,7 +32,16 @@ test('TLS only: the bucket policy denies every request without SecureTransport',
   const { bucket } = new AccessLogBucket(stack, 'Logs');
   Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
     Bucket: { Ref: stack.getLogicalId(bucket.node.defaultChild as CfnElement) },
-    PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    PolicyDocument: {
+      Statement: [
+        Match.objectLike({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Principal: { AWS: '*' },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ],
+    },
   });
 });
 
@@ -44,7 +58,7 @@ test('prefixFor: one key prefix per site', () => {
   expect(AccessLogBucket.prefixFor('global')).toBe('global/');
 });
 
-test('cdk-nag: the bucket\'s own access logging is acknowledged, with nothing else found', () => {
+test("cdk-nag: the bucket's own access logging is acknowledged, with nothing else found", () => {
   const stack = bareStack();
   new AccessLogBucket(stack, 'Logs');
   expect(nagFindings(stack)).toEqual([]);

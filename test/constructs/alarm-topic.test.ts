@@ -35,9 +35,16 @@ test('the topic: named, encrypted with that key, TLS only', () => {
   const template = Template.fromStack(stack);
   const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
   template.resourceCountIs('AWS::SNS::Topic', 1);
-  template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'po.co sunset alarms', KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  template.hasResourceProperties('AWS::SNS::Topic', {
+    DisplayName: 'po.co sunset alarms',
+    KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+  });
   template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
+    },
   });
 });
 

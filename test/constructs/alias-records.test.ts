@@ -17,7 +17,10 @@ function fixture(): Fixture {
   const stack = bareStack();
   return {
     stack,
-    distribution: cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', { domainName: 'd111111abcdef8.cloudfront.net', distributionId: 'E1EXAMPLE' }),
+    distribution: cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', {
+      domainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'E1EXAMPLE',
+    }),
     poco: route53.HostedZone.fromHostedZoneAttributes(stack, 'PoCo', { hostedZoneId: 'Z0POCO', zoneName: 'po.co' }),
     poconet: route53.HostedZone.fromHostedZoneAttributes(stack, 'PocoNet', { hostedZoneId: 'Z0POCONET', zoneName: 'poco.net' }),
   };
@@ -32,7 +35,13 @@ function records(template: Template): string[] {
 
 test('an A and an AAAA record per hostname, each in its own zone', () => {
   const { stack, distribution, poco, poconet } = fixture();
-  new AliasRecords(stack, 'Records', { distribution, zones: new Map([['po.co', poco], ['www.poco.net', poconet]]) });
+  new AliasRecords(stack, 'Records', {
+    distribution,
+    zones: new Map([
+      ['po.co', poco],
+      ['www.poco.net', poconet],
+    ]),
+  });
   expect(records(Template.fromStack(stack))).toEqual([
     'A po.co. Z0POCO po.co sunset: po.co',
     'A www.poco.net. Z0POCONET po.co sunset: www.poco.net',
@@ -49,7 +58,10 @@ test('every record is an alias of the distribution', () => {
   for (const type of ['A', 'AAAA']) {
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Type: type,
-      AliasTarget: { DNSName: 'd111111abcdef8.cloudfront.net', HostedZoneId: { 'Fn::FindInMap': ['AWSCloudFrontPartitionHostedZoneIdMap', { Ref: 'AWS::Partition' }, 'zoneId'] } },
+      AliasTarget: {
+        DNSName: 'd111111abcdef8.cloudfront.net',
+        HostedZoneId: { 'Fn::FindInMap': ['AWSCloudFrontPartitionHostedZoneIdMap', { Ref: 'AWS::Partition' }, 'zoneId'] },
+      },
     });
   }
 });
@@ -57,13 +69,22 @@ test('every record is an alias of the distribution', () => {
 test('a wildcard hostname gets wildcard records, under the construct id `wildcard.<zone>`', () => {
   const { stack, distribution, poco } = fixture();
   const aliases = new AliasRecords(stack, 'Records', { distribution, zones: new Map([['*.po.co', poco]]) });
-  expect(records(Template.fromStack(stack))).toEqual(['A *.po.co. Z0POCO po.co sunset: *.po.co', 'AAAA *.po.co. Z0POCO po.co sunset: *.po.co']);
+  expect(records(Template.fromStack(stack))).toEqual([
+    'A *.po.co. Z0POCO po.co sunset: *.po.co',
+    'AAAA *.po.co. Z0POCO po.co sunset: *.po.co',
+  ]);
   expect(aliases.node.children.map((c) => c.node.id)).toEqual(['wildcard.po.co']);
 });
 
 test('construct ids are the hostnames, so their order does not matter', () => {
   const { stack, distribution, poco } = fixture();
-  const aliases = new AliasRecords(stack, 'Records', { distribution, zones: new Map([['www.po.co', poco], ['po.co', poco]]) });
+  const aliases = new AliasRecords(stack, 'Records', {
+    distribution,
+    zones: new Map([
+      ['www.po.co', poco],
+      ['po.co', poco],
+    ]),
+  });
   expect(aliases.node.children.map((c) => c.node.id)).toEqual(['www.po.co', 'po.co']);
   expect(aliases.node.findChild('po.co').node.children.map((c) => c.node.id)).toEqual(['A', 'AAAA']);
 });
@@ -76,7 +97,16 @@ test('no hostnames, no records', () => {
 
 test('throws when two hostnames would share a construct id', () => {
   const { stack, distribution, poco } = fixture();
-  expect(() => new AliasRecords(stack, 'Records', { distribution, zones: new Map([['*.po.co', poco], ['wildcard.po.co', poco]]) })).toThrow(
+  expect(
+    () =>
+      new AliasRecords(stack, 'Records', {
+        distribution,
+        zones: new Map([
+          ['*.po.co', poco],
+          ['wildcard.po.co', poco],
+        ]),
+      }),
+  ).toThrow(
     'AliasRecords S/Records: hostnames "*.po.co" and "wildcard.po.co" would share the construct id "wildcard.po.co". Fix: rename one of them, or give them to different sites.',
   );
 });

@@ -7,13 +7,19 @@ import { DistributionAlarms, DistributionAlarmsProps } from '../../lib/construct
 import { bareStack } from './bare-stack';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:alarms';
-const DIMENSIONS = [{ Name: 'DistributionId', Value: 'E1EXAMPLE' }, { Name: 'Region', Value: 'Global' }];
+const DIMENSIONS = [
+  { Name: 'DistributionId', Value: 'E1EXAMPLE' },
+  { Name: 'Region', Value: 'Global' },
+];
 
 /** The alarms of one distribution, in a fresh stack, with `props` over the required ones. */
 function alarms(props: Partial<DistributionAlarmsProps> = {}): { construct: DistributionAlarms; template: Template } {
   const stack = bareStack();
   const construct = new DistributionAlarms(stack, 'Alarms', {
-    distribution: cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', { domainName: 'd111111abcdef8.cloudfront.net', distributionId: 'E1EXAMPLE' }),
+    distribution: cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', {
+      domainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'E1EXAMPLE',
+    }),
     site: 'uk',
     topic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
     ...props,
@@ -68,7 +74,8 @@ test('hasEdgeFunction: adds an alarm on any execution, validation or throttling 
     ReturnData: false,
   });
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-    AlarmDescription: 'po.co sunset, site uk: the redirect function failed 1 or more times in 5 min (execution, validation or throttling errors).',
+    AlarmDescription:
+      'po.co sunset, site uk: the redirect function failed 1 or more times in 5 min (execution, validation or throttling errors).',
     Threshold: 1,
     ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     EvaluationPeriods: 1,
@@ -85,11 +92,13 @@ test('hasEdgeFunction: adds an alarm on any execution, validation or throttling 
   });
 });
 
-test('functionErrors: the function alarm\'s threshold', () => {
+test("functionErrors: the function alarm's threshold", () => {
   const { template } = alarms({ hasEdgeFunction: true, functionErrors: 10 });
   const alarm = alarmLike(template, { Metrics: Match.anyValue() });
   expect(alarm.Threshold).toBe(10);
-  expect(alarm.AlarmDescription).toBe('po.co sunset, site uk: the redirect function failed 10 or more times in 5 min (execution, validation or throttling errors).');
+  expect(alarm.AlarmDescription).toBe(
+    'po.co sunset, site uk: the redirect function failed 10 or more times in 5 min (execution, validation or throttling errors).',
+  );
 });
 
 test('functionErrors without hasEdgeFunction: no function alarm', () => {
@@ -103,7 +112,12 @@ test('period: the length of every evaluation period, in both alarms and their de
     Period: 60,
     AlarmDescription: 'po.co sunset, site uk: 5% or more of viewer requests got a 5xx response, in 2 of 3 periods of 1 min.',
   });
-  const fn = alarmLike(template, { Metrics: Match.anyValue() }) as { AlarmDescription: string; Metrics: { MetricStat?: { Period: number } }[] };
-  expect(fn.AlarmDescription).toBe('po.co sunset, site uk: the redirect function failed 1 or more times in 1 min (execution, validation or throttling errors).');
+  const fn = alarmLike(template, { Metrics: Match.anyValue() }) as {
+    AlarmDescription: string;
+    Metrics: { MetricStat?: { Period: number } }[];
+  };
+  expect(fn.AlarmDescription).toBe(
+    'po.co sunset, site uk: the redirect function failed 1 or more times in 1 min (execution, validation or throttling errors).',
+  );
   expect(fn.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Period] : []))).toEqual([60, 60, 60]);
 });

@@ -5,10 +5,15 @@ import { bareStack, EDGE_ENV, nagFindings } from './bare-stack';
 
 /** Each LogRetention resource as [region, log group, days, removal policy]. */
 function retentions(template: Template): unknown[][] {
-  return Object.values(template.findResources('Custom::LogRetention')).map((r) => [r.Properties.LogGroupRegion, r.Properties.LogGroupName, r.Properties.RetentionInDays, r.Properties.RemovalPolicy]);
+  return Object.values(template.findResources('Custom::LogRetention')).map((r) => [
+    r.Properties.LogGroupRegion,
+    r.Properties.LogGroupName,
+    r.Properties.RetentionInDays,
+    r.Properties.RemovalPolicy,
+  ]);
 }
 
-test('the replicas\' group in each region, then the function\'s own group in us-east-1, each retained', () => {
+test("the replicas' group in each region, then the function's own group in us-east-1, each retained", () => {
   const stack = bareStack(EDGE_ENV);
   new EdgeLogRetention(stack, 'Logs', { functionName: 'S-redirects', retentionDays: 30, regions: ['eu-west-1', 'ap-south-1'] });
   expect(retentions(Template.fromStack(stack))).toEqual([
@@ -18,7 +23,7 @@ test('the replicas\' group in each region, then the function\'s own group in us-
   ]);
 });
 
-test('construct ids are the regions, and `Direct` for the function\'s own group', () => {
+test("construct ids are the regions, and `Direct` for the function's own group", () => {
   const stack = bareStack(EDGE_ENV);
   const retention = new EdgeLogRetention(stack, 'Logs', { functionName: 'f', retentionDays: 30, regions: ['eu-west-1', 'us-east-1'] });
   expect(retention.node.children.map((c) => c.node.id)).toEqual(['eu-west-1', 'us-east-1', 'Direct']);
@@ -30,7 +35,7 @@ test('retentionDays: the days every group keeps', () => {
   expect(retentions(Template.fromStack(stack)).map((r) => r[2])).toEqual([400, 400]);
 });
 
-test('no regions: the function\'s own group only', () => {
+test("no regions: the function's own group only", () => {
   const stack = bareStack(EDGE_ENV);
   new EdgeLogRetention(stack, 'Logs', { functionName: 'f', retentionDays: 30, regions: [] });
   expect(retentions(Template.fromStack(stack))).toEqual([['us-east-1', '/aws/lambda/f', 30, 'retain']]);
@@ -42,11 +47,12 @@ test('every group is set by one provider function, a sibling at the top of the s
   const template = Template.fromStack(stack);
   template.resourceCountIs('AWS::Lambda::Function', 1);
   const [providerId] = Object.keys(template.findResources('AWS::Lambda::Function'));
-  for (const r of Object.values(template.findResources('Custom::LogRetention'))) expect(r.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [providerId, 'Arn'] });
+  for (const r of Object.values(template.findResources('Custom::LogRetention')))
+    expect(r.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [providerId, 'Arn'] });
   expect(stack.node.children.map((c) => c.node.id).filter((id) => id.startsWith('LogRetention'))).toHaveLength(1);
 });
 
-test('cdk-nag: the provider\'s basic execution role and wildcard resource are acknowledged, with nothing else found', () => {
+test("cdk-nag: the provider's basic execution role and wildcard resource are acknowledged, with nothing else found", () => {
   const stack = bareStack(EDGE_ENV);
   new EdgeLogRetention(stack, 'Logs', { functionName: 'f', retentionDays: 30, regions: ['eu-west-1'] });
   expect(nagFindings(stack)).toEqual([]);

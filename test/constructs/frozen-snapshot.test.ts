@@ -12,7 +12,10 @@ import { tmpDir } from '../support/tmp';
 import { bareStack, nagFindings } from './bare-stack';
 
 function distributionIn(stack: Stack): cloudfront.IDistribution {
-  return cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', { domainName: 'd111111abcdef8.cloudfront.net', distributionId: 'E1EXAMPLE' });
+  return cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', {
+    domainName: 'd111111abcdef8.cloudfront.net',
+    distributionId: 'E1EXAMPLE',
+  });
 }
 
 /** The staged folder of a deployment source, by its object key (`<hash>.zip`). */
@@ -30,7 +33,12 @@ test('defaults: a private bucket, S3-managed encryption, TLS only, owner-enforce
   template.hasResource('AWS::S3::Bucket', {
     Properties: {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     },
     DeletionPolicy: 'Retain',
@@ -38,7 +46,9 @@ test('defaults: a private bucket, S3-managed encryption, TLS only, owner-enforce
   });
   template.hasResourceProperties('AWS::S3::BucketPolicy', {
     Bucket: { Ref: stack.getLogicalId(snapshot.bucket.node.defaultChild as CfnElement) },
-    PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    PolicyDocument: {
+      Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+    },
   });
 });
 
@@ -63,10 +73,12 @@ test('a cloudfront-js-2.0 function on viewer-request gives a folder URI its inde
     FunctionCode: frozenIndexCode(),
     FunctionConfig: { Comment: 'Frozen site: a folder URI (/a/b/ or /a/b) serves its index.html', Runtime: 'cloudfront-js-2.0' },
   });
-  expect(snapshot.functionAssociations).toEqual([{ function: snapshot.indexFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }]);
+  expect(snapshot.functionAssociations).toEqual([
+    { function: snapshot.indexFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+  ]);
 });
 
-test('S3\'s 403 and 404 for a missing key are answered 404 with /404.html, cached 5 minutes', () => {
+test("S3's 403 and 404 for a missing key are answered 404 with /404.html, cached 5 minutes", () => {
   const snapshot = new FrozenSnapshot(bareStack(), 'Snapshot');
   expect(NOT_FOUND_CACHE_TTL.toSeconds()).toBe(Duration.minutes(5).toSeconds());
   expect(snapshot.errorResponses).toEqual([
@@ -86,11 +98,18 @@ test('its origin reaches the bucket through origin access control only', () => {
   template.hasResourceProperties('AWS::S3::BucketPolicy', {
     PolicyDocument: {
       Statement: Match.arrayWith([
-        Match.objectLike({ Effect: 'Allow', Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' }, Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } } }),
+        Match.objectLike({
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Principal: { Service: 'cloudfront.amazonaws.com' },
+          Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+        }),
       ]),
     },
   });
-  expect(only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Origins[0]).toMatchObject({ S3OriginConfig: { OriginAccessIdentity: '' } });
+  expect(only(template, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Origins[0]).toMatchObject({
+    S3OriginConfig: { OriginAccessIdentity: '' },
+  });
 });
 
 test('contentDir: the folder is deployed to the bucket, pruned, 512 MB, and the distribution invalidated', () => {
@@ -142,7 +161,7 @@ test.each([
   );
 });
 
-test('cdk-nag: the bucket\'s access logging and the deployment provider\'s findings are acknowledged, with nothing else found', () => {
+test("cdk-nag: the bucket's access logging and the deployment provider's findings are acknowledged, with nothing else found", () => {
   const stack = bareStack({ account: '111111111111', region: 'us-east-1' });
   const snapshot = new FrozenSnapshot(stack, 'Snapshot', { contentDir: FROZEN_FIXTURE });
   snapshot.deployTo(distributionIn(stack));

@@ -30,22 +30,40 @@ test('a region-host site: the key is the URI and Host; no query string, cookies 
   });
 });
 
-test('a region-path site: the viewer-request function\'s country key joins the key', () => {
-  const config = policyConfig({ mode: 'region-path' }) as { Comment: string; ParametersInCacheKeyAndForwardedToOrigin: { HeadersConfig: unknown } };
+test("a region-path site: the viewer-request function's country key joins the key", () => {
+  const config = policyConfig({ mode: 'region-path' }) as {
+    Comment: string;
+    ParametersInCacheKeyAndForwardedToOrigin: { HeadersConfig: unknown };
+  };
   expect(config.Comment).toBe('po.co sunset redirects: key = URI, host, x-poco-country');
-  expect(config.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: ['host', 'x-poco-country'] });
+  expect(config.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig).toEqual({
+    HeaderBehavior: 'whitelist',
+    Headers: ['host', 'x-poco-country'],
+  });
 });
 
 test('minTtl', () => {
-  expect(policyConfig({ mode: 'region-host', minTtl: Duration.seconds(1) })).toMatchObject({ MinTTL: 1, DefaultTTL: 86400, MaxTTL: 31536000 });
+  expect(policyConfig({ mode: 'region-host', minTtl: Duration.seconds(1) })).toMatchObject({
+    MinTTL: 1,
+    DefaultTTL: 86400,
+    MaxTTL: 31536000,
+  });
 });
 
 test('defaultTtl', () => {
-  expect(policyConfig({ mode: 'region-host', defaultTtl: Duration.hours(2) })).toMatchObject({ MinTTL: 300, DefaultTTL: 7200, MaxTTL: 31536000 });
+  expect(policyConfig({ mode: 'region-host', defaultTtl: Duration.hours(2) })).toMatchObject({
+    MinTTL: 300,
+    DefaultTTL: 7200,
+    MaxTTL: 31536000,
+  });
 });
 
 test('maxTtl', () => {
-  expect(policyConfig({ mode: 'region-host', maxTtl: Duration.days(30) })).toMatchObject({ MinTTL: 300, DefaultTTL: 86400, MaxTTL: 2592000 });
+  expect(policyConfig({ mode: 'region-host', maxTtl: Duration.days(30) })).toMatchObject({
+    MinTTL: 300,
+    DefaultTTL: 86400,
+    MaxTTL: 2592000,
+  });
 });
 
 test('throws on a minTtl of 0, which would not cache per-country redirects', () => {

@@ -13,7 +13,11 @@ import { bareStack, EDGE_ENV, nagFindings } from './bare-stack';
 const { tables } = loadConfig();
 
 /** A RedirectFunction `Redirects` in a stack of its own, and its template. esbuild bundles the handler once per process; later builds only pack the tables. */
-function build(props: { memorySize?: number; timeout?: Duration } = {}, stackName?: string, context?: Record<string, unknown>): { stack: Stack; fn: RedirectFunction; template: Template } {
+function build(
+  props: { memorySize?: number; timeout?: Duration } = {},
+  stackName?: string,
+  context?: Record<string, unknown>,
+): { stack: Stack; fn: RedirectFunction; template: Template } {
   const stack = bareStack(EDGE_ENV, { stackName, context });
   const fn = new RedirectFunction(stack, 'Redirects', { tables, ...props });
   return { stack, fn, template: Template.fromStack(stack) };
@@ -71,10 +75,12 @@ test('its role is trusted by Lambda and Lambda@Edge, with no managed policy', ()
     },
     ManagedPolicyArns: Match.absent(),
   });
-  expect(only(template, 'AWS::Lambda::Function').Properties.Role).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(fn.function.role!.node.defaultChild as never), 'Arn'] });
+  expect(only(template, 'AWS::Lambda::Function').Properties.Role).toEqual({
+    'Fn::GetAtt': [stack.getLogicalId(fn.function.role!.node.defaultChild as never), 'Arn'],
+  });
 });
 
-test('its role may only write its own log groups: the replicas\' in any region, its own in us-east-1', () => {
+test("its role may only write its own log groups: the replicas' in any region, its own in us-east-1", () => {
   const logGroup = (region: string, name: string): object => ({
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:${region}:`, { Ref: 'AWS::AccountId' }, `:log-group:${name}:*`]],
   });
@@ -107,7 +113,7 @@ test('its code is the bundle, index.js and bulk.bin, staged into the cloud assem
   expect(fn.bundle.compressedBytes).toBeLessThanOrEqual(EDGE_LIMITS['origin-request'].compressedPackageBytes);
 });
 
-test('with asset staging off (`cdk synth --no-staging`), the template\'s folder is kept', () => {
+test("with asset staging off (`cdk synth --no-staging`), the template's folder is kept", () => {
   const { stack, template } = build({}, undefined, { [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true });
   const dir = codeDir(stack, template);
   try {
@@ -118,7 +124,7 @@ test('with asset staging off (`cdk synth --no-staging`), the template\'s folder 
   }
 });
 
-test('the function name is cut to Lambda\'s 64 characters', () => {
+test("the function name is cut to Lambda's 64 characters", () => {
   const stackName = `Poco-${'x'.repeat(70)}`;
   const { fn, template } = build({}, stackName);
   expect(fn.functionName).toBe(`${stackName}-redirects`.slice(0, 64));
@@ -127,14 +133,26 @@ test('the function name is cut to Lambda\'s 64 characters', () => {
 });
 
 test('memorySize and timeout, up to the origin-request limits', () => {
-  build({ memorySize: 512, timeout: Duration.seconds(10) }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512, Timeout: 10 });
-  build({ memorySize: 10240, timeout: Duration.seconds(30) }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 10240, Timeout: 30 });
+  build({ memorySize: 512, timeout: Duration.seconds(10) }).template.hasResourceProperties('AWS::Lambda::Function', {
+    MemorySize: 512,
+    Timeout: 10,
+  });
+  build({ memorySize: 10240, timeout: Duration.seconds(30) }).template.hasResourceProperties('AWS::Lambda::Function', {
+    MemorySize: 10240,
+    Timeout: 30,
+  });
 });
 
 describe('throws', () => {
   test.each([
-    [{ region: 'eu-west-1' }, 'RedirectFunction S/R: Lambda@Edge functions must be created in us-east-1, but stack S has region eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.'],
-    [undefined, 'RedirectFunction S/R: Lambda@Edge functions must be created in us-east-1, but stack S has region (not set). Fix: give the stack env: { region: \'us-east-1\' }.'],
+    [
+      { region: 'eu-west-1' },
+      "RedirectFunction S/R: Lambda@Edge functions must be created in us-east-1, but stack S has region eu-west-1. Fix: give the stack env: { region: 'us-east-1' }.",
+    ],
+    [
+      undefined,
+      "RedirectFunction S/R: Lambda@Edge functions must be created in us-east-1, but stack S has region (not set). Fix: give the stack env: { region: 'us-east-1' }.",
+    ],
   ])('outside us-east-1 (%j)', (env, message) => {
     expect(() => new RedirectFunction(bareStack(env), 'R', { tables })).toThrow(message);
   });
@@ -152,7 +170,7 @@ describe('throws', () => {
   });
 });
 
-test('regionOutsideEdge: the stack\'s region unless it is us-east-1, `(not set)` when agnostic', () => {
+test("regionOutsideEdge: the stack's region unless it is us-east-1, `(not set)` when agnostic", () => {
   expect(regionOutsideEdge(bareStack(EDGE_ENV))).toBeUndefined();
   expect(regionOutsideEdge(bareStack({ region: 'eu-west-1' }))).toBe('eu-west-1');
   expect(regionOutsideEdge(bareStack())).toBe('(not set)');

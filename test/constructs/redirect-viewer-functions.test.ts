@@ -26,7 +26,7 @@ test('defaults: the viewer-response function that appends the query string, and 
   expect(functions.countryKey).toBeUndefined();
 });
 
-test('regions: the country-key function, built for those regions and the countries\' keys', () => {
+test("regions: the country-key function, built for those regions and the countries' keys", () => {
   const stack = bareStack(EDGE_ENV);
   const functions = new RedirectViewerFunctions(stack, 'ViewerFunctions', { regions: REGIONS, countryKeys: KEYS });
   const template = Template.fromStack(stack);
@@ -52,14 +52,19 @@ test('countryKeys by default none: every country is `-`', () => {
   const stack = bareStack(EDGE_ENV);
   new RedirectViewerFunctions(stack, 'ViewerFunctions', { regions: REGIONS });
   const template = Template.fromStack(stack);
-  template.hasResourceProperties('AWS::CloudFront::Function', { FunctionCode: countryKeyFunctionCode(REGIONS, {}), FunctionConfig: { Comment: COUNTRY_KEY_COMMENT, Runtime: 'cloudfront-js-2.0' } });
+  template.hasResourceProperties('AWS::CloudFront::Function', {
+    FunctionCode: countryKeyFunctionCode(REGIONS, {}),
+    FunctionConfig: { Comment: COUNTRY_KEY_COMMENT, Runtime: 'cloudfront-js-2.0' },
+  });
   expect(countryKeyFunctionCode(REGIONS, {})).not.toBe(countryKeyFunctionCode(REGIONS, KEYS));
 });
 
-test('each function is within CloudFront Functions\' 10 KB', () => {
+test("each function is within CloudFront Functions' 10 KB", () => {
   const stack = bareStack(EDGE_ENV);
   new RedirectViewerFunctions(stack, 'ViewerFunctions', { regions: REGIONS, countryKeys: KEYS });
-  const code = Object.values(Template.fromStack(stack).findResources('AWS::CloudFront::Function')).map((f) => f.Properties.FunctionCode as string);
+  const code = Object.values(Template.fromStack(stack).findResources('AWS::CloudFront::Function')).map(
+    (f) => f.Properties.FunctionCode as string,
+  );
   expect(code).toHaveLength(2);
   for (const c of code) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(CLOUDFRONT_FUNCTION_MAX_BYTES);
 });

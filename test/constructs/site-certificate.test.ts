@@ -39,7 +39,12 @@ test('one hostname: the domain name, no alternative names, validated by DNS in i
 });
 
 test('several hostnames in several zones: sorted, each validated in its own zone', () => {
-  const certificate = certificateFor(({ poco, poconet }) => [['www.poco.net', poconet], ['po.co', poco], ['www.po.co', poco], ['poco.net', poconet]]);
+  const certificate = certificateFor(({ poco, poconet }) => [
+    ['www.poco.net', poconet],
+    ['po.co', poco],
+    ['www.po.co', poco],
+    ['poco.net', poconet],
+  ]);
   expect(certificate).toMatchObject({
     DomainName: 'po.co',
     SubjectAlternativeNames: ['poco.net', 'www.po.co', 'www.poco.net'],
@@ -52,8 +57,13 @@ test('several hostnames in several zones: sorted, each validated in its own zone
   });
 });
 
-test('a wildcard with its zone\'s name: the name is the domain name, and the one validation record serves both', () => {
-  expect(certificateFor(({ poco }) => [['*.po.co', poco], ['po.co', poco]])).toMatchObject({
+test("a wildcard with its zone's name: the name is the domain name, and the one validation record serves both", () => {
+  expect(
+    certificateFor(({ poco }) => [
+      ['*.po.co', poco],
+      ['po.co', poco],
+    ]),
+  ).toMatchObject({
     DomainName: 'po.co',
     SubjectAlternativeNames: ['*.po.co'],
     DomainValidationOptions: [{ DomainName: 'po.co', HostedZoneId: 'Z0POCO' }],
@@ -68,8 +78,16 @@ test('a wildcard alone is the domain name', () => {
 });
 
 test('the order of the hostnames changes nothing', () => {
-  const forward = certificateFor(({ poco, poconet }) => [['po.co', poco], ['poco.net', poconet], ['*.po.co', poco]]);
-  const backward = certificateFor(({ poco, poconet }) => [['*.po.co', poco], ['poco.net', poconet], ['po.co', poco]]);
+  const forward = certificateFor(({ poco, poconet }) => [
+    ['po.co', poco],
+    ['poco.net', poconet],
+    ['*.po.co', poco],
+  ]);
+  const backward = certificateFor(({ poco, poconet }) => [
+    ['*.po.co', poco],
+    ['poco.net', poconet],
+    ['po.co', poco],
+  ]);
   expect(backward).toEqual(forward);
   expect(forward).toMatchObject({ DomainName: 'po.co', SubjectAlternativeNames: ['poco.net', '*.po.co'] });
 });

@@ -44,7 +44,11 @@ test('the comment, and the hostnames as aliases, sorted', () => {
 });
 
 test('TLS 1.2_2021 or later by SNI with the certificate; HTTP/2 and 3; IPv6', () => {
-  expect(defaults.ViewerCertificate).toEqual({ AcmCertificateArn: CERTIFICATE_ARN, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+  expect(defaults.ViewerCertificate).toEqual({
+    AcmCertificateArn: CERTIFICATE_ARN,
+    MinimumProtocolVersion: 'TLSv1.2_2021',
+    SslSupportMethod: 'sni-only',
+  });
   expect(defaults.HttpVersion).toBe('http2and3');
   expect(defaults.IPV6Enabled).toBe(true);
 });
@@ -101,31 +105,48 @@ test('responseHeadersPolicy', () => {
 
 test('edgeLambdas', () => {
   const config = distributionConfig((stack) => ({
-    edgeLambdas: [{ functionVersion: lambda.Version.fromVersionArn(stack, 'Version', VERSION_ARN), eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, includeBody: false }],
+    edgeLambdas: [
+      {
+        functionVersion: lambda.Version.fromVersionArn(stack, 'Version', VERSION_ARN),
+        eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST,
+        includeBody: false,
+      },
+    ],
   }));
-  expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([{ EventType: 'origin-request', IncludeBody: false, LambdaFunctionARN: VERSION_ARN }]);
+  expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([
+    { EventType: 'origin-request', IncludeBody: false, LambdaFunctionARN: VERSION_ARN },
+  ]);
 });
 
 test('functionAssociations', () => {
   const functionArn = 'arn:aws:cloudfront::111111111111:function/S-AppendQuery';
   const config = distributionConfig((stack) => ({
     functionAssociations: [
-      { function: cloudfront.Function.fromFunctionAttributes(stack, 'Function', { functionArn, functionName: 'S-AppendQuery' }), eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
+      {
+        function: cloudfront.Function.fromFunctionAttributes(stack, 'Function', { functionArn, functionName: 'S-AppendQuery' }),
+        eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE,
+      },
     ],
   }));
   expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-response', FunctionARN: functionArn }]);
 });
 
 test('errorResponses', () => {
-  const config = distributionConfig(() => ({ errorResponses: [{ httpStatus: 403, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) }] }));
-  expect(config.CustomErrorResponses).toEqual([{ ErrorCode: 403, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 }]);
+  const config = distributionConfig(() => ({
+    errorResponses: [{ httpStatus: 403, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) }],
+  }));
+  expect(config.CustomErrorResponses).toEqual([
+    { ErrorCode: 403, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 },
+  ]);
 });
 
 test('no hostnames: a distribution without aliases, which CDK warns of (SiteStack acknowledges it when every hostname awaits cutover)', () => {
   const stack = bareStack(EDGE_ENV);
   new SiteDistribution(stack, 'Site', { ...required(stack), hostnames: [] });
   expect(only(Template.fromStack(stack), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual([]);
-  expect(Annotations.fromStack(stack).findWarning('/S/Site/Distribution', Match.stringLikeRegexp('@aws-cdk/aws-cloudfront:emptyDomainNames'))).toHaveLength(1);
+  expect(
+    Annotations.fromStack(stack).findWarning('/S/Site/Distribution', Match.stringLikeRegexp('@aws-cdk/aws-cloudfront:emptyDomainNames')),
+  ).toHaveLength(1);
 });
 
 test('cdk-nag: the geo-restriction and WAF findings are acknowledged, with nothing else found', () => {

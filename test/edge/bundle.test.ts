@@ -48,7 +48,9 @@ async function differential(handler: EdgeHandler, engine: RedirectEngine, urls: 
     const m = /^https:\/\/([^/]+)([^?]*)\??(.*)$/.exec(url) as RegExpExecArray;
     for (const country of countries) {
       const d = engine.decide({ method: 'GET', scheme: 'https', host: m[1], path: m[2], query: '', country });
-      const res = (await handler(originRequestEvent({ host: m[1], uri: m[2], querystring: m[3], otherHeaders: { 'x-poco-country': country || '-' } }))) as CloudFrontResultResponse & { uri?: string };
+      const res = (await handler(
+        originRequestEvent({ host: m[1], uri: m[2], querystring: m[3], otherHeaders: { 'x-poco-country': country || '-' } }),
+      )) as CloudFrontResultResponse & { uri?: string };
       if (d.action === 'origin') expect(res.uri).toBe(m[2]);
       else expect([url, country, Number(res.status), res.headers?.location?.[0].value]).toEqual([url, country, d.status, d.location]);
     }
@@ -87,12 +89,19 @@ describe('the default bundle', () => {
 });
 
 test('quotes, backslash escapes and non-ASCII in the tables survive the string literal', async () => {
-  const compiled = tablesFor("po.co/it's,https://www.mi.com/it/o'clock/\npo.co/caf%C3%A9,https://www.mi.com/fr/caf%C3%A9/\npo.co/%22q%22,https://www.mi.com/fr/q/");
+  const compiled = tablesFor(
+    "po.co/it's,https://www.mi.com/it/o'clock/\npo.co/caf%C3%A9,https://www.mi.com/fr/caf%C3%A9/\npo.co/%22q%22,https://www.mi.com/fr/q/",
+  );
   const tables = { ...compiled, bulk: { ...compiled.bulk, file: 'C:\\lists\\"odd" \'name\'.csv' } };
   const logs: string[] = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => logs.push(line));
   const handler = load(bundleEdgeFunction(tables));
-  await differential(handler, new RedirectEngine(tables), ["https://po.co/it's", 'https://po.co/café', 'https://po.co/"q"', 'https://po.co/%22q%22'], ['']);
+  await differential(
+    handler,
+    new RedirectEngine(tables),
+    ["https://po.co/it's", 'https://po.co/café', 'https://po.co/"q"', 'https://po.co/%22q%22'],
+    [''],
+  );
   expect(JSON.parse(logs[0]).rule).toBe('bulk:C:\\lists\\"odd" \'name\'.csv:1');
 });
 
@@ -114,14 +123,21 @@ describe('a generated 100,000-line list', () => {
     expect(bundle.compressedBytes).toBeLessThan(EDGE_LIMITS['origin-request'].compressedPackageBytes);
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const sample = [0, 1, 2, 3, 13, 99999, 54321, 77777].map((i) => `https://${generatedSource(i)}?q=1`);
-    await differential(load(bundle), new RedirectEngine(tables), [...sample, ...URLS, 'https://po.co/campaign/2020/offer-13/deeper/page'], ['', 'DE']);
+    await differential(
+      load(bundle),
+      new RedirectEngine(tables),
+      [...sample, ...URLS, 'https://po.co/campaign/2020/offer-13/deeper/page'],
+      ['', 'DE'],
+    );
   });
 
   test('every entry is reachable: its own source resolves to it', () => {
     const engine = new RedirectEngine(tables);
     for (let i = 0; i < N; i += 997) {
       const [host, ...rest] = generatedSource(i).split('/');
-      expect(engine.decide({ method: 'GET', scheme: 'https', host, path: '/' + rest.join('/'), query: '' }).rule).toBe(`bulk:generated.csv:${i + 1}`);
+      expect(engine.decide({ method: 'GET', scheme: 'https', host, path: '/' + rest.join('/'), query: '' }).rule).toBe(
+        `bulk:generated.csv:${i + 1}`,
+      );
     }
   });
 });

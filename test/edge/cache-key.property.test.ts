@@ -22,19 +22,59 @@ const dir = tmpDir('cache-key-');
 const rulesFile = path.join(dir, 'rules.txt');
 const redirectsFile = path.join(dir, 'redirects.csv');
 
-const SOURCES = ['po.co/deals/*', 'po.co/*', 'po.co/uk/x', 'po.co/:region/*', 'po.co/', '/x/*', '/*', '/product/:product/*', 'uk.po.co/*', 'po.co/:slug(poco-*)/*'];
+const SOURCES = [
+  'po.co/deals/*',
+  'po.co/*',
+  'po.co/uk/x',
+  'po.co/:region/*',
+  'po.co/',
+  '/x/*',
+  '/*',
+  '/product/:product/*',
+  'uk.po.co/*',
+  'po.co/:slug(poco-*)/*',
+];
 const TARGETS = [':landing', ':store/x/', 'https://www.mi.com/global/', ':store@uk/sale/'];
 const OPTIONS = ['', 'Country=GB', 'Country=FR,IE', 'Query=drop'];
-const BULK = ['po.co/a,https://po.co/', 'po.co/uk/a,https://po.co/', 'uk.po.co/a,https://po.co/x', 'po.co/b,https://www.mi.com/uk/', 'po.co/c,https://po.co/uk/,302', 'po.co/d,https://po.co/deals/1'];
-const HOSTS: [string, 'region-path' | 'region-host'][] = [['po.co', 'region-path'], ['uk.po.co', 'region-host']];
-const PATHS = ['/', '/x/1', '/uk/x', '/UK/x', '/deals/1', '/a', '/uk/a', '/b', '/c', '/d', '/product/poco-f7', '/tw/product/poco-f7', '/poco-x7/specs', '//uk//deals/1', '/%75k/x'];
+const BULK = [
+  'po.co/a,https://po.co/',
+  'po.co/uk/a,https://po.co/',
+  'uk.po.co/a,https://po.co/x',
+  'po.co/b,https://www.mi.com/uk/',
+  'po.co/c,https://po.co/uk/,302',
+  'po.co/d,https://po.co/deals/1',
+];
+const HOSTS: [string, 'region-path' | 'region-host'][] = [
+  ['po.co', 'region-path'],
+  ['uk.po.co', 'region-host'],
+];
+const PATHS = [
+  '/',
+  '/x/1',
+  '/uk/x',
+  '/UK/x',
+  '/deals/1',
+  '/a',
+  '/uk/a',
+  '/b',
+  '/c',
+  '/d',
+  '/product/poco-f7',
+  '/tw/product/poco-f7',
+  '/poco-x7/specs',
+  '//uk//deals/1',
+  '/%75k/x',
+];
 const COUNTRIES = [undefined, 'GB', 'FR', 'IE', 'TW', 'US'];
 
-test('no cache key maps to two answers, and each is the engine\'s, for any rules and bulk list that load', async () => {
+test("no cache key maps to two answers, and each is the engine's, for any rules and bulk list that load", async () => {
   let checked = 0;
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.tuple(fc.constantFrom(...SOURCES), fc.constantFrom(...TARGETS), fc.constantFrom(...OPTIONS)), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.tuple(fc.constantFrom(...SOURCES), fc.constantFrom(...TARGETS), fc.constantFrom(...OPTIONS)), {
+        minLength: 1,
+        maxLength: 5,
+      }),
       fc.subarray(BULK),
       async (rules, bulk) => {
         fs.writeFileSync(rulesFile, rules.map((r) => r.join(' ')).join('\n') + '\n');
@@ -58,7 +98,9 @@ test('no cache key maps to two answers, and each is the engine\'s, for any rules
               const res = (await originAnswer(model, viewer)) as CloudFrontResultResponse;
               const answer = `${res.status} ${res.headers?.location?.[0]?.value ?? ''}`;
               const want = engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country });
-              expect(`${host}${uri} [${country ?? '-'}]: ${answer}`).toBe(`${host}${uri} [${country ?? '-'}]: ${want.status} ${want.location ?? ''}`);
+              expect(`${host}${uri} [${country ?? '-'}]: ${answer}`).toBe(
+                `${host}${uri} [${country ?? '-'}]: ${want.status} ${want.location ?? ''}`,
+              );
               const first = seen.get(key);
               if (first === undefined) seen.set(key, answer);
               else expect(`${host}${uri} [${country ?? '-'}]: ${answer}`).toBe(`${host}${uri} [${country ?? '-'}]: ${first}`);

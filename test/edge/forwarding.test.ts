@@ -34,7 +34,8 @@ function parentResource(siteName: string, ref: Json): Json {
 
 /** A site's redirect behavior, from the templates: policies, functions, and the handler around the compiled tables. */
 function behaviorOf(siteName: string, overrides: Partial<RedirectBehaviorModel> = {}): RedirectBehaviorModel {
-  const behavior = only(deployed.sites.get(siteName)!, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior as Json;
+  const behavior = only(deployed.sites.get(siteName)!, 'AWS::CloudFront::Distribution').Properties.DistributionConfig
+    .DefaultCacheBehavior as Json;
   const cache = parentResource(siteName, behavior.CachePolicyId);
   expect(cache.Type).toBe('AWS::CloudFront::CachePolicy');
   const key = cache.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
@@ -69,15 +70,22 @@ const COUNTRIES = [undefined, 'GB', 'FR', 'DE', 'IN', 'US', 'BR', 'ID', 'TW'];
 
 const REDIRECT_SITES = sites.sites.filter((s) => s.mode !== 'frozen').map((s) => s.name);
 /** A site's hostnames as requested (a wildcard as a name it answers). */
-const hostnamesOf = (siteName: string): string[] => sites.sites.find((s) => s.name === siteName)!.hostnames.map((h) => h.replace(/^\*\./, 'any-name.'));
+const hostnamesOf = (siteName: string): string[] =>
+  sites.sites.find((s) => s.name === siteName)!.hostnames.map((h) => h.replace(/^\*\./, 'any-name.'));
 
 function requestsOf(siteName: string): { host: string; uri: string; querystring: string; country: string | undefined }[] {
   const hostnames = hostnamesOf(siteName);
   const paths = [...PATHS, ...entries.filter((e) => hostnames.includes(e.host)).map((e) => e.path)];
-  return hostnames.flatMap((host) => paths.flatMap((uri) => QUERIES.flatMap((querystring) => COUNTRIES.map((country) => ({ host, uri, querystring, country })))));
+  return hostnames.flatMap((host) =>
+    paths.flatMap((uri) => QUERIES.flatMap((querystring) => COUNTRIES.map((country) => ({ host, uri, querystring, country })))),
+  );
 }
 
-const brief = (r: Json): string => `${r.status} ${r.headers?.location?.[0]?.value ?? ''}${Object.keys(r.headers ?? {}).filter((h) => h.startsWith('x-poco')).map((h) => ` ${h}`).join('')}`;
+const brief = (r: Json): string =>
+  `${r.status} ${r.headers?.location?.[0]?.value ?? ''}${Object.keys(r.headers ?? {})
+    .filter((h) => h.startsWith('x-poco'))
+    .map((h) => ` ${h}`)
+    .join('')}`;
 
 /** Every answer a visitor gets that differs from the engine's on the full request. */
 async function mismatches(siteName: string, model: RedirectBehaviorModel): Promise<string[]> {
@@ -86,7 +94,8 @@ async function mismatches(siteName: string, model: RedirectBehaviorModel): Promi
     const want = engine.decide({ method: 'GET', scheme: 'https', host: r.host, path: r.uri, query: r.querystring, country: r.country });
     const got = (await viewerAnswer(model, r)) as CloudFrontResultResponse;
     const wantText = `${want.status} ${want.location ?? ''}`;
-    if (wantText !== brief(got)) out.push(`https://${r.host}${r.uri}?${r.querystring} [${r.country ?? '-'}]: engine ${wantText}, edge ${brief(got)}`);
+    if (wantText !== brief(got))
+      out.push(`https://${r.host}${r.uri}?${r.querystring} [${r.country ?? '-'}]: engine ${wantText}, edge ${brief(got)}`);
   }
   return out;
 }
@@ -110,11 +119,21 @@ describe('what the policies forward and key on', () => {
   test('no query string in any key; the country key only on region-path sites, the viewer country only for their function', () => {
     const summary = (name: string): Json => {
       const m = behaviorOf(name);
-      return { key: m.cacheKey, forwarded: m.forwarding.headers, viewerRequest: m.viewerRequest !== undefined, viewerResponse: m.viewerResponse !== undefined };
+      return {
+        key: m.cacheKey,
+        forwarded: m.forwarding.headers,
+        viewerRequest: m.viewerRequest !== undefined,
+        viewerResponse: m.viewerResponse !== undefined,
+      };
     };
     const regionHost = { key: { headers: ['host'], queryString: false }, forwarded: ['host'], viewerRequest: false, viewerResponse: true };
     expect(Object.fromEntries(REDIRECT_SITES.map((n) => [n, summary(n)]))).toEqual({
-      global: { key: { headers: ['host', 'x-poco-country'], queryString: false }, forwarded: ['cloudfront-viewer-country', 'host', 'x-poco-country'], viewerRequest: true, viewerResponse: true },
+      global: {
+        key: { headers: ['host', 'x-poco-country'], queryString: false },
+        forwarded: ['cloudfront-viewer-country', 'host', 'x-poco-country'],
+        viewerRequest: true,
+        viewerResponse: true,
+      },
       uk: regionHost,
       fr: regionHost,
       de: regionHost,
@@ -130,7 +149,7 @@ describe('what the policies forward and key on', () => {
 });
 
 describe('as CloudFront runs it', () => {
-  test.each(REDIRECT_SITES)('%s: every answer at the edge equals the engine\'s on the full request', async (name) => {
+  test.each(REDIRECT_SITES)("%s: every answer at the edge equals the engine's on the full request", async (name) => {
     expect(await mismatches(name, behaviorOf(name))).toEqual([]);
   });
 
@@ -143,7 +162,13 @@ describe('as CloudFront runs it', () => {
     const keys = (uri: string): number => new Set(COUNTRIES.map((country) => cacheKey(m, { host: 'po.co', uri, country }))).size;
     // US and an unknown country share the default region's key, "-".
     const perCountry = COUNTRIES.length - 1;
-    expect([keys('/uk/product/poco-f7'), keys('/UK/'), keys('/product/poco-f7'), keys('/%75k/'), keys('/x/../uk/')]).toEqual([1, 1, perCountry, perCountry, perCountry]);
+    expect([keys('/uk/product/poco-f7'), keys('/UK/'), keys('/product/poco-f7'), keys('/%75k/'), keys('/x/../uk/')]).toEqual([
+      1,
+      1,
+      perCountry,
+      perCountry,
+      perCountry,
+    ]);
   });
 
   test('the query string never makes a key: a unique click id is a hit', () => {
@@ -160,12 +185,12 @@ describe('as CloudFront runs it', () => {
 });
 
 describe('the checks can fail', () => {
-  test('without Host in the key, CloudFront would pass the origin\'s name and answers break', async () => {
+  test("without Host in the key, CloudFront would pass the origin's name and answers break", async () => {
     const m = behaviorOf('uk');
     expect((await mismatches('uk', { ...m, forwarding: { ...m.forwarding, headers: [] } })).length).toBeGreaterThan(10);
   });
 
-  test('without the country key in the cache key, one country\'s answer would be served to another', async () => {
+  test("without the country key in the cache key, one country's answer would be served to another", async () => {
     const m = behaviorOf('global');
     const shared = await sharedKeys('global', { ...m, cacheKey: { ...m.cacheKey, headers: ['host'] } });
     expect(shared.length).toBeGreaterThan(0);

@@ -26,7 +26,7 @@ const code = frozenIndexCode();
 const handler = loadCloudFrontFunction<CfFunctionHandler>(code, FROZEN_INDEX_FILE);
 const rewrite = frozenIndexRewriter();
 
-describe('the frozen site\'s CloudFront Function', () => {
+describe("the frozen site's CloudFront Function", () => {
   test.each([
     ['/', '/index.html'],
     ['/product/poco-c75', '/product/poco-c75/index.html'],
@@ -66,7 +66,9 @@ describe('the frozen site\'s CloudFront Function', () => {
   test('never throws, and for any URI CloudFront can send (one starting with "/") returns a request whose URI starts with "/" and keeps the original as its prefix', () => {
     const uris = fc.oneof(
       fc.string({ unit: 'binary' }).map((s) => '/' + s),
-      fc.array(fc.constantFrom('a', 'b.c', '', '.', '..', '%2F', 'index.html', 'x.png', 'é'), { maxLength: 6 }).map((segs) => '/' + segs.join('/')),
+      fc
+        .array(fc.constantFrom('a', 'b.c', '', '.', '..', '%2F', 'index.html', 'x.png', 'é'), { maxLength: 6 })
+        .map((segs) => '/' + segs.join('/')),
     );
     fc.assert(
       fc.property(uris, (uri) => {
@@ -80,7 +82,9 @@ describe('the frozen site\'s CloudFront Function', () => {
     // Not even for a URI CloudFront would never send.
     fc.assert(
       fc.property(fc.anything(), (uri) => {
-        expect(() => handler({ ...viewerRequestEvent('/'), request: { ...viewerRequestEvent('/').request, uri: uri as string } })).not.toThrow();
+        expect(() =>
+          handler({ ...viewerRequestEvent('/'), request: { ...viewerRequestEvent('/').request, uri: uri as string } }),
+        ).not.toThrow();
       }),
     );
   });
@@ -105,12 +109,19 @@ describe('the frozen site\'s CloudFront Function', () => {
   });
 
   test('a file with no top-level handler is refused', () => {
-    expect(() => loadCloudFrontFunction('var x = 1;', 'x.js')).toThrow('x.js: defines no top-level function handler(event), which CloudFront Functions call');
+    expect(() => loadCloudFrontFunction('var x = 1;', 'x.js')).toThrow(
+      'x.js: defines no top-level function handler(event), which CloudFront Functions call',
+    );
   });
 
-  test('the event shape is CloudFront\'s', () => {
+  test("the event shape is CloudFront's", () => {
     const event: CfFunctionEvent = viewerRequestEvent('/a');
-    expect(event).toEqual({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: expect.any(String) }, request: { method: 'GET', uri: '/a', querystring: {}, headers: {}, cookies: {} } });
+    expect(event).toEqual({
+      version: '1.0',
+      context: { eventType: 'viewer-request' },
+      viewer: { ip: expect.any(String) },
+      request: { method: 'GET', uri: '/a', querystring: {}, headers: {}, cookies: {} },
+    });
   });
 });
 
@@ -120,11 +131,23 @@ describe('the snapshot lookup (what the distribution answers from the bucket)', 
     return 'file' in a && a.file !== undefined ? { ...a, file: path.relative(dir, a.file) } : a;
   };
 
-  test('with the snapshot\'s own 404.html: pages 200, folders their index.html, anything else 404 with that page', () => {
+  test("with the snapshot's own 404.html: pages 200, folders their index.html, anything else 404 with that page", () => {
     expect(lookup(FROZEN_FIXTURE, '/')).toEqual({ status: 200, key: '/index.html', file: 'index.html' });
-    expect(lookup(FROZEN_FIXTURE, '/product/poco-c75')).toEqual({ status: 200, key: '/product/poco-c75/index.html', file: 'product/poco-c75/index.html' });
-    expect(lookup(FROZEN_FIXTURE, '/product/poco-c75/')).toEqual({ status: 200, key: '/product/poco-c75/index.html', file: 'product/poco-c75/index.html' });
-    expect(lookup(FROZEN_FIXTURE, '/product/poco-c75/index.html')).toEqual({ status: 200, key: '/product/poco-c75/index.html', file: 'product/poco-c75/index.html' });
+    expect(lookup(FROZEN_FIXTURE, '/product/poco-c75')).toEqual({
+      status: 200,
+      key: '/product/poco-c75/index.html',
+      file: 'product/poco-c75/index.html',
+    });
+    expect(lookup(FROZEN_FIXTURE, '/product/poco-c75/')).toEqual({
+      status: 200,
+      key: '/product/poco-c75/index.html',
+      file: 'product/poco-c75/index.html',
+    });
+    expect(lookup(FROZEN_FIXTURE, '/product/poco-c75/index.html')).toEqual({
+      status: 200,
+      key: '/product/poco-c75/index.html',
+      file: 'product/poco-c75/index.html',
+    });
     expect(lookup(FROZEN_FIXTURE, '/product/')).toEqual({ status: 404, key: '/product/index.html', file: '404.html' });
     expect(lookup(FROZEN_FIXTURE, '/nope.html')).toEqual({ status: 404, key: '/nope.html', file: '404.html' });
     expect(lookup(FROZEN_FIXTURE, '/%2e%2e/%2e%2e/package.json')).toEqual({ status: 404, key: '/../../package.json', file: '404.html' });
@@ -132,7 +155,7 @@ describe('the snapshot lookup (what the distribution answers from the bucket)', 
     expect(lookup(FROZEN_FIXTURE, '/index.html%00.png')).toEqual({ status: 400, reason: 'the path holds a NUL character' });
   });
 
-  test('without one: 404 with the plain page, which is also the bucket\'s 404.html', () => {
+  test("without one: 404 with the plain page, which is also the bucket's 404.html", () => {
     const dir = tmpDir('poco-snapshot-');
     fs.writeFileSync(path.join(dir, 'index.html'), '<p>home</p>');
     expect(lookup(dir, '/missing')).toEqual({ status: 404, key: '/missing/index.html' });

@@ -23,18 +23,26 @@ type Headers = Record<string, { value: string } | undefined>;
 
 function keyOf(uri: string, headers: Headers = {}): string | undefined {
   const request = { method: 'GET', uri, querystring: {}, headers: { host: { value: 'po.co' }, ...headers }, cookies: {} };
-  const out = countryKey({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request }) as { headers: Headers };
+  const out = countryKey({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request }) as {
+    headers: Headers;
+  };
   return out.headers[COUNTRY_KEY_HEADER]?.value;
 }
 
 function answer(location: string, query: string, marked = true): Record<string, string> {
   const headers: Headers = { location: { value: location }, 'cache-control': { value: 'public, max-age=86400' } };
   if (marked) headers[APPEND_QUERY_HEADER] = { value: '1' };
-  const out = appendQuery({ version: '1.0', context: { eventType: 'viewer-response' }, viewer: { ip: '198.51.100.1' }, request: { method: 'GET', uri: '/', querystring: parseQuery(query), headers: {}, cookies: {} }, response: { statusCode: 301, headers, cookies: {} } }) as { headers: Headers };
+  const out = appendQuery({
+    version: '1.0',
+    context: { eventType: 'viewer-response' },
+    viewer: { ip: '198.51.100.1' },
+    request: { method: 'GET', uri: '/', querystring: parseQuery(query), headers: {}, cookies: {} },
+    response: { statusCode: 301, headers, cookies: {} },
+  }) as { headers: Headers };
   return Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, v!.value]));
 }
 
-test('both fit CloudFront Functions\' 10 KB with room to spare', () => {
+test("both fit CloudFront Functions' 10 KB with room to spare", () => {
   expect(Buffer.byteLength(countryKeyFunctionCode(REGIONS, KEYS))).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES / 4);
   expect(Buffer.byteLength(appendQueryFunctionCode())).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES / 2);
 });
@@ -60,7 +68,28 @@ describe('the country key (viewer-request, region-path sites)', () => {
   });
 
   test('one key per region: a country with a store of its own is its key, any other "-" (the default region\'s)', () => {
-    expect(KEYS).toEqual({ AU: 'AU', BR: 'BR', CO: 'CO', DE: 'DE', ES: 'ES', FR: 'FR', GB: 'GB', ID: 'ID', IN: 'IN', IT: 'IT', MX: 'MX', MY: 'MY', PH: 'PH', PK: 'PK', RS: 'RS', RU: 'RU', TH: 'TH', TR: 'TR', TW: 'TW', VN: 'VN' });
+    expect(KEYS).toEqual({
+      AU: 'AU',
+      BR: 'BR',
+      CO: 'CO',
+      DE: 'DE',
+      ES: 'ES',
+      FR: 'FR',
+      GB: 'GB',
+      ID: 'ID',
+      IN: 'IN',
+      IT: 'IT',
+      MX: 'MX',
+      MY: 'MY',
+      PH: 'PH',
+      PK: 'PK',
+      RS: 'RS',
+      RU: 'RU',
+      TH: 'TH',
+      TR: 'TR',
+      TW: 'TW',
+      VN: 'VN',
+    });
     expect(['US', 'NL', 'NG'].map((cc) => keyOf('/', { 'cloudfront-viewer-country': { value: cc } }))).toEqual(['-', '-', '-']);
   });
 
@@ -69,7 +98,11 @@ describe('the country key (viewer-request, region-path sites)', () => {
     const keys = countryKeys({ ...tables, countries: [...tables.countries, ['JE', tables.countries.find(([cc]) => cc === 'GB')![1]]] });
     // GB is named, so it cannot stand for JE (the deal is GB's only): JE stands for the rest of the uk region.
     expect([keys.GB, keys.JE, keys.IE, keys.US]).toEqual(['GB', 'JE', 'IE', undefined]);
-    const twoForUk = countryKeys({ ...tables, rules: [], countries: [...tables.countries, ['JE', tables.countries.find(([cc]) => cc === 'GB')![1]]] });
+    const twoForUk = countryKeys({
+      ...tables,
+      rules: [],
+      countries: [...tables.countries, ['JE', tables.countries.find(([cc]) => cc === 'GB')![1]]],
+    });
     expect([twoForUk.GB, twoForUk.JE]).toEqual(['GB', 'GB']);
   });
 
@@ -105,16 +138,24 @@ describe('the query string (viewer-response, every redirect site)', () => {
   });
 
   test('an unmarked redirect keeps its location; the marker never reaches the visitor', () => {
-    expect(answer('https://new.c.mi.com/global/', 'tid=1', false)).toEqual({ location: 'https://new.c.mi.com/global/', 'cache-control': 'public, max-age=86400' });
+    expect(answer('https://new.c.mi.com/global/', 'tid=1', false)).toEqual({
+      location: 'https://new.c.mi.com/global/',
+      'cache-control': 'public, max-age=86400',
+    });
     expect(Object.keys(answer('https://www.mi.com/uk/', 'a=1'))).not.toContain(APPEND_QUERY_HEADER);
   });
 
-  test('for name=value pairs, the same as the engine\'s safeQuery of the raw query string', () => {
-    const pair = fc.tuple(fc.stringMatching(/^[a-z_]{1,8}$/), fc.string({ unit: 'binary' }).map((v) => v.replace(/[&=#]/g, '')));
+  test("for name=value pairs, the same as the engine's safeQuery of the raw query string", () => {
+    const pair = fc.tuple(
+      fc.stringMatching(/^[a-z_]{1,8}$/),
+      fc.string({ unit: 'binary' }).map((v) => v.replace(/[&=#]/g, '')),
+    );
     fc.assert(
       fc.property(fc.uniqueArray(pair, { selector: (p) => p[0], maxLength: 5 }), (pairs) => {
         const raw = pairs.map(([k, v]) => `${k}=${v}`).join('&');
-        expect(answer('https://www.mi.com/uk/', raw).location).toBe(raw === '' ? 'https://www.mi.com/uk/' : `https://www.mi.com/uk/?${safeQuery(raw)}`);
+        expect(answer('https://www.mi.com/uk/', raw).location).toBe(
+          raw === '' ? 'https://www.mi.com/uk/' : `https://www.mi.com/uk/?${safeQuery(raw)}`,
+        );
       }),
       { numRuns: 2000 },
     );

@@ -32,22 +32,33 @@ describe('redirects', () => {
   });
 
   test('the query string is not read (it is not in the cache key); a rule that drops it is not marked', async () => {
-    const withQuery = originRequestEvent({ host: 'po.co', uri: '/uk/product/POCO-F7', querystring: 'a=1' }, { headers: ['host'], queryString: true });
-    expect(((await handler(withQuery)) as CloudFrontResultResponse).headers?.location[0].value).toBe('https://www.mi.com/uk/product/poco-f7/');
+    const withQuery = originRequestEvent(
+      { host: 'po.co', uri: '/uk/product/POCO-F7', querystring: 'a=1' },
+      { headers: ['host'], queryString: true },
+    );
+    expect(((await handler(withQuery)) as CloudFrontResultResponse).headers?.location[0].value).toBe(
+      'https://www.mi.com/uk/product/poco-f7/',
+    );
     const dropped = (await handler(originRequestEvent({ host: 'c.po.co', uri: '/x' }))) as CloudFrontResultResponse;
     expect(Object.keys(dropped.headers ?? {}).sort()).toEqual(['cache-control', 'location', 'strict-transport-security']);
   });
 
   test('the viewer country reaches the decision through the country key', async () => {
-    const res = (await handler(originRequestEvent({ host: 'www.po.co', uri: '/', otherHeaders: { 'x-poco-country': 'FR' } }))) as CloudFrontResultResponse;
+    const res = (await handler(
+      originRequestEvent({ host: 'www.po.co', uri: '/', otherHeaders: { 'x-poco-country': 'FR' } }),
+    )) as CloudFrontResultResponse;
     expect(res.status).toBe('302');
     expect(res.headers?.location[0].value).toBe('https://www.mi.com/fr/');
     expect(res.headers?.['cache-control'][0].value).toBe('private, no-store');
   });
 
   test('one structured log line per decision: rule, status, host, uri, country (no query string)', async () => {
-    await handler(originRequestEvent({ host: 'po.co', uri: '/promo', querystring: 'email=a@b.c', otherHeaders: { 'x-poco-country': 'GB' } }));
-    expect(logs.map((l) => JSON.parse(l))).toEqual([{ rule: 'bulk:list.csv:1', action: 'redirect', status: 302, host: 'po.co', uri: '/promo', country: 'GB' }]);
+    await handler(
+      originRequestEvent({ host: 'po.co', uri: '/promo', querystring: 'email=a@b.c', otherHeaders: { 'x-poco-country': 'GB' } }),
+    );
+    expect(logs.map((l) => JSON.parse(l))).toEqual([
+      { rule: 'bulk:list.csv:1', action: 'redirect', status: 302, host: 'po.co', uri: '/promo', country: 'GB' },
+    ]);
   });
 
   test('POST gets 405 with Allow', async () => {
@@ -58,7 +69,12 @@ describe('redirects', () => {
 
   test('each redirect status with its reason phrase, and its log line', async () => {
     const lines: string[] = [];
-    const list = ['po.co/a,https://www.mi.com/uk/a/,301', 'po.co/b,https://www.mi.com/uk/b/,302', 'po.co/c,https://www.mi.com/uk/c/,307', 'po.co/d,https://www.mi.com/uk/d/,308'];
+    const list = [
+      'po.co/a,https://www.mi.com/uk/a/,301',
+      'po.co/b,https://www.mi.com/uk/b/,302',
+      'po.co/c,https://www.mi.com/uk/c/,307',
+      'po.co/d,https://www.mi.com/uk/d/,308',
+    ];
     const h = createHandler(tablesFor(list.join('\n')), { log: (l) => lines.push(l) });
     const got: string[] = [];
     for (const p of ['/a', '/b', '/c', '/d']) {
@@ -93,12 +109,19 @@ describe('what the decision reads', () => {
     req.headers.cookie = [{ key: 'Cookie', value: 'region=uk' }];
     req.headers['cloudfront-viewer-country'] = [{ key: 'CloudFront-Viewer-Country', value: 'GB' }];
     req.querystring = 'utm_source=x';
-    req.origin = { s3: { domainName: 'b.s3.amazonaws.com', path: '', authMethod: 'origin-access-identity', region: 'us-east-1', customHeaders: {} } };
+    req.origin = {
+      s3: { domainName: 'b.s3.amazonaws.com', path: '', authMethod: 'origin-access-identity', region: 'us-east-1', customHeaders: {} },
+    };
     expect(await handler(noisy)).toEqual(await handler(plain));
   });
 
   test('the event builder forwards only the declared headers, as the policies do', () => {
-    const e = originRequestEvent({ host: 'po.co', country: 'GB', querystring: 'a=1', otherHeaders: { 'User-Agent': 'x', Cookie: 'y', 'X-Poco-Country': 'GB' } });
+    const e = originRequestEvent({
+      host: 'po.co',
+      country: 'GB',
+      querystring: 'a=1',
+      otherHeaders: { 'User-Agent': 'x', Cookie: 'y', 'X-Poco-Country': 'GB' },
+    });
     expect(Object.keys(e.Records[0].cf.request.headers).sort()).toEqual(['host', 'x-poco-country']);
     expect(e.Records[0].cf.request.querystring).toBe('');
   });
@@ -111,7 +134,10 @@ describe('malformed events never throw and still redirect', () => {
     ['null event', null],
     ['headers missing', { Records: [{ cf: { request: { method: 'GET', uri: '/uk/', querystring: '' } } }] }],
     ['empty header list', { Records: [{ cf: { request: { method: 'GET', uri: '/uk/', querystring: '', headers: { host: [] } } } }] }],
-    ['non-string fields', { Records: [{ cf: { request: { method: 7, uri: {}, querystring: [], headers: { host: [{ key: 'Host', value: 5 }] } } } }] }],
+    [
+      'non-string fields',
+      { Records: [{ cf: { request: { method: 7, uri: {}, querystring: [], headers: { host: [{ key: 'Host', value: 5 }] } } } }] },
+    ],
   ];
   test.each(odd)('%s', async (_name, event) => {
     const res = (await handler(event as CloudFrontRequestEvent)) as CloudFrontResultResponse;
@@ -131,13 +157,17 @@ describe('malformed events never throw and still redirect', () => {
 });
 
 test('log values are clipped to 512 characters', async () => {
-  await handler(originRequestEvent({ host: 'x'.repeat(2000), uri: '/' + 'a'.repeat(2000), otherHeaders: { 'x-poco-country': 'G'.repeat(600) } }));
+  await handler(
+    originRequestEvent({ host: 'x'.repeat(2000), uri: '/' + 'a'.repeat(2000), otherHeaders: { 'x-poco-country': 'G'.repeat(600) } }),
+  );
   const line = JSON.parse(logs[0]);
   expect([line.host.length, line.uri.length, line.country.length]).toEqual([512, 512, 512]);
 });
 
 test('tables of another format are refused at load, before any request', () => {
-  expect(() => createHandler({ ...tablesFor(''), format: 1 as never })).toThrow('RedirectEngine: compiled tables of format 1; this engine reads format 2. Rebuild the bundle.');
+  expect(() => createHandler({ ...tablesFor(''), format: 1 as never })).toThrow(
+    'RedirectEngine: compiled tables of format 1; this engine reads format 2. Rebuild the bundle.',
+  );
 });
 
 test('header values that never change are checked once, at load, with the fix', () => {
@@ -157,8 +187,18 @@ test('responses share frozen lists for the headers that never change, and a fres
 });
 
 test('the log line is exactly JSON.stringify of its fields, for any values', () => {
-  const tricky = fc.string({ unit: fc.constantFrom('\ud800', '\udfff', '\ud83d\ude00', '"', '\\', '\n', '\u0000', '\u007f', '\u2028', 'a', 'é'), maxLength: 12 });
-  const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 600 }), tricky, tricky.map((t) => 'x'.repeat(511) + t), fc.constant(undefined), fc.integer(), fc.constant(null));
+  const tricky = fc.string({
+    unit: fc.constantFrom('\ud800', '\udfff', '\ud83d\ude00', '"', '\\', '\n', '\u0000', '\u007f', '\u2028', 'a', 'é'),
+    maxLength: 12,
+  });
+  const value = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 600 }),
+    tricky,
+    tricky.map((t) => 'x'.repeat(511) + t),
+    fc.constant(undefined),
+    fc.integer(),
+    fc.constant(null),
+  );
   const decision = fc.record({
     rule: fc.oneof(fc.constantFrom('default:home', 'bulk:list.csv:12', 'origin:frozen-site'), fc.string({ unit: 'binary' })),
     action: fc.constantFrom('redirect', 'origin', 'respond'),
@@ -166,7 +206,9 @@ test('the log line is exactly JSON.stringify of its fields, for any values', () 
   });
   fc.assert(
     fc.property(decision, value, value, value, (d, host, uri, country) => {
-      expect(logLine(d as unknown as Decision, host, uri, country)).toBe(JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(country) }));
+      expect(logLine(d as unknown as Decision, host, uri, country)).toBe(
+        JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(country) }),
+      );
     }),
     { numRuns: 3000 },
   );
@@ -186,14 +228,26 @@ describe('what the engine already knows is not checked again in the log line', (
 
   test('with such a file name the log line still escapes the rule', async () => {
     const lines: string[] = [];
-    const h = createHandler(compileTables(sites(), 'lists/"quoted".csv', entries('po.co/promo,https://www.mi.com/uk/sale/,302'), loadRuleset(sites())), { log: (l) => lines.push(l) });
+    const h = createHandler(
+      compileTables(sites(), 'lists/"quoted".csv', entries('po.co/promo,https://www.mi.com/uk/sale/,302'), loadRuleset(sites())),
+      { log: (l) => lines.push(l) },
+    );
     await h(originRequestEvent({ host: 'po.co', uri: '/promo' }));
-    expect(lines).toEqual(['{"rule":"bulk:lists/\\"quoted\\".csv:1","action":"redirect","status":302,"host":"po.co","uri":"/promo","country":null}']);
+    expect(lines).toEqual([
+      '{"rule":"bulk:lists/\\"quoted\\".csv:1","action":"redirect","status":302,"host":"po.co","uri":"/promo","country":null}',
+    ]);
   });
 
-  const anyHost = fc.oneof(fc.constantFrom(...configured), fc.constantFrom(...configured).map((h) => h.toUpperCase()), fc.string({ unit: 'binary', maxLength: 20 }));
+  const anyHost = fc.oneof(
+    fc.constantFrom(...configured),
+    fc.constantFrom(...configured).map((h) => h.toUpperCase()),
+    fc.string({ unit: 'binary', maxLength: 20 }),
+  );
   const pathChar = fc.constantFrom(...'/aZ09-._~!$&\'()*+,;=:@%"\\ \u0000\u007f\u00e9\ud800'.split(''));
-  const anyPath = fc.oneof(fc.string({ unit: pathChar, maxLength: 30 }).map((p) => '/' + p), fc.constantFrom('/uk/product/poco-f6', '/promo', '/./x', '/a/../b'));
+  const anyPath = fc.oneof(
+    fc.string({ unit: pathChar, maxLength: 30 }).map((p) => '/' + p),
+    fc.constantFrom('/uk/product/poco-f6', '/promo', '/./x', '/a/../b'),
+  );
 
   test('what the engine learns about a request is true of it: a configured host as sent, a path read as it is', () => {
     const engine = new RedirectEngine(tables);
@@ -213,20 +267,34 @@ describe('what the engine already knows is not checked again in the log line', (
     expect(facts).toEqual({ hostConfigured: false, pathPlain: false });
   });
 
-  test('the handler\'s log line is exactly JSON.stringify of the decision and the request\'s values, for any event', async () => {
+  test("the handler's log line is exactly JSON.stringify of the decision and the request's values, for any event", async () => {
     const lines: string[] = [];
     const h = createHandler(tables, { log: (l) => lines.push(l) });
     const engine = new RedirectEngine(tables);
-    const country = fc.oneof(fc.constant(undefined), fc.constantFrom('GB', 'DE', 'gb', 'X"', '\u0000A'), fc.string({ unit: 'binary', maxLength: 4 }));
+    const country = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('GB', 'DE', 'gb', 'X"', '\u0000A'),
+      fc.string({ unit: 'binary', maxLength: 4 }),
+    );
     await fc.assert(
-      fc.asyncProperty(anyHost, fc.oneof(anyPath, anyPath.map((p) => p + 'x'.repeat(520))), country, async (host, uri, cc) => {
-        lines.splice(0);
-        const event = originRequestEvent({ host, uri, country: cc });
-        const sent = event.Records[0].cf.request.headers['cloudfront-viewer-country']?.[0].value; // the event builder leaves out an empty country
-        await h(event);
-        const d = engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country: sent });
-        expect(lines).toEqual([JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(sent) })]);
-      }),
+      fc.asyncProperty(
+        anyHost,
+        fc.oneof(
+          anyPath,
+          anyPath.map((p) => p + 'x'.repeat(520)),
+        ),
+        country,
+        async (host, uri, cc) => {
+          lines.splice(0);
+          const event = originRequestEvent({ host, uri, country: cc });
+          const sent = event.Records[0].cf.request.headers['cloudfront-viewer-country']?.[0].value; // the event builder leaves out an empty country
+          await h(event);
+          const d = engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country: sent });
+          expect(lines).toEqual([
+            JSON.stringify({ rule: d.rule, action: d.action, status: d.status, host: clip(host), uri: clip(uri), country: clip(sent) }),
+          ]);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -244,6 +312,8 @@ describe('what the engine already knows is not checked again in the log line', (
     };
     const unreadable = { Records: [{ cf: { request: { method: 'GET', uri: '/"quoted"', querystring: '', headers } } }] };
     await h(unreadable as unknown as CloudFrontRequestEvent);
-    expect(lines[1]).toBe('{"rule":"fallback:unknown-host","action":"redirect","status":302,"host":"po.co","uri":"/\\"quoted\\"","country":null}');
+    expect(lines[1]).toBe(
+      '{"rule":"fallback:unknown-host","action":"redirect","status":302,"host":"po.co","uri":"/\\"quoted\\"","country":null}',
+    );
   });
 });

@@ -36,7 +36,11 @@ const route53 = mockClient(Route53Client);
 
 /** The records Route 53 holds, by name: aliases to a distribution's domain, or plain addresses. */
 let zone: Record<string, ResourceRecordSet[]>;
-const alias = (name: string, type: 'A' | 'AAAA', target: string): ResourceRecordSet => ({ Name: `${name}.`, Type: type, AliasTarget: { DNSName: `${target}.`, HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false } });
+const alias = (name: string, type: 'A' | 'AAAA', target: string): ResourceRecordSet => ({
+  Name: `${name}.`,
+  Type: type,
+  AliasTarget: { DNSName: `${target}.`, HostedZoneId: 'Z2FDTNDATAQYW2', EvaluateTargetHealth: false },
+});
 
 const ACCOUNT = '111111111111';
 const FN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:PocoSunset-default-redirects`;
@@ -52,12 +56,15 @@ function dist(id: string, comment: string, aliases: string[], extra: Partial<Dis
     LastModifiedTime: new Date('2026-11-20T10:00:00Z'),
     Aliases: { Quantity: aliases.length, Items: aliases },
     ViewerCertificate: { ACMCertificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${id}` },
-    DefaultCacheBehavior: { LambdaFunctionAssociations: { Quantity: 1, Items: [{ LambdaFunctionARN: `${FN}:7`, EventType: 'origin-request' }] } },
+    DefaultCacheBehavior: {
+      LambdaFunctionAssociations: { Quantity: 1, Items: [{ LambdaFunctionARN: `${FN}:7`, EventType: 'origin-request' }] },
+    },
     ...extra,
   } as DistributionSummary;
 }
 
-const ours = (site: string, aliases: string[], extra: Partial<DistributionSummary> = {}): DistributionSummary => dist(`E1${site.toUpperCase()}`, `po.co sunset: PocoSunset-default site ${site}`, aliases, extra);
+const ours = (site: string, aliases: string[], extra: Partial<DistributionSummary> = {}): DistributionSummary =>
+  dist(`E1${site.toUpperCase()}`, `po.co sunset: PocoSunset-default site ${site}`, aliases, extra);
 
 /** The account as preflight finds it before cutover: uk.po.co still on the old distribution, www.po.co in another account. */
 const DISTRIBUTIONS = [
@@ -107,7 +114,11 @@ beforeEach(() => {
   clock = 0;
   txt = {};
   ctx = {
-    clients: { cloudfront: new CloudFrontClient({ region: 'us-east-1' }), acm: new ACMClient({ region: 'us-east-1' }), route53: new Route53Client({ region: 'us-east-1' }) },
+    clients: {
+      cloudfront: new CloudFrontClient({ region: 'us-east-1' }),
+      acm: new ACMClient({ region: 'us-east-1' }),
+      route53: new Route53Client({ region: 'us-east-1' }),
+    },
     log: (l) => lines.push(l),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -122,21 +133,44 @@ beforeEach(() => {
     baseDelayMs: 100,
   };
   // Two pages, so every command must follow NextMarker.
-  cf.on(ListDistributionsCommand, { Marker: undefined }).resolves({ DistributionList: { Items: DISTRIBUTIONS.slice(0, 5), IsTruncated: true, NextMarker: 'page2', Marker: '', MaxItems: 100, Quantity: 5 } });
-  cf.on(ListDistributionsCommand, { Marker: 'page2' }).resolves({ DistributionList: { Items: DISTRIBUTIONS.slice(5), IsTruncated: false, Marker: 'page2', MaxItems: 100, Quantity: 4 } });
+  cf.on(ListDistributionsCommand, { Marker: undefined }).resolves({
+    DistributionList: { Items: DISTRIBUTIONS.slice(0, 5), IsTruncated: true, NextMarker: 'page2', Marker: '', MaxItems: 100, Quantity: 5 },
+  });
+  cf.on(ListDistributionsCommand, { Marker: 'page2' }).resolves({
+    DistributionList: { Items: DISTRIBUTIONS.slice(5), IsTruncated: false, Marker: 'page2', MaxItems: 100, Quantity: 4 },
+  });
   acm.on(DescribeCertificateCommand).callsFake((input: { CertificateArn: string }) => {
     const site = /certificate\/E1(\w+)$/.exec(input.CertificateArn)?.[1].toLowerCase();
-    const names: Record<string, string[]> = { global: ['po.co', 'www.po.co'], uk: ['uk.po.co'], fr: ['fr.po.co'], de: ['de.po.co'], community: ['c.po.co'], other: ['*.po.co'], in: ['in.po.co'] };
-    return { Certificate: { CertificateArn: input.CertificateArn, Status: 'ISSUED', SubjectAlternativeNames: names[site ?? ''] ?? ['legacy.example'] } };
+    const names: Record<string, string[]> = {
+      global: ['po.co', 'www.po.co'],
+      uk: ['uk.po.co'],
+      fr: ['fr.po.co'],
+      de: ['de.po.co'],
+      community: ['c.po.co'],
+      other: ['*.po.co'],
+      in: ['in.po.co'],
+    };
+    return {
+      Certificate: {
+        CertificateArn: input.CertificateArn,
+        Status: 'ISSUED',
+        SubjectAlternativeNames: names[site ?? ''] ?? ['legacy.example'],
+      },
+    };
   });
   cf.on(ListConflictingAliasesCommand).resolves({ ConflictingAliasesList: { Items: [], Quantity: 0, MaxItems: 100 } });
   cf.on(ListConflictingAliasesCommand, { DistributionId: 'E1GLOBAL', Alias: 'www.po.co' }).resolves({
-    ConflictingAliasesList: { Items: [{ Alias: 'www.po.co', DistributionId: '*******XYZ', AccountId: '******9999' }], Quantity: 1, MaxItems: 100 },
+    ConflictingAliasesList: {
+      Items: [{ Alias: 'www.po.co', DistributionId: '*******XYZ', AccountId: '******9999' }],
+      Quantity: 1,
+      MaxItems: 100,
+    },
   });
 });
 
 const throttle = (): Error => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
-const denied = (action: string): Error => Object.assign(new Error(`User is not authorized to perform: ${action}`), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+const denied = (action: string): Error =>
+  Object.assign(new Error(`User is not authorized to perform: ${action}`), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
 
 describe('preflight (read-only)', () => {
   test('who holds each hostname, whether the certificate covers it, what conflicts; exit 1 on a conflict', async () => {
@@ -161,7 +195,7 @@ describe('preflight (read-only)', () => {
       "  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist",
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1GLOBAL does not cover it (ISSUED)`,
       '  records:     none in poco.net (Z0PLACEHOLDERPOCONET)',
-      'uk.po.co (site uk): CUTOVER: ready: npm run ops -- cutover uk.po.co --stage default; after the move, delete A alias e9old.cloudfront.net just before the deploy that creates the stack\'s records',
+      "uk.po.co (site uk): CUTOVER: ready: npm run ops -- cutover uk.po.co --stage default; after the move, delete A alias e9old.cloudfront.net just before the deploy that creates the stack's records",
       '  held by:     E9OLD "legacy uk.po.co site" (this account)',
       `  certificate: arn:aws:acm:us-east-1:${ACCOUNT}:certificate/E1UK covers it`,
       '  records:     A alias e9old.cloudfront.net',
@@ -189,13 +223,29 @@ describe('preflight (read-only)', () => {
     ]);
     expect(route53.calls().every((c) => c.args[0] instanceof ListResourceRecordSetsCommand)).toBe(true);
     // Read-only: only List and Describe calls; one DescribeCertificate per certificate.
-    expect(cf.calls().map((c) => c.args[0].constructor.name).sort()).toEqual(['ListConflictingAliasesCommand', 'ListDistributionsCommand', 'ListDistributionsCommand']);
+    expect(
+      cf
+        .calls()
+        .map((c) => c.args[0].constructor.name)
+        .sort(),
+    ).toEqual(['ListConflictingAliasesCommand', 'ListDistributionsCommand', 'ListDistributionsCommand']);
     expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(7);
   });
 
   test('before the first deploy: free names, names held by another distribution, and records in the way', async () => {
-    cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [dist('E9OLD', 'legacy uk.po.co site', ['uk.po.co'])], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 1 } });
-    zone = { 'po.co': [{ Name: 'po.co.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.10' }] }], 'uk.po.co': [alias('uk.po.co', 'A', 'e9old.cloudfront.net')] };
+    cf.on(ListDistributionsCommand).resolves({
+      DistributionList: {
+        Items: [dist('E9OLD', 'legacy uk.po.co site', ['uk.po.co'])],
+        IsTruncated: false,
+        Marker: '',
+        MaxItems: 100,
+        Quantity: 1,
+      },
+    });
+    zone = {
+      'po.co': [{ Name: 'po.co.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.10' }] }],
+      'uk.po.co': [alias('uk.po.co', 'A', 'e9old.cloudfront.net')],
+    };
     const code = await runPreflight(ctx, deploymentWith([]));
     expect(code).toBe(1);
     expect(lines.filter((l) => !l.startsWith(' '))).toEqual([
@@ -213,12 +263,17 @@ describe('preflight (read-only)', () => {
       'preflight: 10 hostnames: 8 ok, 0 awaiting cutover, 0 to tidy, 2 conflicting',
     ]);
     expect(lines[4]).toBe('  records:     A 192.0.2.10');
-    expect(lines[2]).toBe("  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist");
+    expect(lines[2]).toBe(
+      "  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist",
+    );
     expect(lines[3]).toBe('  certificate: not deployed yet (the stack requests one that lists every hostname of the site)');
   });
 
   test('throttling is retried with growing backoff, each retry said', async () => {
-    cf.on(ListDistributionsCommand, { Marker: undefined }).rejectsOnce(throttle()).rejectsOnce(throttle()).resolves({ DistributionList: { Items: DISTRIBUTIONS, IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 9 } });
+    cf.on(ListDistributionsCommand, { Marker: undefined })
+      .rejectsOnce(throttle())
+      .rejectsOnce(throttle())
+      .resolves({ DistributionList: { Items: DISTRIBUTIONS, IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 9 } });
     await runPreflight(ctx, deploymentWith(['uk.po.co']));
     expect(lines.slice(1, 3)).toEqual([
       expect.stringMatching(/^ {2}cloudfront:ListDistributions: throttled; retrying in 0\.\d s \(attempt 2 of 4\)$/),
@@ -240,8 +295,16 @@ describe('preflight (read-only)', () => {
     expect(acm.calls()).toHaveLength(0);
   });
 
-  test('credentials for another account than the stage\'s are refused', async () => {
-    cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [{ ...dist('E5', 'x', []), ARN: 'arn:aws:cloudfront::999999999999:distribution/E5' }], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 1 } });
+  test("credentials for another account than the stage's are refused", async () => {
+    cf.on(ListDistributionsCommand).resolves({
+      DistributionList: {
+        Items: [{ ...dist('E5', 'x', []), ARN: 'arn:aws:cloudfront::999999999999:distribution/E5' }],
+        IsTruncated: false,
+        Marker: '',
+        MaxItems: 100,
+        Quantity: 1,
+      },
+    });
     await expect(runPreflight(ctx, deploymentWith([]))).rejects.toThrow(
       'the credentials are for account 999999999999, but stage default deploys to 111111111111. Fix: set AWS_PROFILE to a profile for 111111111111, or choose the stage with --stage.',
     );
@@ -252,7 +315,11 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
   async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(args, { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(args, {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     return { code, out: out.join(''), err: err.join('') };
   }
 
@@ -262,7 +329,11 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
       Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
       'ops status: no AWS credentials were found (Could not load credentials from any providers). Fix: set AWS_PROFILE to a profile for the stage\'s account (after "aws sso login" if it uses SSO), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n',
     ],
-    ['a denied permission', denied('cloudfront:ListDistributions'), "ops status: cloudfront:ListDistributions was denied (User is not authorized to perform: cloudfront:ListDistributions). Fix: use a role that allows cloudfront:ListDistributions in the stage's account.\n"],
+    [
+      'a denied permission',
+      denied('cloudfront:ListDistributions'),
+      "ops status: cloudfront:ListDistributions was denied (User is not authorized to perform: cloudfront:ListDistributions). Fix: use a role that allows cloudfront:ListDistributions in the stage's account.\n",
+    ],
     [
       'expired credentials',
       Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }),
@@ -276,7 +347,10 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
   });
 
   test('an unknown hosted zone', async () => {
-    const e = Object.assign(new Error('No hosted zone found with ID: Z0PLACEHOLDERPOCO'), { name: 'NoSuchHostedZone', $metadata: { httpStatusCode: 404 } });
+    const e = Object.assign(new Error('No hosted zone found with ID: Z0PLACEHOLDERPOCO'), {
+      name: 'NoSuchHostedZone',
+      $metadata: { httpStatusCode: 404 },
+    });
     route53.on(ListResourceRecordSetsCommand).rejects(e);
     await expect(runPreflight(ctx, deploymentWith([]))).rejects.toThrow(
       "hosted zone Z0PLACEHOLDERPOCO does not exist in this account (No hosted zone found with ID: Z0PLACEHOLDERPOCO). Fix: copy the zone's id from Route 53 into the stage's hostedZones, and check that AWS_PROFILE is the stage's account.",
@@ -284,7 +358,10 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
   });
 
   test('an unknown distribution', async () => {
-    const e = Object.assign(new Error('The specified distribution does not exist.'), { name: 'NoSuchDistribution', $metadata: { httpStatusCode: 404 } });
+    const e = Object.assign(new Error('The specified distribution does not exist.'), {
+      name: 'NoSuchDistribution',
+      $metadata: { httpStatusCode: 404 },
+    });
     await expect(call(ctx, 'cloudfront:GetDistribution', () => Promise.reject(e), 'E404')).rejects.toThrow(
       'distribution E404 does not exist in this account (The specified distribution does not exist.). Fix: check the id with "npm run ops -- status", and that AWS_PROFILE is the stage\'s account.',
     );
@@ -293,12 +370,21 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
   test('--help of each command, and bad options', async () => {
     for (const name of ['preflight', 'cutover', 'invalidate', 'status']) {
       const r = await run([name, '--help']);
-      expect([r.code, r.out.split('\n')[0]]).toEqual([0, `Usage: npm run ops -- ${name}${name === 'cutover' ? ' [options] HOSTNAME...' : name === 'invalidate' ? ' --since REF [options]' : ' [options]'}`]);
+      expect([r.code, r.out.split('\n')[0]]).toEqual([
+        0,
+        `Usage: npm run ops -- ${name}${name === 'cutover' ? ' [options] HOSTNAME...' : name === 'invalidate' ? ' --since REF [options]' : ' [options]'}`,
+      ]);
     }
     const bad = await run(['status', '--stag', 'prod']);
-    expect([bad.code, bad.err.split('\n')[0]]).toEqual([2, 'ops status: unknown option "--stag"; this command takes --stage, --sites, --stages, --redirects, --rules, --catalog']);
+    expect([bad.code, bad.err.split('\n')[0]]).toEqual([
+      2,
+      'ops status: unknown option "--stag"; this command takes --stage, --sites, --stages, --redirects, --rules, --catalog',
+    ]);
     const stage = await run(['status', '--stage', 'qa']);
-    expect([stage.code, stage.err]).toEqual([2, 'ops status: Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "qa" (chosen with -c stage=qa). Fix: choose one of default or prod, or add it to config/stages.json.\n']);
+    expect([stage.code, stage.err]).toEqual([
+      2,
+      'ops status: Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "qa" (chosen with -c stage=qa). Fix: choose one of default or prod, or add it to config/stages.json.\n',
+    ]);
     expect(cf.calls()).toHaveLength(0);
   });
 });
@@ -320,10 +406,15 @@ describe('cutover', () => {
   test('--apply moves the hostname, then waits for the distribution with progress', async () => {
     txt['_uk.po.co'] = [['e1uk.cloudfront.net']];
     cf.on(AssociateAliasCommand).resolves({});
-    cf.on(GetDistributionCommand).resolvesOnce({ Distribution: { Status: 'InProgress' } as never }).resolvesOnce({ Distribution: { Status: 'InProgress' } as never }).resolves({ Distribution: { Status: 'Deployed' } as never });
+    cf.on(GetDistributionCommand)
+      .resolvesOnce({ Distribution: { Status: 'InProgress' } as never })
+      .resolvesOnce({ Distribution: { Status: 'InProgress' } as never })
+      .resolves({ Distribution: { Status: 'Deployed' } as never });
     const code = await cutover(ctx, deploymentWith(['uk.po.co']), { hostnames: ['uk.po.co'], apply: true, pollMs: 15000 });
     expect(code).toBe(0);
-    expect(cf.commandCalls(AssociateAliasCommand).map((c) => c.args[0].input)).toEqual([{ TargetDistributionId: 'E1UK', Alias: 'uk.po.co' }]);
+    expect(cf.commandCalls(AssociateAliasCommand).map((c) => c.args[0].input)).toEqual([
+      { TargetDistributionId: 'E1UK', Alias: 'uk.po.co' },
+    ]);
     expect(lines).toEqual([
       'cutover: stage default: moving uk.po.co',
       'uk.po.co: move to E1UK (e1uk.cloudfront.net); needs the DNS record',
@@ -344,15 +435,21 @@ describe('cutover', () => {
     cf.on(GetDistributionCommand).resolves({ Distribution: { Status: 'Deployed' } as never });
     const code = await cutover(ctx, deploymentWith(['uk.po.co', 'www.po.co']), { hostnames: ['www.po.co', 'uk.po.co'], apply: true });
     expect(code).toBe(1);
-    expect(lines).toContain("www.po.co: FAILED: cloudfront:AssociateAlias was denied (User is not authorized to perform: cloudfront:AssociateAlias). Fix: use a role that allows cloudfront:AssociateAlias in the stage's account.");
+    expect(lines).toContain(
+      "www.po.co: FAILED: cloudfront:AssociateAlias was denied (User is not authorized to perform: cloudfront:AssociateAlias). Fix: use a role that allows cloudfront:AssociateAlias in the stage's account.",
+    );
     expect(lines).toContain('cutover: 1 moved, 1 failed, 0 blocked.');
     expect(cf.commandCalls(GetDistributionCommand).map((c) => c.args[0].input)).toEqual([{ Id: 'E1UK' }]);
   });
 
   test('a site with no distribution yet, and a hostname not in the config', async () => {
-    cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: [], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 0 } });
+    cf.on(ListDistributionsCommand).resolves({
+      DistributionList: { Items: [], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 0 },
+    });
     expect(await cutover(ctx, deploymentWith(['uk.po.co']), { hostnames: ['uk.po.co'], apply: true })).toBe(1);
-    expect(lines).toContain('uk.po.co: CANNOT MOVE: site uk has no distribution in stage default yet. Fix: add uk.po.co to awaitingCutover and deploy first.');
+    expect(lines).toContain(
+      'uk.po.co: CANNOT MOVE: site uk has no distribution in stage default yet. Fix: add uk.po.co to awaitingCutover and deploy first.',
+    );
     expect(cf.commandCalls(AssociateAliasCommand)).toHaveLength(0);
     await expect(cutover(ctx, deploymentWith([]), { hostnames: ['shop.po.co'], apply: false })).rejects.toThrow(
       'shop.po.co is not a hostname of config/sites.json; choose from po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co, *.po.co, in.po.co',
@@ -362,9 +459,17 @@ describe('cutover', () => {
 
 describe('status', () => {
   test('state, aliases against the config, function version, invalidations; exit 1 while anything changes', async () => {
-    cf.on(ListInvalidationsCommand).resolves({ InvalidationList: { Items: [], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 0 } });
+    cf.on(ListInvalidationsCommand).resolves({
+      InvalidationList: { Items: [], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 0 },
+    });
     cf.on(ListInvalidationsCommand, { DistributionId: 'E1FR' }).resolves({
-      InvalidationList: { Items: [{ Id: 'I1', Status: 'InProgress', CreateTime: new Date() }], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 1 },
+      InvalidationList: {
+        Items: [{ Id: 'I1', Status: 'InProgress', CreateTime: new Date() }],
+        IsTruncated: false,
+        Marker: '',
+        MaxItems: 100,
+        Quantity: 1,
+      },
     });
     const code = await status(ctx, deploymentWith(['uk.po.co']));
     expect(code).toBe(1);
@@ -433,7 +538,12 @@ describe('invalidate', () => {
   test('a change to the rules file is /* on every redirect site, and each changed rule is said', async () => {
     const dir = tmpDir('poco-rules-');
     const rules = path.join(dir, 'rules.txt');
-    fs.writeFileSync(rules, fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'rules.txt'), 'utf8').replace(/^\/support\/\*.*$/m, '/support/*  :landing  Name=support'));
+    fs.writeFileSync(
+      rules,
+      fs
+        .readFileSync(path.join(PROJECT_ROOT, 'config', 'rules.txt'), 'utf8')
+        .replace(/^\/support\/\*.*$/m, '/support/*  :landing  Name=support'),
+    );
     const after = loadDeployment({ rulesFile: rules });
     expect(await invalidate(ctx, after, { baseline: before, all: false, apply: false })).toBe(0);
     expect(lines).toEqual([
@@ -456,11 +566,22 @@ describe('invalidate', () => {
   });
 
   test('--apply waits for Deployed, invalidates, waits for Completed; one distribution failing does not stop the others', async () => {
-    cf.on(GetDistributionCommand).resolves({ Distribution: { Status: 'Deployed', DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: { Items: [{ LambdaFunctionARN: `${FN}:8` }] } } } } as never });
-    cf.on(GetDistributionCommand, { Id: 'E1GLOBAL' }).resolvesOnce({ Distribution: { Status: 'InProgress' } as never }).resolves({ Distribution: { Status: 'Deployed' } as never });
-    cf.on(CreateInvalidationCommand).callsFake((input: { DistributionId: string }) => ({ Invalidation: { Id: `I-${input.DistributionId}`, Status: 'InProgress' } }));
+    cf.on(GetDistributionCommand).resolves({
+      Distribution: {
+        Status: 'Deployed',
+        DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: { Items: [{ LambdaFunctionARN: `${FN}:8` }] } } },
+      } as never,
+    });
+    cf.on(GetDistributionCommand, { Id: 'E1GLOBAL' })
+      .resolvesOnce({ Distribution: { Status: 'InProgress' } as never })
+      .resolves({ Distribution: { Status: 'Deployed' } as never });
+    cf.on(CreateInvalidationCommand).callsFake((input: { DistributionId: string }) => ({
+      Invalidation: { Id: `I-${input.DistributionId}`, Status: 'InProgress' },
+    }));
     cf.on(CreateInvalidationCommand, { DistributionId: 'E1FR' }).rejects(throttle());
-    cf.on(GetInvalidationCommand).resolvesOnce({ Invalidation: { Status: 'InProgress' } as never }).resolves({ Invalidation: { Status: 'Completed' } as never });
+    cf.on(GetInvalidationCommand)
+      .resolvesOnce({ Invalidation: { Status: 'InProgress' } as never })
+      .resolves({ Invalidation: { Status: 'Completed' } as never });
     const code = await invalidate(ctx, before, { all: true, apply: true, pollMs: 10000 });
     expect(code).toBe(1);
     const created = cf.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input);
@@ -473,13 +594,20 @@ describe('invalidate', () => {
     ]);
     expect(new Set(created.map((i) => i.InvalidationBatch?.CallerReference)).size).toBe(6);
     expect(lines).toContain('  distribution E1GLOBAL (site global) deployed: InProgress (0:00 so far)');
-    expect(lines).toContain('site fr: FAILED: cloudfront:CreateInvalidation still failed after 4 attempts (throttled) (Rate exceeded). Fix: wait a few minutes and run again; nothing after this call was done.');
+    expect(lines).toContain(
+      'site fr: FAILED: cloudfront:CreateInvalidation still failed after 4 attempts (throttled) (Rate exceeded). Fix: wait a few minutes and run again; nothing after this call was done.',
+    );
     expect(lines).toContain('site de: invalidation I-E1DE of E1DE created (/*)');
     expect(lines[lines.length - 1]).toBe('invalidate: 5 completed, 1 failed (fr): run again to retry them.');
   });
 
   test('the same change for the same function version is the same invalidation (CallerReference), however often it runs', async () => {
-    cf.on(GetDistributionCommand).resolves({ Distribution: { Status: 'Deployed', DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: { Items: [{ LambdaFunctionARN: `${FN}:8` }] } } } } as never });
+    cf.on(GetDistributionCommand).resolves({
+      Distribution: {
+        Status: 'Deployed',
+        DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: { Items: [{ LambdaFunctionARN: `${FN}:8` }] } } },
+      } as never,
+    });
     cf.on(CreateInvalidationCommand).resolves({ Invalidation: { Id: 'I1', Status: 'InProgress' } as never });
     cf.on(GetInvalidationCommand).resolves({ Invalidation: { Status: 'Completed' } as never });
     await invalidate(ctx, before, { all: true, apply: true });

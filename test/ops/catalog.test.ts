@@ -7,7 +7,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
 import { main } from '../../lib/cli/poco';
-import { buildCatalog, canonicalSlug, CATALOG_COMMENT, catalogJson, classifyUrl, decodeXmlText, readUrlFile, SKIP, UrlRecord } from '../../lib/ops/catalog';
+import {
+  buildCatalog,
+  canonicalSlug,
+  CATALOG_COMMENT,
+  catalogJson,
+  classifyUrl,
+  decodeXmlText,
+  readUrlFile,
+  SKIP,
+  UrlRecord,
+} from '../../lib/ops/catalog';
 import { tmpDir } from '../support/tmp';
 
 const dir = tmpDir('catalog-');
@@ -18,7 +28,14 @@ const write = (name: string, content: string | Buffer): string => {
 };
 
 /** The stores of the sites config (the regions' `store`s). */
-const STORES = ['https://www.mi.com/global/', 'https://www.mi.com/uk/', 'https://www.mi.com/de/', 'https://www.mi.com/rs/', 'https://www.mi.com/mx/', 'https://www.mi.co.id/id/'];
+const STORES = [
+  'https://www.mi.com/global/',
+  'https://www.mi.com/uk/',
+  'https://www.mi.com/de/',
+  'https://www.mi.com/rs/',
+  'https://www.mi.com/mx/',
+  'https://www.mi.co.id/id/',
+];
 const sitesFile = write(
   'sites.json',
   JSON.stringify({
@@ -40,7 +57,10 @@ describe('classifyUrl: store and slug, or why not', () => {
     // Real shapes from the public store links.
     ['https://www.mi.com/global/product/poco-f7/', page('https://www.mi.com/global/', 'poco-f7')],
     ['https://www.mi.com/global/product/poco-f6/specs', page('https://www.mi.com/global/', 'poco-f6')],
-    ['https://www.mi.com/de/product/poco-x3-pro?srsltid=AfmBOoqKmKAtF-_P0cmo5_mUh5KyV_rqULEeFMbqT99BiuWWyo8BDJRW', page('https://www.mi.com/de/', 'poco-x3-pro')],
+    [
+      'https://www.mi.com/de/product/poco-x3-pro?srsltid=AfmBOoqKmKAtF-_P0cmo5_mUh5KyV_rqULEeFMbqT99BiuWWyo8BDJRW',
+      page('https://www.mi.com/de/', 'poco-x3-pro'),
+    ],
     ['https://www.mi.com/rs/product/poco-x8-pro/buy/?gid=4223715620', page('https://www.mi.com/rs/', 'poco-x8-pro')],
     ['https://www.mi.com/mx/product/poco-x5-pro-5g/?skupanel=1', page('https://www.mi.com/mx/', 'poco-x5-pro-5g')],
     ['https://www.mi.co.id/id/product/poco-f6/specs/', page('https://www.mi.co.id/id/', 'poco-f6')],
@@ -49,7 +69,10 @@ describe('classifyUrl: store and slug, or why not', () => {
     ['https://www.mi.com/global/poco-f4/_images/overview/pocoF4_hero.jpg', SKIP.notProduct],
     ['https://www.mi.com/global/product-list/phone/poco/', SKIP.notProduct],
     ['https://www.mi.com/mx/support/faq/details/KA-909269/', SKIP.notProduct],
-    ['https://ams-go.buy.mi.com/it/servicecenter/file/POCO_M5_Safety_Information_it/?binaryId=221160&namespaceId=2&publicationId=221166', SKIP.notProduct],
+    [
+      'https://ams-go.buy.mi.com/it/servicecenter/file/POCO_M5_Safety_Information_it/?binaryId=221160&namespaceId=2&publicationId=221166',
+      SKIP.notProduct,
+    ],
     // Case, scheme, fragments, escapes.
     ['HTTP://WWW.MI.COM/global/PRODUCT/POCO-F7#specs', page('https://www.mi.com/global/', 'poco-f7')],
     ['https://www.mi.com/global/product/Poco-%c3%A9/', page('https://www.mi.com/global/', 'poco-%C3%A9')],
@@ -74,7 +97,15 @@ describe('classifyUrl: store and slug, or why not', () => {
   });
 
   test('canonicalSlug gives what the engine canonicalises a path segment to, lower-cased', () => {
-    expect(['POCO-F7', 'poco%2d%41', 'x%c3%a9', '%7E', '.', '', 'a/b'].map(canonicalSlug)).toEqual(['poco-f7', 'poco-a', 'x%C3%A9', '~', undefined, undefined, undefined]);
+    expect(['POCO-F7', 'poco%2d%41', 'x%c3%a9', '%7E', '.', '', 'a/b'].map(canonicalSlug)).toEqual([
+      'poco-f7',
+      'poco-a',
+      'x%C3%A9',
+      '~',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test('decodeXmlText decodes the five entities and character references; anything else is undefined', () => {
@@ -101,7 +132,11 @@ describe('buildCatalog', () => {
     expect(Object.keys(r.stores)).toEqual(['https://www.mi.com/global/', 'https://www.mi.com/uk/']);
     expect([r.read, r.used]).toEqual([9, 4]);
     expect(r.skipped).toEqual([
-      { reason: 'store https://www.mi.com/in/ is not a store of config/sites.json', count: 2, first: 'list:5: https://www.mi.com/in/product/poco-f5/' },
+      {
+        reason: 'store https://www.mi.com/in/ is not a store of config/sites.json',
+        count: 2,
+        first: 'list:5: https://www.mi.com/in/product/poco-f5/',
+      },
       { reason: SKIP.lineTooLong, count: 1, first: 'list:9: https://x' },
       { reason: SKIP.notProduct, count: 1, first: 'list:7: https://www.mi.com/fr/poco-f2-pro/' },
       { reason: SKIP.notUrl, count: 1, first: 'list:8: not a url' },
@@ -172,7 +207,10 @@ describe('readUrlFile', () => {
   });
 
   test('a URL list, CRLF or LF: blank lines and comments skipped, lines numbered', async () => {
-    const file = write('links.txt', '# store pages\r\n\r\nhttps://www.mi.com/uk/product/poco-f7/specs/\r\n  https://www.mi.com/uk/product/poco-f8-ultra/  \n   # indented comment\nlast-line-without-newline');
+    const file = write(
+      'links.txt',
+      '# store pages\r\n\r\nhttps://www.mi.com/uk/product/poco-f7/specs/\r\n  https://www.mi.com/uk/product/poco-f8-ultra/  \n   # indented comment\nlast-line-without-newline',
+    );
     const { stats, records } = await read(file);
     expect(stats).toEqual({ file, format: 'url list', gzip: false, records: 3, cutShort: undefined });
     expect(records).toEqual([
@@ -191,7 +229,10 @@ describe('readUrlFile', () => {
       [':2', 'https://www.mi.com/global/product/poco-f7/', 42],
       [':3', 'y'.repeat(65536), 65536],
     ]);
-    const xml = write('long.xml.gz', gzipSync(`<urlset>\n<loc>${long}</loc>\n<loc>https://www.mi.com/global/product/poco-f7/</loc>\n</urlset>\n`));
+    const xml = write(
+      'long.xml.gz',
+      gzipSync(`<urlset>\n<loc>${long}</loc>\n<loc>https://www.mi.com/global/product/poco-f7/</loc>\n</urlset>\n`),
+    );
     const x = await read(xml);
     expect(x.records.map((r) => [r.where.slice(xml.length), r.problem ?? r.text])).toEqual([
       [':2', SKIP.locTooLong],
@@ -214,7 +255,11 @@ describe('readUrlFile', () => {
     const many = `<urlset>\n${Array.from({ length: 5000 }, (_, i) => `<url><loc>https://www.mi.com/global/product/p${i}/</loc></url>`).join('\n')}\n</urlset>\n`;
     const whole = write('many.xml.gz', gzipSync(many));
     const all = await read(whole);
-    expect([all.stats.records, all.records[4999].where.slice(whole.length), all.records.every((r, i) => r.text === `https://www.mi.com/global/product/p${i}/`)]).toEqual([5000, ':5001', true]);
+    expect([
+      all.stats.records,
+      all.records[4999].where.slice(whole.length),
+      all.records.every((r, i) => r.text === `https://www.mi.com/global/product/p${i}/`),
+    ]).toEqual([5000, ':5001', true]);
     const gz = gzipSync(many);
     const cut = write('cut.xml.gz', gz.subarray(0, Math.floor(gz.length / 2)));
     const half = await read(cut);
@@ -228,7 +273,11 @@ describe('npm run ops -- catalog', () => {
   function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    return main(['catalog', ...args], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } }).then((code) => ({ code, stdout: out.join(''), stderr: err.join('') }));
+    return main(['catalog', ...args], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    }).then((code) => ({ code, stdout: out.join(''), stderr: err.join('') }));
   }
 
   const links = write(
@@ -301,11 +350,17 @@ describe('npm run ops -- catalog', () => {
   });
 
   test('a gzip file cut short is read as far as it goes, and said so', async () => {
-    const gz = gzipSync(`<urlset>\n${Array.from({ length: 3000 }, (_, i) => `<url><loc>https://www.mi.com/uk/product/p${i}/</loc></url>`).join('\n')}\n</urlset>\n`);
+    const gz = gzipSync(
+      `<urlset>\n${Array.from({ length: 3000 }, (_, i) => `<url><loc>https://www.mi.com/uk/product/p${i}/</loc></url>`).join('\n')}\n</urlset>\n`,
+    );
     const cut = write('cut-store.xml.gz', gz.subarray(0, Math.floor(gz.length / 2)));
     const r = await run(['--sites', sitesFile, '--output', '-', cut]);
     expect(r.code).toBe(0);
-    expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^catalog: ${cut.replace(/[.\\/]/g, '\\$&')}: sitemap \\(gzip\\), (\\d+) <loc>s, (\\d+) used; the file ends in the middle \\(unexpected end of file\\), read as far as it goes$`));
+    expect(r.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `^catalog: ${cut.replace(/[.\\/]/g, '\\$&')}: sitemap \\(gzip\\), (\\d+) <loc>s, (\\d+) used; the file ends in the middle \\(unexpected end of file\\), read as far as it goes$`,
+      ),
+    );
     const [, locs, used] = /(\d+) <loc>s, (\d+) used/.exec(r.stderr)!;
     expect(Number(used)).toBeGreaterThan(100);
     expect(Number(locs) - Number(used)).toBeLessThanOrEqual(1);
@@ -315,7 +370,11 @@ describe('npm run ops -- catalog', () => {
     const out = path.join(dir, 'empty.json');
     const none = write('none.txt', 'https://www.mi.com/in/product/poco-f5/\n');
     const r = await run(['--sites', sitesFile, '--output', out, none]);
-    expect([r.code, r.stdout, r.stderr.split('\n').slice(-2)]).toEqual([1, '', [`ops catalog: no URL is a product page of a store of ${sitesFile}; nothing was written`, '']]);
+    expect([r.code, r.stdout, r.stderr.split('\n').slice(-2)]).toEqual([
+      1,
+      '',
+      [`ops catalog: no URL is a product page of a store of ${sitesFile}; nothing was written`, ''],
+    ]);
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -328,9 +387,15 @@ describe('npm run ops -- catalog', () => {
       [[links, path.join(dir, 'nope.txt')], `ops catalog: ${path.join(dir, 'nope.txt')} does not exist`],
       [[dir], `ops catalog: ${dir} is not a file`],
       [['--sites', path.join(dir, 'nope.json'), links], `ops catalog: --sites ${path.join(dir, 'nope.json')} does not exist`],
-      [['--sites', notJson, links], expect.stringMatching(new RegExp(`^ops catalog: --sites ${notJson.replace(/[.\\/]/g, '\\$&')} is not JSON \\(`))],
+      [
+        ['--sites', notJson, links],
+        expect.stringMatching(new RegExp(`^ops catalog: --sites ${notJson.replace(/[.\\/]/g, '\\$&')} is not JSON \\(`)),
+      ],
       [['--sites', noStore, links], `ops catalog: --sites ${noStore} has no region with a "store"`],
-      [['--output', path.join(dir, 'no', 'such', 'x.json'), links], `ops catalog: --output ${path.join(dir, 'no', 'such', 'x.json')}: the folder ${path.join(dir, 'no', 'such')} does not exist`],
+      [
+        ['--output', path.join(dir, 'no', 'such', 'x.json'), links],
+        `ops catalog: --output ${path.join(dir, 'no', 'such', 'x.json')}: the folder ${path.join(dir, 'no', 'such')} does not exist`,
+      ],
       [['--output', dir, links], `ops catalog: --output ${dir} is a folder`],
       [['--top', '3', links], 'ops catalog: unknown option "--top"; this command takes --output, --sites'],
     ] as const) {
@@ -357,7 +422,10 @@ describe('npm run ops -- catalog', () => {
 });
 
 test('the default catalogue is the one built from the public store links', () => {
-  const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'config', 'catalog.json'), 'utf8')) as { $comment: string; stores: Record<string, string[]> };
+  const catalog = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'config', 'catalog.json'), 'utf8')) as {
+    $comment: string;
+    stores: Record<string, string[]>;
+  };
   expect(catalog.$comment).toBe(CATALOG_COMMENT);
   expect(catalog.stores['https://www.mi.co.id/id/']).toEqual(['poco-f6', 'poco-f7', 'poco-f7-pro', 'poco-x6-pro', 'poco-x7-pro']);
   expect(catalog.stores['https://www.mi.com/in/']).toBeUndefined();

@@ -127,7 +127,10 @@ describe('checkTargets', () => {
   });
 
   test('redirects are followed by hand and recorded; the error page itself is not requested', () => {
-    const chain = (url: string): string[] => results.find((r) => r.url === base + url)!.chain.map((h) => `${h.status} ${h.url.replace(base, '')}${h.location ? ' -> ' + h.location.replace(base, '') : ''}`);
+    const chain = (url: string): string[] =>
+      results
+        .find((r) => r.url === base + url)!
+        .chain.map((h) => `${h.status} ${h.url.replace(base, '')}${h.location ? ' -> ' + h.location.replace(base, '') : ''}`);
     expect(chain('/uk/')).toEqual(['301 /uk/ -> /uk/home/', '200 /uk/home/']);
     expect(chain('/global/product/poco-gone/')).toEqual(['302 /global/product/poco-gone/ -> /global/errors/404']);
     expect(chain('/loop/a')).toEqual(['302 /loop/a -> /loop/b', '302 /loop/b -> /loop/a']);
@@ -167,23 +170,37 @@ describe('checkTargets', () => {
   });
 
   test('isErrorPage: a 404 segment anywhere in the path', () => {
-    expect(['https://www.mi.com/global/errors/404', 'https://www.mi.com/404', 'https://x/a/404.html', 'https://x/404/'].map(isErrorPage)).toEqual([true, true, true, true]);
-    expect(['https://www.mi.com/global/product/poco-404x/', 'https://x/a4040', 'https://x/?p=/404', 'not a url'].map(isErrorPage)).toEqual([false, false, false, false]);
+    expect(
+      ['https://www.mi.com/global/errors/404', 'https://www.mi.com/404', 'https://x/a/404.html', 'https://x/404/'].map(isErrorPage),
+    ).toEqual([true, true, true, true]);
+    expect(['https://www.mi.com/global/product/poco-404x/', 'https://x/a4040', 'https://x/?p=/404', 'not a url'].map(isErrorPage)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('npm run ops -- check-targets', () => {
   type Run = { code: number; stdout: string; stderr: string };
-  const io = (out: string[], err: string[]) => ({ stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+  const io = (out: string[], err: string[]) => ({
+    stdin: process.stdin,
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+  });
   /** The command with the test's destinations (the loader is injected; the config files are passed through). */
   async function run(args: string[], list: Destination[] = destinations()): Promise<Run & { files: unknown }> {
     const out: string[] = [];
     const err: string[] = [];
     let files: unknown;
-    const command = makeCheckTargetsCommand((f) => {
-      files = f;
-      return list;
-    }, { retryBaseMs: 5 });
+    const command = makeCheckTargetsCommand(
+      (f) => {
+        files = f;
+        return list;
+      },
+      { retryBaseMs: 5 },
+    );
     const code = await runCommand(command, args, io(out, err), 'ops check-targets');
     return { code, stdout: out.join(''), stderr: err.join(''), files };
   }
@@ -237,7 +254,18 @@ unknown: BASE/limited/: 429 after 3 attempts (bot protection or rate limit; chec
     const objects = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { url: string; verdict: string; why: string; status: number | null; attempts: number; rules: string[]; chain: unknown[] });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            url: string;
+            verdict: string;
+            why: string;
+            status: number | null;
+            attempts: number;
+            rules: string[];
+            chain: unknown[];
+          },
+      );
     expect(objects).toHaveLength(12);
     expect(objects[1]).toEqual({
       url: `${base}/global/product/poco-gone/`,
@@ -249,14 +277,27 @@ unknown: BASE/limited/: 429 after 3 attempts (bot protection or rate limit; chec
       rules: ['config/rules.redirects:12', 'default:product (uk)'],
     });
     // Without retries the flaky page's first 500 stands.
-    expect(objects.map((o) => `${o.url.replace(base, '')} ${o.verdict} ${o.attempts}`).slice(3, 6)).toEqual(['/bot/ unknown 1', '/flaky/ dead 1', '/down/ dead 1']);
+    expect(objects.map((o) => `${o.url.replace(base, '')} ${o.verdict} ${o.attempts}`).slice(3, 6)).toEqual([
+      '/bot/ unknown 1',
+      '/flaky/ dead 1',
+      '/down/ dead 1',
+    ]);
     expect(objects[10].status).toBeNull();
     expect(r.stderr.split('\n').slice(-2)).toEqual(['check-targets: 12 destinations: 2 live, 8 dead, 2 unknown', '']);
   });
 
   test('every destination live: exit 0', async () => {
-    const r = await run([], [{ url: `${base}/uk/`, rules: ['default:home (uk)'] }, { url: `${base}/bot/`, rules: ['x'] }]);
-    expect([r.code, r.stdout]).toEqual([0, `check-targets: 2 destinations: 1 live, 0 dead, 1 unknown\nunknown: ${base}/bot/: 403 (bot protection or rate limit; check by hand)\n`]);
+    const r = await run(
+      [],
+      [
+        { url: `${base}/uk/`, rules: ['default:home (uk)'] },
+        { url: `${base}/bot/`, rules: ['x'] },
+      ],
+    );
+    expect([r.code, r.stdout]).toEqual([
+      0,
+      `check-targets: 2 destinations: 1 live, 0 dead, 1 unknown\nunknown: ${base}/bot/: 403 (bot protection or rate limit; check by hand)\n`,
+    ]);
   });
 
   test('usage errors: one clear line, exit 2, nothing requested', async () => {
@@ -267,7 +308,10 @@ unknown: BASE/limited/: 429 after 3 attempts (bot protection or rate limit; chec
       [['--retries', '11'], 'ops check-targets: --retries "11" is not a whole number from 0 to 10'],
       [['--timeout-ms', 'soon'], 'ops check-targets: --timeout-ms "soon" is not a whole number from 1 to 600000'],
       [['https://www.mi.com/'], 'ops check-targets: unexpected argument "https://www.mi.com/"'],
-      [['--jsonl'], 'ops check-targets: unknown option "--jsonl"; this command takes --concurrency, --retries, --timeout-ms, --sites, --redirects, --json'],
+      [
+        ['--jsonl'],
+        'ops check-targets: unknown option "--jsonl"; this command takes --concurrency, --retries, --timeout-ms, --sites, --redirects, --json',
+      ],
     ] as const) {
       const out: string[] = [];
       const err: string[] = [];

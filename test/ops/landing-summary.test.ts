@@ -144,12 +144,20 @@ describe('ruleHits and renderRuleHits', () => {
     const text = renderRuleHits(ruleHits([], many));
     expect(text.split('\n').slice(0, 3)).toEqual(['hits per rule (0 rules seen):', 'rules never hit: 53:', '  bulk:big.csv:01']);
     expect(text.split('\n').slice(-4)).toEqual(['  bulk:big.csv:49', '  bulk:big.csv:50', '  ... and 3 more', '']);
-    expect(renderRuleHits(ruleHits([{ rule: 'bulk:a.csv:1', hits: 1 }], ['bulk:a.csv:1']))).toBe('hits per rule (1 rule seen):\n  1  bulk:a.csv:1\nrules never hit: 0\n');
+    expect(renderRuleHits(ruleHits([{ rule: 'bulk:a.csv:1', hits: 1 }], ['bulk:a.csv:1']))).toBe(
+      'hits per rule (1 rule seen):\n  1  bulk:a.csv:1\nrules never hit: 0\n',
+    );
   });
 });
 
 test('configuredRuleNames: every rule of the rules file, then bulk:<file>:<line> of every bulk entry', () => {
-  const config = { tables: { bulk: { file: 'config/redirects.csv' }, rules: [{ id: 'rule:landing@config/rules.txt:26' }, { id: 'rule:config/rules.txt:30' }] }, entries: [{ line: 1 }, { line: 2 }, { line: 5 }] };
+  const config = {
+    tables: {
+      bulk: { file: 'config/redirects.csv' },
+      rules: [{ id: 'rule:landing@config/rules.txt:26' }, { id: 'rule:config/rules.txt:30' }],
+    },
+    entries: [{ line: 1 }, { line: 2 }, { line: 5 }],
+  };
   expect(configuredRuleNames(config as unknown as Parameters<typeof configuredRuleNames>[0])).toEqual([
     'rule:landing@config/rules.txt:26',
     'rule:config/rules.txt:30',

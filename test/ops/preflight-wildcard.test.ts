@@ -47,7 +47,11 @@ const OLD = { DistributionId: '*******OLD', AccountId: '******9999' };
 let lines: string[];
 let zone: Record<string, ResourceRecordSet[]>;
 const ctx = (): OpsContext => ({
-  clients: { cloudfront: new CloudFrontClient({ region: 'us-east-1' }), acm: new ACMClient({ region: 'us-east-1' }), route53: new Route53Client({ region: 'us-east-1' }) },
+  clients: {
+    cloudfront: new CloudFrontClient({ region: 'us-east-1' }),
+    acm: new ACMClient({ region: 'us-east-1' }),
+    route53: new Route53Client({ region: 'us-east-1' }),
+  },
   log: (l) => lines.push(l),
   sleep: async () => undefined,
   now: () => 0,
@@ -63,7 +67,9 @@ function deploymentWith(awaiting: string[]): LoadedDeployment {
 }
 
 function distributions(items: DistributionSummary[]): void {
-  cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: items, IsTruncated: false, Marker: '', MaxItems: 100, Quantity: items.length } });
+  cf.on(ListDistributionsCommand).resolves({
+    DistributionList: { Items: items, IsTruncated: false, Marker: '', MaxItems: 100, Quantity: items.length },
+  });
 }
 
 /** The four lines preflight prints for a hostname. */
@@ -85,7 +91,13 @@ beforeEach(() => {
   }));
   acm.on(DescribeCertificateCommand).callsFake((input: { CertificateArn: string }) => {
     const site = /certificate\/E1(\w+)$/.exec(input.CertificateArn)?.[1].toLowerCase() ?? '';
-    return { Certificate: { CertificateArn: input.CertificateArn, Status: 'ISSUED', SubjectAlternativeNames: CERT_NAMES[site] ?? ['legacy.example'] } };
+    return {
+      Certificate: {
+        CertificateArn: input.CertificateArn,
+        Status: 'ISSUED',
+        SubjectAlternativeNames: CERT_NAMES[site] ?? ['legacy.example'],
+      },
+    };
   });
   cf.on(ListConflictingAliasesCommand).resolves({ ConflictingAliasesList: { Items: [], Quantity: 0, MaxItems: 100 } });
 });
@@ -97,12 +109,35 @@ test('Route 53 escapes are undone before names are compared', () => {
 
 test('before the wildcard moves: names below it are no conflict of *.po.co, and *.po.co none of theirs', async () => {
   // The old site, in another account, holds *.po.co and uk.po.co; both wait for cutover.
-  distributions([ours('global', CERT_NAMES.global), ours('uk', []), ours('fr', ['fr.po.co']), ours('de', ['de.po.co']), ours('community', ['c.po.co']), ours('other', []), ours('in', ['in.po.co'])]);
+  distributions([
+    ours('global', CERT_NAMES.global),
+    ours('uk', []),
+    ours('fr', ['fr.po.co']),
+    ours('de', ['de.po.co']),
+    ours('community', ['c.po.co']),
+    ours('other', []),
+    ours('in', ['in.po.co']),
+  ]);
   cf.on(ListConflictingAliasesCommand, { DistributionId: 'E1OTHER', Alias: '*.po.co' }).resolves({
-    ConflictingAliasesList: { Items: [{ Alias: '*.po.co', ...OLD }, { Alias: 'uk.po.co', ...OLD }, { Alias: 'fr.po.co', DistributionId: 'E1FR', AccountId: ACCOUNT }], Quantity: 3, MaxItems: 100 },
+    ConflictingAliasesList: {
+      Items: [
+        { Alias: '*.po.co', ...OLD },
+        { Alias: 'uk.po.co', ...OLD },
+        { Alias: 'fr.po.co', DistributionId: 'E1FR', AccountId: ACCOUNT },
+      ],
+      Quantity: 3,
+      MaxItems: 100,
+    },
   });
   cf.on(ListConflictingAliasesCommand, { DistributionId: 'E1UK', Alias: 'uk.po.co' }).resolves({
-    ConflictingAliasesList: { Items: [{ Alias: 'uk.po.co', ...OLD }, { Alias: '*.po.co', ...OLD }], Quantity: 2, MaxItems: 100 },
+    ConflictingAliasesList: {
+      Items: [
+        { Alias: 'uk.po.co', ...OLD },
+        { Alias: '*.po.co', ...OLD },
+      ],
+      Quantity: 2,
+      MaxItems: 100,
+    },
   });
   zone['*.po.co'] = [record('*.po.co', 'A', 'd111old.cloudfront.net')];
   const code = await runPreflight(ctx(), deploymentWith(['*.po.co', 'uk.po.co']));
@@ -125,9 +160,23 @@ test('before the wildcard moves: names below it are no conflict of *.po.co, and 
 
 test('after the wildcard moved: a name it covers is not held by it, and still waits for its own cutover', async () => {
   // community not deployed yet; uk.po.co still on the old site in another account.
-  distributions([ours('global', CERT_NAMES.global), ours('uk', []), ours('fr', ['fr.po.co']), ours('de', ['de.po.co']), ours('other', ['*.po.co']), ours('in', ['in.po.co'])]);
+  distributions([
+    ours('global', CERT_NAMES.global),
+    ours('uk', []),
+    ours('fr', ['fr.po.co']),
+    ours('de', ['de.po.co']),
+    ours('other', ['*.po.co']),
+    ours('in', ['in.po.co']),
+  ]);
   cf.on(ListConflictingAliasesCommand, { DistributionId: 'E1UK', Alias: 'uk.po.co' }).resolves({
-    ConflictingAliasesList: { Items: [{ Alias: 'uk.po.co', ...OLD }, { Alias: '*.po.co', DistributionId: 'E1OTHER', AccountId: ACCOUNT }], Quantity: 2, MaxItems: 100 },
+    ConflictingAliasesList: {
+      Items: [
+        { Alias: 'uk.po.co', ...OLD },
+        { Alias: '*.po.co', DistributionId: 'E1OTHER', AccountId: ACCOUNT },
+      ],
+      Quantity: 2,
+      MaxItems: 100,
+    },
   });
   zone['*.po.co'] = [record('*.po.co', 'A', 'e1other.cloudfront.net'), record('*.po.co', 'AAAA', 'e1other.cloudfront.net')];
   const code = await runPreflight(ctx(), deploymentWith(['uk.po.co']));
@@ -151,13 +200,13 @@ test('after the wildcard moved: a name it covers is not held by it, and still wa
   ]);
   // poco.net names are looked up in their own zone.
   expect(block('www.poco.net')[3]).toBe('  records:     none in poco.net (Z0PLACEHOLDERPOCONET)');
-  expect(route53.commandCalls(ListResourceRecordSetsCommand).map((c) => `${c.args[0].input.HostedZoneId} ${c.args[0].input.StartRecordName}`)).toEqual(
-    expect.arrayContaining(['Z0PLACEHOLDERPOCO *.po.co.', 'Z0PLACEHOLDERPOCONET poco.net.', 'Z0PLACEHOLDERPOCONET www.poco.net.']),
-  );
+  expect(
+    route53.commandCalls(ListResourceRecordSetsCommand).map((c) => `${c.args[0].input.HostedZoneId} ${c.args[0].input.StartRecordName}`),
+  ).toEqual(expect.arrayContaining(['Z0PLACEHOLDERPOCO *.po.co.', 'Z0PLACEHOLDERPOCONET poco.net.', 'Z0PLACEHOLDERPOCONET www.poco.net.']));
   expect(code).toBe(0);
 });
 
-test('a wildcard held by a distribution of this account that is not this project\'s does not make the names below it conflict', async () => {
+test("a wildcard held by a distribution of this account that is not this project's does not make the names below it conflict", async () => {
   distributions([
     ours('global', CERT_NAMES.global),
     ours('uk', ['uk.po.co']),
@@ -172,7 +221,7 @@ test('a wildcard held by a distribution of this account that is not this project
   // community is not deployed yet: adding c.po.co beside the legacy wildcard is allowed.
   expect(block('c.po.co').slice(0, 2)).toEqual([
     'c.po.co (site community): OK: free in this account: the deploy adds it',
-    "  held by:     no distribution of this account; other accounts unknown until this project's distribution and certificate exist; served meanwhile by E1LEGACY \"legacy wildcard\" (this account) through its wildcard alias *.po.co",
+    '  held by:     no distribution of this account; other accounts unknown until this project\'s distribution and certificate exist; served meanwhile by E1LEGACY "legacy wildcard" (this account) through its wildcard alias *.po.co',
   ]);
   expect(block('*.po.co').slice(0, 2)).toEqual([
     '*.po.co (site other): CONFLICT: deploy fails (CNAMEAlreadyExists). Fix: add it to stages.default.awaitingCutover, deploy, then run cutover',

@@ -42,15 +42,30 @@ const dir = tmpDir('preview-');
 // The default sites, with the frozen site's snapshot at the test fixture.
 const sitesFile = path.join(dir, 'sites.json');
 fs.cpSync(FROZEN_FIXTURE, path.join(dir, 'snapshot'), { recursive: true });
-fs.writeFileSync(sitesFile, JSON.stringify({ ...DEFAULT_SITES_JSON, sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'snapshot' } } }));
+fs.writeFileSync(
+  sitesFile,
+  JSON.stringify({
+    ...DEFAULT_SITES_JSON,
+    sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'snapshot' } },
+  }),
+);
 // The same sites with another snapshot: no 404.html, no product page.
 const bareSites = path.join(dir, 'bare-sites.json');
 fs.mkdirSync(path.join(dir, 'bare', 'a'), { recursive: true });
 fs.writeFileSync(path.join(dir, 'bare', 'index.html'), '<p>home</p>');
 fs.writeFileSync(path.join(dir, 'bare', 'a', 'index.html'), '<p>a</p>');
-fs.writeFileSync(bareSites, JSON.stringify({ ...DEFAULT_SITES_JSON, sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'bare' } } }));
+fs.writeFileSync(
+  bareSites,
+  JSON.stringify({
+    ...DEFAULT_SITES_JSON,
+    sites: { ...DEFAULT_SITES_JSON.sites, in: { ...DEFAULT_SITES_JSON.sites.in, content: 'bare' } },
+  }),
+);
 const otherList = path.join(dir, 'other.csv');
-fs.writeFileSync(otherList, 'po.co/uk/old-phone,https://www.mi.com/uk/product/poco-f7/,301\nuk.po.co/product/poco-m6,https://www.mi.com/uk/sale/,302\n');
+fs.writeFileSync(
+  otherList,
+  'po.co/uk/old-phone,https://www.mi.com/uk/product/poco-f7/,301\nuk.po.co/product/poco-m6,https://www.mi.com/uk/sale/,302\n',
+);
 
 const lines: string[] = [];
 let preview: Preview;
@@ -75,7 +90,12 @@ describe('the preview answers as the distributions would', () => {
 
   test('the Host header picks the site and CloudFront-Viewer-Country the store', async () => {
     const a = await get(preview.url, '/', { Host: 'po.co', 'CloudFront-Viewer-Country': 'GB' });
-    expect([a.status, a.headers.location, a.headers['cache-control'], a.headers['x-preview-rule']]).toEqual([302, 'https://www.mi.com/uk/', 'private, no-store', defaultRule('landing')]);
+    expect([a.status, a.headers.location, a.headers['cache-control'], a.headers['x-preview-rule']]).toEqual([
+      302,
+      'https://www.mi.com/uk/',
+      'private, no-store',
+      defaultRule('landing'),
+    ]);
     expect(a.headers['strict-transport-security']).toBe('max-age=63072000');
     const b = await get(preview.url, '/', { Host: 'po.co' });
     expect([b.status, b.headers.location]).toEqual([302, 'https://www.mi.com/global/poco/']);
@@ -83,9 +103,17 @@ describe('the preview answers as the distributions would', () => {
 
   test('a Host one label below a wildcard hostname is its site, as CloudFront matches a wildcard alias; a configured name wins', async () => {
     const a = await get(preview.url, '/uk/product/poco-f7?x=1', { Host: 'Shop.PO.co' });
-    expect([a.status, a.headers.location, a.headers['x-preview-rule']]).toEqual([302, 'https://www.mi.com/global/poco/', defaultRule('other-host')]);
+    expect([a.status, a.headers.location, a.headers['x-preview-rule']]).toEqual([
+      302,
+      'https://www.mi.com/global/poco/',
+      defaultRule('other-host'),
+    ]);
     const c = await get(preview.url, '/', { Host: 'c.po.co' });
-    expect([c.status, c.headers.location, c.headers['x-preview-rule']]).toEqual([301, 'https://new.c.mi.com/global/', defaultRule('community')]);
+    expect([c.status, c.headers.location, c.headers['x-preview-rule']]).toEqual([
+      301,
+      'https://new.c.mi.com/global/',
+      defaultRule('community'),
+    ]);
     // Two labels below, or the bare domain's sibling, are no name the wildcard answers.
     expect((await get(preview.url, '/', { Host: 'a.shop.po.co' })).status).toBe(404);
     // The frozen site's own name is not the wildcard's.
@@ -126,20 +154,32 @@ describe('the preview answers as the distributions would', () => {
   test('an unknown Host is refused with the hostnames there are', async () => {
     const a = await get(preview.url, '/', { Host: 'example.com' });
     expect(a.status).toBe(404);
-    expect(a.body).toBe(`preview: Host "example.com" is not a hostname of ${path.join(dir, 'sites.json')}. Send one of po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co, *.po.co (any name one label below po.co), in.po.co, e.g. curl -si -H 'Host: po.co' <preview url>/\n`);
+    expect(a.body).toBe(
+      `preview: Host "example.com" is not a hostname of ${path.join(dir, 'sites.json')}. Send one of po.co, www.po.co, poco.net, www.poco.net, uk.po.co, fr.po.co, de.po.co, c.po.co, *.po.co (any name one label below po.co), in.po.co, e.g. curl -si -H 'Host: po.co' <preview url>/\n`,
+    );
   });
 
-  test('the frozen site serves its snapshot as its distribution does: index.html for a folder URI, 404 with the snapshot\'s 404.html for a missing page or a way out', async () => {
+  test("the frozen site serves its snapshot as its distribution does: index.html for a folder URI, 404 with the snapshot's 404.html for a missing page or a way out", async () => {
     const snapshot = (name: string): string => fs.readFileSync(path.join(dir, 'snapshot', name), 'utf8');
     const root = await get(preview.url, '/', { Host: 'in.po.co' });
     expect([root.status, root.headers['content-type'], root.body]).toEqual([200, 'text/html; charset=utf-8', snapshot('index.html')]);
     for (const uri of ['/product/poco-c75', '/product/poco-c75/', '/product/poco-c75/index.html', '/product/poco-c75?utm_source=x']) {
       const page = await get(preview.url, uri, { Host: 'in.po.co' });
-      expect([uri, page.status, page.headers['content-type'], page.body]).toEqual([uri, 200, 'text/html; charset=utf-8', snapshot('product/poco-c75/index.html')]);
+      expect([uri, page.status, page.headers['content-type'], page.body]).toEqual([
+        uri,
+        200,
+        'text/html; charset=utf-8',
+        snapshot('product/poco-c75/index.html'),
+      ]);
     }
     for (const uri of ['/nope.html', '/product/', '/product/poco-x9', '/%2e%2e/%2e%2e/package.json']) {
       const missing = await get(preview.url, uri, { Host: 'in.po.co' });
-      expect([uri, missing.status, missing.headers['content-type'], missing.body]).toEqual([uri, 404, 'text/html; charset=utf-8', snapshot('404.html')]);
+      expect([uri, missing.status, missing.headers['content-type'], missing.body]).toEqual([
+        uri,
+        404,
+        'text/html; charset=utf-8',
+        snapshot('404.html'),
+      ]);
     }
     const head = await get(preview.url, '/product/poco-x9', { Host: 'in.po.co' }, 'HEAD');
     expect([head.status, head.body]).toEqual([404, '']);
@@ -164,7 +204,9 @@ describe('the preview answers as the distributions would', () => {
     await get(preview.url, '/de/support/x?y=1', { Host: 'www.po.co', 'CloudFront-Viewer-Country': 'IT' });
     await get(preview.url, '/', { Host: 'nowhere.example' });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^GET www\.po\.co\/de\/support\/x\?y=1 \[IT\] -> 301 https:\/\/www\.mi\.com\/de\/support\/\?y=1 \(rule:support@config\/rules\.txt:\d+\) \d+\.\d ms$/);
+    expect(lines[0]).toMatch(
+      /^GET www\.po\.co\/de\/support\/x\?y=1 \[IT\] -> 301 https:\/\/www\.mi\.com\/de\/support\/\?y=1 \(rule:support@config\/rules\.txt:\d+\) \d+\.\d ms$/,
+    );
     expect(lines[1]).toMatch(/^GET nowhere\.example\/ -> 404 unknown host \d+\.\d ms$/);
   });
 });
@@ -174,7 +216,11 @@ describe('the preview with another bulk list (--redirects)', () => {
     const other = await startPreview({ redirectsFile: otherList, port: 0, log: () => undefined });
     try {
       const a = await get(other.url, '/uk/old-phone', { Host: 'po.co' });
-      expect([a.status, a.headers.location, a.headers['x-preview-rule']]).toEqual([301, 'https://www.mi.com/uk/product/poco-f7/', `bulk:${path.join(dir, 'other.csv')}:1`]);
+      expect([a.status, a.headers.location, a.headers['x-preview-rule']]).toEqual([
+        301,
+        'https://www.mi.com/uk/product/poco-f7/',
+        `bulk:${path.join(dir, 'other.csv')}:1`,
+      ]);
     } finally {
       await other.close();
     }
@@ -188,20 +234,39 @@ describe('the preview with another bulk list (--redirects)', () => {
 });
 
 describe('verify against the preview', () => {
-  test('every probe matches: contract examples, each site\'s rules, the bulk list', async () => {
+  test("every probe matches: contract examples, each site's rules, the bulk list", async () => {
     const out: string[] = [];
     const report = await verify({ base: preview.url, sitesFile }, (l) => out.push(l));
     expect([report.mismatches, report.failures]).toEqual([0, 0]);
     const origins = new Set(report.results.map((r) => r.probe.origin.replace(/:\d+$/, '')));
-    expect([...origins].sort()).toEqual(['bulk:config/redirects.csv', 'contract', 'site community', 'site de', 'site fr', 'site global', 'site in', 'site other', 'site uk', 'snapshot']);
+    expect([...origins].sort()).toEqual([
+      'bulk:config/redirects.csv',
+      'contract',
+      'site community',
+      'site de',
+      'site fr',
+      'site global',
+      'site in',
+      'site other',
+      'site uk',
+      'snapshot',
+    ]);
     // The frozen site answers as its snapshot does, reached directly or by the redirect that leads there (followed one hop).
-    const frozen = report.results.filter((r) => r.probe.host === 'in.po.co' || r.followed).map((r) => [r.probe.url, r.probe.origin, r.actual, r.followed?.url, r.followed?.actual]);
+    const frozen = report.results
+      .filter((r) => r.probe.host === 'in.po.co' || r.followed)
+      .map((r) => [r.probe.url, r.probe.origin, r.actual, r.followed?.url, r.followed?.actual]);
     expect(frozen).toEqual(
       expect.arrayContaining([
         ['https://in.po.co/anything', 'contract', 'not a redirect (404)', undefined, undefined],
         ['https://in.po.co/', 'site in', 'not a redirect (200)', undefined, undefined],
         ['https://po.co/in/', 'contract', '301 https://in.po.co/', 'https://in.po.co/', 'not a redirect (200)'],
-        ['https://po.co/in/product/poco-c75', 'snapshot', '301 https://in.po.co/product/poco-c75', 'https://in.po.co/product/poco-c75', 'not a redirect (200)'],
+        [
+          'https://po.co/in/product/poco-c75',
+          'snapshot',
+          '301 https://in.po.co/product/poco-c75',
+          'https://in.po.co/product/poco-c75',
+          'not a redirect (200)',
+        ],
         ['https://in.po.co/product/poco-c75/', 'snapshot', 'not a redirect (200)', undefined, undefined],
       ]),
     );
@@ -210,7 +275,7 @@ describe('verify against the preview', () => {
     expect(out[out.length - 1]).toBe(`verify: ${report.results.length} probes: ${report.results.length} match, 0 mismatch, 0 failed`);
   });
 
-  test('the frozen site is checked against the snapshot verify reads: a page served that it lacks is a mismatch, the redirect\'s hop included', async () => {
+  test("the frozen site is checked against the snapshot verify reads: a page served that it lacks is a mismatch, the redirect's hop included", async () => {
     // verify reads the bare snapshot; the preview serves the fixture, which has the product page.
     const out: string[] = [];
     const report = await verify({ base: preview.url, sitesFile: bareSites, sample: 0 }, (l) => out.push(l));
@@ -231,7 +296,11 @@ describe('verify against the preview', () => {
     const other = await startPreview({ redirectsFile: otherList, port: 0, log: () => undefined });
     try {
       const stdout: string[] = [];
-      const code = await main(['verify', '--base', other.url, '--sample', '3'], { stdin: process.stdin, stdout: { write: (s: string) => stdout.push(s) }, stderr: { write: (s: string) => stdout.push(s) } });
+      const code = await main(['verify', '--base', other.url, '--sample', '3'], {
+        stdin: process.stdin,
+        stdout: { write: (s: string) => stdout.push(s) },
+        stderr: { write: (s: string) => stdout.push(s) },
+      });
       expect(code).toBe(1);
       const text = stdout.join('');
       // The three sampled entries (lines 1, 3, 6 of 8) are missing from the preview's list; its own second line changes a contract example.
@@ -251,9 +320,15 @@ describe('verify against the preview', () => {
     const closed = await startPreview({ port: 0, log: () => undefined });
     await closed.close();
     const err: string[] = [];
-    const code = await main(['verify', '--base', closed.url, '--sample', '0'], { stdin: process.stdin, stdout: { write: () => undefined }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(['verify', '--base', closed.url, '--sample', '0'], {
+      stdin: process.stdin,
+      stdout: { write: () => undefined },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     expect(code).toBe(1);
-    expect(err.join('')).toBe(`ops verify: no probe got an answer from ${closed.url} (error: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${closed.port}). Fix: check the URL; for the preview, start it first with npm start.\n`);
+    expect(err.join('')).toBe(
+      `ops verify: no probe got an answer from ${closed.url} (error: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:${closed.port}). Fix: check the URL; for the preview, start it first with npm start.\n`,
+    );
   });
 
   test('bad options are usage errors, exit 2', async () => {
@@ -272,10 +347,14 @@ describe('verify against the preview', () => {
 
 describe('npm start', () => {
   test('npm start -- --redirects FILE: prints its address when ready, answers from that list, logs each request and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'preview', '--redirects', otherList], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, PORT: '0' },
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'lib/cli/poco.ts', 'preview', '--redirects', otherList],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PORT: '0' },
+      },
+    );
     let stdout = '';
     child.stdout.setEncoding('utf8');
     const url = await new Promise<string>((resolve, reject) => {
@@ -295,7 +374,9 @@ describe('npm start', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stdout).toMatch(/^preview: bundle \d+\.\d KiB; serving\n/);
-    expect(stdout).toMatch(/\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(rule:landing@config\/rules\.txt:\d+\) \d+\.\d ms\nGET po\.co\/uk\/old-phone -> 301 https:\/\/www\.mi\.com\/uk\/product\/poco-f7\/ \(bulk:[^)]*other\.csv:1\) \d+\.\d ms\npreview: stopped\n$/);
+    expect(stdout).toMatch(
+      /\nGET po\.co\/fr\/ -> 301 https:\/\/www\.mi\.com\/fr\/ \(rule:landing@config\/rules\.txt:\d+\) \d+\.\d ms\nGET po\.co\/uk\/old-phone -> 301 https:\/\/www\.mi\.com\/uk\/product\/poco-f7\/ \(bulk:[^)]*other\.csv:1\) \d+\.\d ms\npreview: stopped\n$/,
+    );
   });
 });
 
@@ -306,11 +387,16 @@ describe('verify against production', () => {
 
   test('a configured hostname as the base sends each probe to its own hostname; anything else to the base, with Host set', () => {
     expect(targetOf('https://po.co', hostnames)).toEqual({ fixedHost: undefined, port: undefined, secure: true, direct: true });
-    expect(targetOf('https://d111111abcdef8.cloudfront.net', hostnames)).toEqual({ fixedHost: 'd111111abcdef8.cloudfront.net', port: undefined, secure: true, direct: false });
+    expect(targetOf('https://d111111abcdef8.cloudfront.net', hostnames)).toEqual({
+      fixedHost: 'd111111abcdef8.cloudfront.net',
+      port: undefined,
+      secure: true,
+      direct: false,
+    });
     expect(targetOf('http://127.0.0.1:8787', hostnames)).toEqual({ fixedHost: '127.0.0.1', port: 8787, secure: false, direct: false });
   });
 
-  test('where CloudFront decides the country, a country-dependent probe accepts any configured country\'s answer', () => {
+  test("where CloudFront decides the country, a country-dependent probe accepts any configured country's answer", () => {
     const root = { url: 'https://po.co/', host: 'po.co', target: '/', origin: 'contract', country: 'GB' };
     const all = [...config.sites.countries.keys()];
     expect(expectedOutcomes(engine, root, true, all)).toEqual(['302 https://www.mi.com/uk/']);
@@ -320,6 +406,8 @@ describe('verify against production', () => {
     expect(expectedOutcomes(engine, root, false, all).sort()).toEqual([...landings, '302 https://www.mi.com/global/poco/'].sort());
     expect(expectedOutcomes(engine, root, false, all)).toContain('302 https://www.mi.co.id/id/product-list/phone/poco/');
     // A path that names its region does not depend on the country: one answer either way.
-    expect(expectedOutcomes(engine, { ...root, url: 'https://po.co/fr/', target: '/fr/' }, false, all)).toEqual(['301 https://www.mi.com/fr/']);
+    expect(expectedOutcomes(engine, { ...root, url: 'https://po.co/fr/', target: '/fr/' }, false, all)).toEqual([
+      '301 https://www.mi.com/fr/',
+    ]);
   });
 });

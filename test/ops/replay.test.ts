@@ -17,11 +17,24 @@ import { DEFAULT_RULES_TEXT, defaultRule, sites } from '../support/engine';
 import { tmpDir } from '../support/tmp';
 
 /** The fields of a CloudFront standard log file, version 1.0. */
-const FIELDS = 'date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end'.split(' ');
+const FIELDS =
+  'date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end'.split(
+    ' ',
+  );
 
 /** One log line as CloudFront writes it: the viewer's Host in x-host-header, the distribution's name in cs(Host). */
 function logLine(host: string, uri: string, query = '-'): string {
-  const v: Record<string, string> = { date: '2024-12-30', time: '10:00:00', 'cs-method': 'GET', 'cs(Host)': 'd111111abcdef8.cloudfront.net', 'cs-uri-stem': uri, 'sc-status': '404', 'cs-uri-query': query, 'x-host-header': host, 'cs-protocol': 'https' };
+  const v: Record<string, string> = {
+    date: '2024-12-30',
+    time: '10:00:00',
+    'cs-method': 'GET',
+    'cs(Host)': 'd111111abcdef8.cloudfront.net',
+    'cs-uri-stem': uri,
+    'sc-status': '404',
+    'cs-uri-query': query,
+    'x-host-header': host,
+    'cs-protocol': 'https',
+  };
   return FIELDS.map((f) => v[f] ?? '-').join('\t');
 }
 
@@ -92,8 +105,20 @@ describe('replay', () => {
     expect(report.distinct).toBe(9);
     expect(report.otherHosts).toBe(1);
     expect(report.files).toEqual([
-      { file: logGz, format: 'cloudfront-log', records: 19, malformed: 2, firstMalformed: 'line 20: expected 33 tab-separated fields, found 1' },
-      { file: logPlain, format: 'cloudfront-log', records: 3, malformed: 1, firstMalformed: 'line 5: expected 33 tab-separated fields, found 2' },
+      {
+        file: logGz,
+        format: 'cloudfront-log',
+        records: 19,
+        malformed: 2,
+        firstMalformed: 'line 20: expected 33 tab-separated fields, found 1',
+      },
+      {
+        file: logPlain,
+        format: 'cloudfront-log',
+        records: 3,
+        malformed: 1,
+        firstMalformed: 'line 5: expected 33 tab-separated fields, found 2',
+      },
       { file: sitemap, format: 'sitemap', records: 4, malformed: 1, firstMalformed: '<loc> "not a url" is not an absolute http(s) URL' },
     ]);
   });
@@ -103,7 +128,10 @@ describe('replay', () => {
     const [stats] = report.files;
     expect(stats.records).toBeGreaterThan(10);
     expect(stats.records).toBeLessThan(400);
-    expect([stats.malformed, stats.firstMalformed]).toEqual([1, expect.stringMatching(/^line \d+: expected 33 tab-separated fields, found \d+$/)]);
+    expect([stats.malformed, stats.firstMalformed]).toEqual([
+      1,
+      expect.stringMatching(/^line \d+: expected 33 tab-separated fields, found \d+$/),
+    ]);
     expect(report.distinct).toBe(stats.records - 1);
   });
 
@@ -126,7 +154,11 @@ describe('npm run ops -- replay', () => {
   function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    return main(['replay', ...args], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } }).then((code) => ({ code, stdout: out.join(''), stderr: err.join('') }));
+    return main(['replay', ...args], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    }).then((code) => ({ code, stdout: out.join(''), stderr: err.join('') }));
   }
 
   test('CSV on stdout, what it read and the top URLs with their counts on stderr', async () => {
@@ -141,7 +173,11 @@ describe('npm run ops -- replay', () => {
         '         7  po.co/uk/products/poco-f5  (fallback:no-rule -> https://www.mi.com/uk/)',
         '         3  uk.po.co/community/thread/42  (fallback:no-rule -> https://www.mi.com/uk/)',
         '',
-      ].join('\n') + renderSummary((await replay({ files: [logGz, sitemap], rulesFile: NO_CATCH_ALL })).landing, 'replay: where the requests land (decided by the engine with this config):'),
+      ].join('\n') +
+        renderSummary(
+          (await replay({ files: [logGz, sitemap], rulesFile: NO_CATCH_ALL })).landing,
+          'replay: where the requests land (decided by the engine with this config):',
+        ),
     );
   });
 
@@ -158,9 +194,15 @@ describe('npm run ops -- replay', () => {
     const other = write('notes.txt', 'hello\n');
     for (const [args, message] of [
       [[logGz, path.join(dir, 'nope.gz')], `ops replay: ${path.join(dir, 'nope.gz')} does not exist`],
-      [[other], `ops replay: ${other} is neither a CloudFront access log (starting "#Version:" or "#Fields:"), a sitemap (XML with <urlset>), a decision log (JSON lines) nor a URL list (one URL per line)`],
+      [
+        [other],
+        `ops replay: ${other} is neither a CloudFront access log (starting "#Version:" or "#Fields:"), a sitemap (XML with <urlset>), a decision log (JSON lines) nor a URL list (one URL per line)`,
+      ],
       [[], 'ops replay: give at least one access log, sitemap, URL list or decision log'],
-      [['--summary-only', '--output', path.join(dir, 'x.csv'), logGz], 'ops replay: --summary-only writes no CSV: leave out --output and --top'],
+      [
+        ['--summary-only', '--output', path.join(dir, 'x.csv'), logGz],
+        'ops replay: --summary-only writes no CSV: leave out --output and --top',
+      ],
     ] as const) {
       const r = await run([...args]);
       expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', message]);
@@ -209,7 +251,9 @@ const urlList = write(
 describe('replay: URL lists', () => {
   test('one URL a line, scheme optional, an optional country; comments and blank lines skipped', async () => {
     const report = await replay({ files: [urlList] });
-    expect(report.files).toEqual([{ file: urlList, format: 'url-list', records: 24, malformed: 3, firstMalformed: 'line 25: "ftp://po.co/x" is not an http(s) URL' }]);
+    expect(report.files).toEqual([
+      { file: urlList, format: 'url-list', records: 24, malformed: 3, firstMalformed: 'line 25: "ftp://po.co/x" is not an http(s) URL' },
+    ]);
     // 21 URLs read: the 16 sample URLs (all distinct), po.co/ for IN and for FR (twice), po.co/product/poco-f6 for DE, example.com.
     // (Which of the sample's hostnames are configured is the sites file's business: c.po.co is a recent one.)
     expect(report.otherHosts).toBeGreaterThanOrEqual(1);
@@ -230,7 +274,13 @@ describe('replay: URL lists', () => {
   test('a line longer than 64 KiB is malformed and the lines after it are read', async () => {
     const list = write('long.txt', `po.co/uk/\npo.co/${'a'.repeat(70 * 1024)}\npo.co/de/\n`);
     const report = await replay({ files: [list] });
-    expect(report.files[0]).toEqual({ file: list, format: 'url-list', records: 3, malformed: 1, firstMalformed: 'line 2: longer than 64 KiB' });
+    expect(report.files[0]).toEqual({
+      file: list,
+      format: 'url-list',
+      records: 3,
+      malformed: 1,
+      firstMalformed: 'line 2: longer than 64 KiB',
+    });
     expect(report.distinct).toBe(2);
   });
 
@@ -248,18 +298,37 @@ describe('replay: URL lists', () => {
 
 describe('replay: access logs and sitemaps, bounded', () => {
   test('an access log line longer than 64 KiB is malformed, the next is read', async () => {
-    const log = write('long.log', logFile([logLine('po.co', '/uk/a'), logLine('po.co', `/uk/${'b'.repeat(70 * 1024)}`), logLine('po.co', '/uk/c')]));
+    const log = write(
+      'long.log',
+      logFile([logLine('po.co', '/uk/a'), logLine('po.co', `/uk/${'b'.repeat(70 * 1024)}`), logLine('po.co', '/uk/c')]),
+    );
     const report = await replay({ files: [log] });
-    expect(report.files[0]).toEqual({ file: log, format: 'cloudfront-log', records: 3, malformed: 1, firstMalformed: 'line 4: longer than 64 KiB' });
+    expect(report.files[0]).toEqual({
+      file: log,
+      format: 'cloudfront-log',
+      records: 3,
+      malformed: 1,
+      firstMalformed: 'line 4: longer than 64 KiB',
+    });
     expect(report.distinct).toBe(2);
   });
 
-  const urlset = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}`;
+  const urlset = (body: string): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}`;
 
   test('a character reference to no character makes its <loc> malformed, not the run', async () => {
-    const map = write('entity.xml', urlset('<url><loc>https://po.co/uk/&#99999999;</loc></url>\n<url><loc>https://po.co/de/&#x41;&#66;</loc></url>\n</urlset>\n'));
+    const map = write(
+      'entity.xml',
+      urlset('<url><loc>https://po.co/uk/&#99999999;</loc></url>\n<url><loc>https://po.co/de/&#x41;&#66;</loc></url>\n</urlset>\n'),
+    );
     const report = await replay({ files: [map] });
-    expect(report.files[0]).toEqual({ file: map, format: 'sitemap', records: 2, malformed: 1, firstMalformed: '<loc> "https://po.co/uk/&#99999999;" has a character reference to no XML character' });
+    expect(report.files[0]).toEqual({
+      file: map,
+      format: 'sitemap',
+      records: 2,
+      malformed: 1,
+      firstMalformed: '<loc> "https://po.co/uk/&#99999999;" has a character reference to no XML character',
+    });
     expect(report.distinct).toBe(1);
   });
 
@@ -275,16 +344,34 @@ describe('replay: access logs and sitemaps, bounded', () => {
   });
 
   test('a <loc> longer than 64 Ki characters is malformed, the next is read', async () => {
-    const map = write('huge.xml', urlset(`<url><loc>https://po.co/${'a'.repeat(70 * 1024)}</loc></url><url><loc>https://po.co/uk/ok</loc></url></urlset>`));
+    const map = write(
+      'huge.xml',
+      urlset(`<url><loc>https://po.co/${'a'.repeat(70 * 1024)}</loc></url><url><loc>https://po.co/uk/ok</loc></url></urlset>`),
+    );
     const report = await replay({ files: [map] });
-    expect(report.files[0]).toEqual({ file: map, format: 'sitemap', records: 2, malformed: 1, firstMalformed: 'a <loc> longer than 64 Ki characters' });
+    expect(report.files[0]).toEqual({
+      file: map,
+      format: 'sitemap',
+      records: 2,
+      malformed: 1,
+      firstMalformed: 'a <loc> longer than 64 Ki characters',
+    });
     expect(report.distinct).toBe(1);
   });
 
   test('a sitemap index is malformed and its <loc>s (sitemaps) are not replayed', async () => {
-    const map = write('index.xml', '<?xml version="1.0"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://po.co/sitemap-1.xml</loc></sitemap></sitemapindex>\n');
+    const map = write(
+      'index.xml',
+      '<?xml version="1.0"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://po.co/sitemap-1.xml</loc></sitemap></sitemapindex>\n',
+    );
     const report = await replay({ files: [map] });
-    expect(report.files[0]).toEqual({ file: map, format: 'sitemap', records: 1, malformed: 1, firstMalformed: 'a sitemap index: replay the sitemaps it lists instead' });
+    expect(report.files[0]).toEqual({
+      file: map,
+      format: 'sitemap',
+      records: 1,
+      malformed: 1,
+      firstMalformed: 'a sitemap index: replay the sitemaps it lists instead',
+    });
     expect(report.distinct).toBe(0);
   });
 
@@ -322,14 +409,24 @@ describe('replay: access logs and sitemaps, bounded', () => {
 });
 
 describe('replay: decision logs', () => {
-  const list = write('list.csv', 'po.co/a,https://www.mi.com/global/,301\npo.co/b,https://www.mi.com/global/,301\npo.co/c,https://www.mi.com/global/,301\n');
+  const list = write(
+    'list.csv',
+    'po.co/a,https://www.mi.com/global/,301\npo.co/b,https://www.mi.com/global/,301\npo.co/c,https://www.mi.com/global/,301\n',
+  );
   const bulk = (line: number): string => `bulk:${list}:${line}`;
   const [landing, productPage] = [defaultRule('landing'), defaultRule('product-page')];
   /** Configured and never hit: every rule of the rules file but the two logged, and the list's third line. */
-  const neverHit = [...loadConfig().tables.rules.map((r) => r.id).filter((id) => id !== landing && id !== productPage), bulk(3)].sort();
-  const decision = (rule: string, host: string, uri: string, country: string | null): string => JSON.stringify({ rule, action: 'redirect', status: 301, host, uri, country });
+  const neverHit = [
+    ...loadConfig()
+      .tables.rules.map((r) => r.id)
+      .filter((id) => id !== landing && id !== productPage),
+    bulk(3),
+  ].sort();
+  const decision = (rule: string, host: string, uri: string, country: string | null): string =>
+    JSON.stringify({ rule, action: 'redirect', status: 301, host, uri, country });
   const event = (message: string): string => JSON.stringify({ timestamp: 1735689600000, message });
-  const lambdaText = (level: string, message: string): string => `2025-01-01T00:00:00.000Z\t1b2c3d4e-0000-4000-8000-000000000001\t${level}\t${message}\n`;
+  const lambdaText = (level: string, message: string): string =>
+    `2025-01-01T00:00:00.000Z\t1b2c3d4e-0000-4000-8000-000000000001\t${level}\t${message}\n`;
   const decisionLog = write(
     'decisions.jsonl',
     [
@@ -338,7 +435,9 @@ describe('replay: decision logs', () => {
       event(lambdaText('INFO', decision(landing, 'po.co', '/uk/', null))), // 3: Lambda's text format
       event('START RequestId: 1b2c3d4e-0000-4000-8000-000000000001 Version: 7\n'), // 4
       event('END RequestId: 1b2c3d4e-0000-4000-8000-000000000001\n'), // 5
-      event('REPORT RequestId: 1b2c3d4e-0000-4000-8000-000000000001\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t\n'), // 6
+      event(
+        'REPORT RequestId: 1b2c3d4e-0000-4000-8000-000000000001\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t\n',
+      ), // 6
       '{"rule":', // 7: not JSON
       event('{"rule": "x"'), // 8: a message that is not JSON
       '', // 9
@@ -353,7 +452,9 @@ describe('replay: decision logs', () => {
 
   test('counted as logged, not decided again: hits per rule, rules never hit, where they landed', async () => {
     const report = await replay({ files: [decisionLog], redirectsFile: list });
-    expect(report.files).toEqual([{ file: decisionLog, format: 'decision-log', records: 14, malformed: 3, firstMalformed: 'line 7: not valid JSON', notDecisions: 6 }]);
+    expect(report.files).toEqual([
+      { file: decisionLog, format: 'decision-log', records: 14, malformed: 3, firstMalformed: 'line 7: not valid JSON', notDecisions: 6 },
+    ]);
     expect([report.distinct, report.fallbacks, report.landing.total]).toEqual([0, [], { requests: 0, distinct: 0 }]);
     expect(report.logged).toEqual({
       decisions: 5,
@@ -381,7 +482,11 @@ describe('replay: decision logs', () => {
   test('on stderr: what was read, where the logged requests landed, hits per rule, rules never hit', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['replay', '--redirects', list, '--summary-only', decisionLog], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(['replay', '--redirects', list, '--summary-only', decisionLog], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     expect([code, out.join('')]).toEqual([0, '']);
     expect(err.join('')).toBe(
       [
@@ -406,7 +511,11 @@ describe('replay: decision logs', () => {
   });
 
   test('renderRuleHits caps the never-hit list', () => {
-    expect(renderRuleHits({ hits: [], neverHit: Array.from({ length: 51 }, (_, i) => `bulk:l.csv:${i + 1}`) }).split('\n').slice(-3)).toEqual(['  bulk:l.csv:50', '  ... and 1 more', '']);
+    expect(
+      renderRuleHits({ hits: [], neverHit: Array.from({ length: 51 }, (_, i) => `bulk:l.csv:${i + 1}`) })
+        .split('\n')
+        .slice(-3),
+    ).toEqual(['  bulk:l.csv:50', '  ... and 1 more', '']);
   });
 });
 
@@ -414,7 +523,11 @@ describe('npm run ops -- replay --summary-only', () => {
   test('no CSV, no top URLs: what was read and where the requests land', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['replay', '--summary-only', urlList], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(['replay', '--summary-only', urlList], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     const report = await replay({ files: [urlList] });
     expect([code, out.join('')]).toEqual([0, '']);
     expect(err.join('')).toBe(

@@ -17,15 +17,22 @@ function assembly(options: SynthOptions): string {
 }
 
 const SHIPPED = fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'redirects.csv'), 'utf8');
-const changedList = SHIPPED.replace('po.co/uk/offers,https://www.mi.com/uk/sale/,302,TRUE', 'po.co/uk/offers,https://www.mi.com/uk/deals/,302,TRUE').replace(/^po\.co\/de\/aktionen.*\n/m, '') + 'uk.po.co/old,https://www.mi.com/uk/support/\n';
+const changedList =
+  SHIPPED.replace('po.co/uk/offers,https://www.mi.com/uk/sale/,302,TRUE', 'po.co/uk/offers,https://www.mi.com/uk/deals/,302,TRUE').replace(
+    /^po\.co\/de\/aktionen.*\n/m,
+    '',
+  ) + 'uk.po.co/old,https://www.mi.com/uk/support/\n';
 
 const baseDir = assembly({});
 const base = readAssembly(baseDir, 'main');
 
-describe('the redirect function\'s tables are read back from its bundle', () => {
+describe("the redirect function's tables are read back from its bundle", () => {
   test('the literal index.js embeds', () => {
     const { tables } = loadConfig();
-    expect(tablesFromBundleCode(bundleEdgeFunction(tables).code)).toEqual({ ...tables, bulk: { file: tables.bulk.file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } });
+    expect(tablesFromBundleCode(bundleEdgeFunction(tables).code)).toEqual({
+      ...tables,
+      bulk: { file: tables.bulk.file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] },
+    });
     expect(withoutBulkColumns(tables)).toEqual(tablesFromBundleCode(bundleEdgeFunction(tables).code));
   });
 
@@ -51,7 +58,7 @@ describe('compareAssemblies', () => {
     expect(renderRedirectDiff(result.redirects!)).toBe('There were no differences\n');
   });
 
-  test('a changed bulk list: the function\'s code in cdk diff form, and each entry with its example URL', () => {
+  test("a changed bulk list: the function's code in cdk diff form, and each entry with its example URL", () => {
     const current = readAssembly(assembly(configFiles({ redirects: changedList })), 'branch');
     const result = compareAssemblies(base, current);
     // The sites' templates take the function version as a parameter: only the stage stack changes.
@@ -92,19 +99,28 @@ describe('compareAssemblies', () => {
     const lines = renderRedirectDiff(result.redirects!).split('\n');
     expect(result.redirects!.changes.rulesChanged).toBe(false);
     expect(lines[0]).toBe('[~] the rules walked on every hostname (sites, regions, countries or headers changed):');
-    expect(lines).toContain(`    https://po.co/ [AT]: 302 https://www.mi.com/global/poco/ -> 302 https://www.mi.com/de-de/ (${defaultRule('landing')})`);
-    expect(lines).toContain(`    https://de.po.co/: 301 https://www.mi.com/de/ -> 301 https://www.mi.com/de-de/ (${defaultRule('landing')})`);
-    expect(lines).toContain(`    https://de.po.co/support/x: 301 https://www.mi.com/de/support/ -> 301 https://www.mi.com/de-de/support/ (${defaultRule('support')})`);
+    expect(lines).toContain(
+      `    https://po.co/ [AT]: 302 https://www.mi.com/global/poco/ -> 302 https://www.mi.com/de-de/ (${defaultRule('landing')})`,
+    );
+    expect(lines).toContain(
+      `    https://de.po.co/: 301 https://www.mi.com/de/ -> 301 https://www.mi.com/de-de/ (${defaultRule('landing')})`,
+    );
+    expect(lines).toContain(
+      `    https://de.po.co/support/x: 301 https://www.mi.com/de/support/ -> 301 https://www.mi.com/de-de/support/ (${defaultRule('support')})`,
+    );
     // Bulk entries decide as before (their targets are absolute): not listed.
     expect(lines.filter((l) => l.includes('aktionen'))).toEqual([]);
     expect(lines.filter((l) => l.includes('www.mi.com/uk/'))).toEqual([]);
   });
 
-  test('a changed rules file and catalogue: each rule by id and as written, the products per region, and the walk\'s answers that moved', () => {
+  test("a changed rules file and catalogue: each rule by id and as written, the products per region, and the walk's answers that moved", () => {
     const dir = tmpDir('rules-');
     const rulesFile = path.join(dir, 'rules.txt');
     const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'rules.txt'), 'utf8');
-    fs.writeFileSync(rulesFile, shipped.replace(/^\/support\/\*.*$/m, '/support/*  :landing  302  Name=support\n/blog/*  :store/blog/  Name=blog'));
+    fs.writeFileSync(
+      rulesFile,
+      shipped.replace(/^\/support\/\*.*$/m, '/support/*  :landing  302  Name=support\n/blog/*  :store/blog/  Name=blog'),
+    );
     const catalog = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'catalog.json'), 'utf8'));
     catalog.stores['https://www.mi.com/fr/'] = ['poco-f7'];
     const catalogFile = path.join(dir, 'catalog.json');
@@ -121,15 +137,20 @@ describe('compareAssemblies', () => {
       '[~] catalogue fr: +poco-f7',
     ]);
     expect(lines).toContain('[~] the rules walked on every hostname (rules or catalogue changed):');
-    expect(lines).toContain(`    https://uk.po.co/support/x: 301 https://www.mi.com/uk/support/ -> 302 https://www.mi.com/uk/ (${defaultRule('support')} -> rule:support@${rulesFile}:47)`);
+    expect(lines).toContain(
+      `    https://uk.po.co/support/x: 301 https://www.mi.com/uk/support/ -> 302 https://www.mi.com/uk/ (${defaultRule('support')} -> rule:support@${rulesFile}:47)`,
+    );
     // fr's store now sells poco-f7: its product page, where before the global store's was the answer.
-    expect(lines).toContain(`    https://fr.po.co/product/poco-f7: 301 https://www.mi.com/global/product/poco-f7/ -> 301 https://www.mi.com/fr/product/poco-f7/ (${defaultRule('product-page', 1)} -> rule:product-page@${rulesFile}:36)`);
+    expect(lines).toContain(
+      `    https://fr.po.co/product/poco-f7: 301 https://www.mi.com/global/product/poco-f7/ -> 301 https://www.mi.com/fr/product/poco-f7/ (${defaultRule('product-page', 1)} -> rule:product-page@${rulesFile}:36)`,
+    );
     expect(lines.filter((l) => l.includes('*.po.co/'))).toEqual([]);
   });
 
   test('a folder of templates only: the stacks, and a note that there is no redirect diff', () => {
     const templatesOnly = tmpDir('templates-');
-    for (const f of fs.readdirSync(baseDir).filter((f) => f.endsWith('.template.json'))) fs.copyFileSync(path.join(baseDir, f), path.join(templatesOnly, f));
+    for (const f of fs.readdirSync(baseDir).filter((f) => f.endsWith('.template.json')))
+      fs.copyFileSync(path.join(baseDir, f), path.join(templatesOnly, f));
     const result = compareAssemblies(readAssembly(templatesOnly, templatesOnly), base);
     expect(result.stacks.filter((s) => !s.diff.isEmpty)).toEqual([]);
     expect(result.redirectsNote).toBe(`no redirect function bundle in ${templatesOnly} (a folder of templates only), so no redirect diff`);
@@ -140,7 +161,11 @@ describe('npm run diff', () => {
   async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['diff', ...args], { stdin: process.stdin, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
+    const code = await main(['diff', ...args], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    });
     return { code, out: out.join(''), err: err.join('') };
   }
 
@@ -162,7 +187,10 @@ describe('npm run diff', () => {
 
   test('a baseline that is neither a folder nor a ref', async () => {
     const r = await run(['--baseline', 'no-such-ref-or-folder']);
-    expect([r.code, r.err.split('\n')[0]]).toEqual([2, 'ops diff: --baseline "no-such-ref-or-folder" is neither a folder nor a git ref of this repository']);
+    expect([r.code, r.err.split('\n')[0]]).toEqual([
+      2,
+      'ops diff: --baseline "no-such-ref-or-folder" is neither a folder nor a git ref of this repository',
+    ]);
   });
 });
 
@@ -172,12 +200,14 @@ describe('what the function package says', () => {
     const copy = tmpDir('assembly-copy-');
     fs.cpSync(baseDir, copy, { recursive: true });
     const parent = JSON.parse(fs.readFileSync(path.join(copy, 'PocoSunset-default.template.json'), 'utf8'));
-    const fn = Object.values<{ Type: string; Metadata?: Record<string, string> }>(parent.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && fs.existsSync(path.join(copy, r.Metadata!['aws:asset:path'], 'bulk.bin')))!;
+    const fn = Object.values<{ Type: string; Metadata?: Record<string, string> }>(parent.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && fs.existsSync(path.join(copy, r.Metadata!['aws:asset:path'], 'bulk.bin')),
+    )!;
     edit(path.join(copy, fn.Metadata!['aws:asset:path']));
     return copy;
   }
 
-  test('a change to the function\'s code, not its rules, is said: the redirect diff cannot see it', () => {
+  test("a change to the function's code, not its rules, is said: the redirect diff cannot see it", () => {
     expect(compareAssemblies(base, base).engineChanged).toBe(false);
     const changed = readAssembly(
       edited((pkg) => fs.appendFileSync(path.join(pkg, 'index.js'), '\n// a changed engine\n')),
@@ -195,7 +225,10 @@ describe('what the function package says', () => {
         fs.rmSync(path.join(pkg, 'bulk.bin'));
         const code = bundleEdgeFunction(tables).code;
         const literal = (t: unknown): string => "'" + JSON.stringify(t).replace(/[\\']/g, (c) => '\\' + c) + "'";
-        fs.writeFileSync(path.join(pkg, 'index.js'), code.replace(literal(withoutBulkColumns(tables)), () => literal(tables)));
+        fs.writeFileSync(
+          path.join(pkg, 'index.js'),
+          code.replace(literal(withoutBulkColumns(tables)), () => literal(tables)),
+        );
       }),
       'old package',
     );

@@ -33,25 +33,64 @@ const assembly = readAssembly(dir, 'a test assembly');
 const data = reportData(assembly, 10);
 const rulesOf = assembly.rules!.tables.rules;
 
-describe('the report\'s content', () => {
+describe("the report's content", () => {
   test('sites with their distributions, from the templates', () => {
-    expect(data.sites.map((s) => [s.name, s.mode, s.hostnames.join(' '), s.distribution?.aliases.join(' '), s.distribution?.functionEvent ?? 'none', s.distribution?.origin])).toEqual([
+    expect(
+      data.sites.map((s) => [
+        s.name,
+        s.mode,
+        s.hostnames.join(' '),
+        s.distribution?.aliases.join(' '),
+        s.distribution?.functionEvent ?? 'none',
+        s.distribution?.origin,
+      ]),
+    ).toEqual([
       ['community', 'region-host', 'c.po.co', 'c.po.co', 'origin-request', 'www.mi.com'],
       ['de', 'region-host', 'de.po.co', 'de.po.co', 'origin-request', 'www.mi.com'],
-      ['fr', 'region-host', 'a-very-long-regional-hostname-for-france.po.co fr.po.co', 'a-very-long-regional-hostname-for-france.po.co fr.po.co', 'origin-request', 'www.mi.com'],
-      ['global', 'region-path', 'po.co poco.net www.po.co www.poco.net', 'po.co poco.net www.po.co www.poco.net', 'origin-request', 'www.mi.com'],
+      [
+        'fr',
+        'region-host',
+        'a-very-long-regional-hostname-for-france.po.co fr.po.co',
+        'a-very-long-regional-hostname-for-france.po.co fr.po.co',
+        'origin-request',
+        'www.mi.com',
+      ],
+      [
+        'global',
+        'region-path',
+        'po.co poco.net www.po.co www.poco.net',
+        'po.co poco.net www.po.co www.poco.net',
+        'origin-request',
+        'www.mi.com',
+      ],
       ['in', 'frozen', 'in.po.co', 'in.po.co', 'none', 'S3 bucket (snapshot, through OAC)'],
       ['other', 'region-host', '*.po.co', '*.po.co', 'origin-request', 'www.mi.com'],
       ['uk', 'region-host', 'uk.po.co', 'uk.po.co', 'origin-request', 'www.mi.com'],
     ]);
-    expect(data.regions.find((r) => r.name === 'uk')).toEqual({ name: 'uk', kind: 'store', url: 'https://www.mi.com/uk/', countries: ['GB'] });
+    expect(data.regions.find((r) => r.name === 'uk')).toEqual({
+      name: 'uk',
+      kind: 'store',
+      url: 'https://www.mi.com/uk/',
+      countries: ['GB'],
+    });
     expect(data.defaultRegion).toBe('global');
   });
 
   test('each hostname at its root: every country and none on region-path sites, a wildcard as its sample name', () => {
-    expect(data.hosts).toContainEqual({ url: 'https://po.co/', country: 'GB', outcome: '302 https://www.mi.com/uk/', rule: defaultRule('landing') });
+    expect(data.hosts).toContainEqual({
+      url: 'https://po.co/',
+      country: 'GB',
+      outcome: '302 https://www.mi.com/uk/',
+      rule: defaultRule('landing'),
+    });
     expect(data.hosts).toContainEqual({ url: 'https://in.po.co/', country: '', outcome: 'not a redirect', rule: 'origin:frozen-site' });
-    expect(data.hosts).toContainEqual({ url: 'https://any-name.po.co/', stands: '*.po.co', country: '', outcome: '302 https://www.mi.com/global/poco/', rule: defaultRule('other-host') });
+    expect(data.hosts).toContainEqual({
+      url: 'https://any-name.po.co/',
+      stands: '*.po.co',
+      country: '',
+      outcome: '302 https://www.mi.com/global/poco/',
+      rule: defaultRule('other-host'),
+    });
     expect(data.hosts.filter((h) => h.url === 'https://po.co/')).toHaveLength(21);
     expect(data.hosts.some((h) => h.url.includes('*'))).toBe(false);
   });
@@ -69,15 +108,47 @@ describe('the report\'s content', () => {
       flag: '',
     });
     // A product only the global store sells: on po.co under a region whose store does not list it.
-    expect(data.rules).toContainEqual(expect.objectContaining({ rule: defaultRule('product-page', 1), url: 'https://po.co/au/product/poco-c71', outcome: '301 https://www.mi.com/global/product/poco-c71/', flag: '' }));
-    expect(data.rules).toContainEqual(expect.objectContaining({ rule: defaultRule('other-host'), url: 'https://any-name.po.co/x', stands: '*.po.co', outcome: '302 https://www.mi.com/global/poco/' }));
+    expect(data.rules).toContainEqual(
+      expect.objectContaining({
+        rule: defaultRule('product-page', 1),
+        url: 'https://po.co/au/product/poco-c71',
+        outcome: '301 https://www.mi.com/global/product/poco-c71/',
+        flag: '',
+      }),
+    );
+    expect(data.rules).toContainEqual(
+      expect.objectContaining({
+        rule: defaultRule('other-host'),
+        url: 'https://any-name.po.co/x',
+        stands: '*.po.co',
+        outcome: '302 https://www.mi.com/global/poco/',
+      }),
+    );
     // "/*" matches "/" too, but the landing rule comes first: flagged.
-    expect(data.rules).toContainEqual(expect.objectContaining({ rule: defaultRule('no-match'), url: 'https://uk.po.co/', answeredBy: defaultRule('landing'), flag: 'an earlier rule answers first' }));
-    expect(data.rules).toContainEqual(expect.objectContaining({ rule: defaultRule('no-match'), url: 'https://uk.po.co/x', answeredBy: defaultRule('no-match'), flag: '' }));
+    expect(data.rules).toContainEqual(
+      expect.objectContaining({
+        rule: defaultRule('no-match'),
+        url: 'https://uk.po.co/',
+        answeredBy: defaultRule('landing'),
+        flag: 'an earlier rule answers first',
+      }),
+    );
+    expect(data.rules).toContainEqual(
+      expect.objectContaining({ rule: defaultRule('no-match'), url: 'https://uk.po.co/x', answeredBy: defaultRule('no-match'), flag: '' }),
+    );
     // The bulk list answers some examples first.
-    expect(data.rules).toContainEqual(expect.objectContaining({ rule: defaultRule('support'), url: 'https://po.co/global/support', flag: '' }));
+    expect(data.rules).toContainEqual(
+      expect.objectContaining({ rule: defaultRule('support'), url: 'https://po.co/global/support', flag: '' }),
+    );
     // A rewrite never answers itself: a rule below does.
-    expect(data.rules).toContainEqual(expect.objectContaining({ rule: defaultRule('old-product-link'), url: 'https://po.co/global/poco-x', answeredBy: defaultRule('unknown-product'), flag: 'a rewrite (200): a rule below answers the rewritten path' }));
+    expect(data.rules).toContainEqual(
+      expect.objectContaining({
+        rule: defaultRule('old-product-link'),
+        url: 'https://po.co/global/poco-x',
+        answeredBy: defaultRule('unknown-product'),
+        flag: 'a rewrite (200): a rule below answers the rewritten path',
+      }),
+    );
     // Regional rules are not exampled where a hostname's own rule takes every path.
     expect(data.rules.filter((r) => r.rule === defaultRule('support')).map((r) => r.url)).toEqual([
       'https://de.po.co/support',
@@ -91,7 +162,14 @@ describe('the report\'s content', () => {
       'https://uk.po.co/support/x',
     ]);
     expect([data.bulkTotal, data.bulk.length]).toEqual([13, 10]);
-    expect(data.bulk[1]).toEqual({ line: 2, source: 'po.co/uk/offers', url: 'https://po.co/uk/offers', country: '', outcome: '302 https://www.mi.com/uk/sale/', rule: 'bulk:list.csv:2'.replace('list.csv', data.bulkFile) });
+    expect(data.bulk[1]).toEqual({
+      line: 2,
+      source: 'po.co/uk/offers',
+      url: 'https://po.co/uk/offers',
+      country: '',
+      outcome: '302 https://www.mi.com/uk/sale/',
+      rule: 'bulk:list.csv:2'.replace('list.csv', data.bulkFile),
+    });
   });
 
   test('shadowed, unreachable and redundant entries, over the whole list', () => {
@@ -111,11 +189,18 @@ describe('the report\'s content', () => {
     expect(edges).toContain('in distribution (PriceClass_100) -> in snapshot (S3)');
     expect(edges).toContain('redirect function (origin-request) -> uk: https://www.mi.com/uk/');
     expect(edges).toContain('redirect function (origin-request) -> in (frozen): https://in.po.co/');
-    expect(edges).toContain('global distribution (PriceClass_100) -> CloudFront Function (viewer-request): the viewer country in the cache key only where the path names no region');
-    expect(edges).toContain('uk distribution (PriceClass_100) -> CloudFront Function (viewer-response): appends the viewer query string to redirects whose rule keeps it');
+    expect(edges).toContain(
+      'global distribution (PriceClass_100) -> CloudFront Function (viewer-request): the viewer country in the cache key only where the path names no region',
+    );
+    expect(edges).toContain(
+      'uk distribution (PriceClass_100) -> CloudFront Function (viewer-response): appends the viewer query string to redirects whose rule keeps it',
+    );
     expect(edges.filter((e) => e.startsWith('uk distribution') && e.includes('viewer-request'))).toEqual([]);
     expect(edges.filter((e) => e.startsWith('in distribution')).sort()).toEqual(
-      ['in distribution (PriceClass_100) -> in snapshot (S3)', `in distribution (PriceClass_100) -> CloudFront Function (viewer-request): ${data.sites.find((s) => s.name === 'in')!.distribution!.viewerFunctions[0].name}`].sort(),
+      [
+        'in distribution (PriceClass_100) -> in snapshot (S3)',
+        `in distribution (PriceClass_100) -> CloudFront Function (viewer-request): ${data.sites.find((s) => s.name === 'in')!.distribution!.viewerFunctions[0].name}`,
+      ].sort(),
     );
     expect(data.sites.find((s) => s.name === 'in')!.distribution!.viewerFunctions).toHaveLength(1);
   });
@@ -136,7 +221,11 @@ describe('the renderings', () => {
 
   test('Markdown has the same tables and a Mermaid diagram', () => {
     const htmlRows = [...html.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)].map((m) => (m[1].match(/<tr>/g) ?? []).length);
-    const mdTables = md.split(/\n## /).slice(1).map((s) => s.split('\n').filter((l) => l.startsWith('| ')).length - 1).filter((n) => n >= 0);
+    const mdTables = md
+      .split(/\n## /)
+      .slice(1)
+      .map((s) => s.split('\n').filter((l) => l.startsWith('| ')).length - 1)
+      .filter((n) => n >= 0);
     expect(mdTables).toEqual(htmlRows);
     expect(md).toContain('```mermaid\nflowchart LR\n');
     expect(md).toContain('| 12 | po.co/uk/product/poco-f7 | redundant |');
@@ -150,20 +239,29 @@ describe('npm run report', () => {
   test('writes index.html and report.md from a cdk.out', async () => {
     const out = tmpDir('report-');
     const lines: string[] = [];
-    const code = await main(['report', '--app', dir, '--out', out, '--max-entries', '10'], { stdin: process.stdin, stdout: { write: (s: string) => lines.push(s) }, stderr: { write: (s: string) => lines.push(s) } });
+    const code = await main(['report', '--app', dir, '--out', out, '--max-entries', '10'], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => lines.push(s) },
+      stderr: { write: (s: string) => lines.push(s) },
+    });
     expect(code).toBe(0);
-    expect(lines.join('')).toBe(`report: 7 sites, ${rulesOf.length} rules (${data.rules.length} examples), ${data.hosts.length} hostname roots, 13 bulk entries (10 listed), 3 findings\nreport: wrote ${out}/index.html and ${out}/report.md\n`);
+    expect(lines.join('')).toBe(
+      `report: 7 sites, ${rulesOf.length} rules (${data.rules.length} examples), ${data.hosts.length} hostname roots, 13 bulk entries (10 listed), 3 findings\nreport: wrote ${out}/index.html and ${out}/report.md\n`,
+    );
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(renderHtml({ ...data, label: dir }));
     expect(fs.readdirSync(out).sort()).toEqual(['index.html', 'report.md']);
   });
 
   const chromium = findChromium();
-  (chromium ? test : test.skip)(`in a real headless browser${chromium ? '' : ' (skipped: no Chromium here; apt-get install chromium, or set CHROMIUM)'}: nothing loaded from outside, no errors, tables as in Markdown, labels fit`, async () => {
-    const out = tmpDir('report-browser-');
-    fs.writeFileSync(path.join(out, 'index.html'), renderHtml(data));
-    fs.writeFileSync(path.join(out, 'report.md'), renderMarkdown(data));
-    const { problems, notes } = await checkReport(out, chromium!);
-    expect(problems).toEqual([]);
-    expect(notes[1]).toBe(`diagram: ${diagramOf(data).nodes.length} boxes, ${diagramOf(data).edges.length} edges`);
-  });
+  (chromium ? test : test.skip)(
+    `in a real headless browser${chromium ? '' : ' (skipped: no Chromium here; apt-get install chromium, or set CHROMIUM)'}: nothing loaded from outside, no errors, tables as in Markdown, labels fit`,
+    async () => {
+      const out = tmpDir('report-browser-');
+      fs.writeFileSync(path.join(out, 'index.html'), renderHtml(data));
+      fs.writeFileSync(path.join(out, 'report.md'), renderMarkdown(data));
+      const { problems, notes } = await checkReport(out, chromium!);
+      expect(problems).toEqual([]);
+      expect(notes[1]).toBe(`diagram: ${diagramOf(data).nodes.length} boxes, ${diagramOf(data).edges.length} edges`);
+    },
+  );
 });

@@ -21,7 +21,9 @@ describe('ruleWalk', () => {
   });
 
   test('on a region-path site, after one region segment (the default region first); each country and none at the root', () => {
-    expect(walk.filter((s) => s.host === 'po.co' && s.rule === ruleOf('compare')).map((s) => s.path)).toEqual(['/global/global/compare/poco-f7']);
+    expect(walk.filter((s) => s.host === 'po.co' && s.rule === ruleOf('compare')).map((s) => s.path)).toEqual([
+      '/global/global/compare/poco-f7',
+    ]);
     expect(walk.filter((s) => s.host === 'po.co' && s.rule === ruleOf('home')).map((s) => s.path)).toEqual(['/global/']);
     const roots = walk.filter((s) => s.host === 'po.co' && s.rule === undefined);
     expect(roots.map((s) => s.country)).toEqual(['', ...[...new Set(tables.countries.map(([c]) => c))].sort()]);
@@ -59,7 +61,12 @@ describe('wildcard sample names', () => {
 
   test('a Host is served by its configured name first, else the wildcard one label up', () => {
     const names = new Set(['c.po.co', '*.po.co']);
-    expect([servedHostname('c.po.co', names), servedHostname('shop.po.co', names), servedHostname('a.shop.po.co', names), servedHostname('po.co', names)]).toEqual(['c.po.co', '*.po.co', undefined, undefined]);
+    expect([
+      servedHostname('c.po.co', names),
+      servedHostname('shop.po.co', names),
+      servedHostname('a.shop.po.co', names),
+      servedHostname('po.co', names),
+    ]).toEqual(['c.po.co', '*.po.co', undefined, undefined]);
   });
 });
 

@@ -29,10 +29,11 @@ const REDIRECT_SITES = ['global', 'uk', 'fr', 'de', 'community', 'other'];
 const ALL_SITES = [...REDIRECT_SITES, 'in'];
 const HOSTNAMES = DEFAULT_SITE_HOSTNAMES as Record<string, string[]>;
 /** The default stage's hosted zone of each hostname (placeholders). */
-const ZONE_ID = (hostname: string): string => (hostname === 'poco.net' || hostname.endsWith('.poco.net') ? 'Z0PLACEHOLDERPOCONET' : 'Z0PLACEHOLDERPOCO');
+const ZONE_ID = (hostname: string): string =>
+  hostname === 'poco.net' || hostname.endsWith('.poco.net') ? 'Z0PLACEHOLDERPOCONET' : 'Z0PLACEHOLDERPOCO';
 
 describe('the stage stack', () => {
-  test('one stack per stage in us-east-1 with the stage\'s account; one nested stack per site, named after it', () => {
+  test("one stack per stage in us-east-1 with the stage's account; one nested stack per site, named after it", () => {
     expect(deployed.stack.stackName).toBe('PocoSunset-default');
     expect(deployed.stack.region).toBe('us-east-1');
     expect(deployed.stack.account).toBe('111111111111');
@@ -62,7 +63,7 @@ describe('the redirect function', () => {
     parent.resourceCountIs('AWS::Lambda::Version', 1);
   });
 
-  test('its runtime and its bundle\'s esbuild target come from one number, EDGE_NODE_MAJOR', () => {
+  test("its runtime and its bundle's esbuild target come from one number, EDGE_NODE_MAJOR", () => {
     expect(EDGE_NODE_MAJOR).toBe(24);
     expect(EDGE_RUNTIME).toBe(lambda.Runtime.ALL.find((r) => r.name === 'nodejs24.x'));
     expect(EDGE_RUNTIME.name).toBe(lambda.Runtime.NODEJS_24_X.name);
@@ -71,7 +72,9 @@ describe('the redirect function', () => {
 
   test(`its staged package fits the ${EDGE_EVENT} limits, which its association uses`, () => {
     const limits = EDGE_LIMITS[EDGE_EVENT];
-    const fn = Object.values(parent.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'PocoSunset-default-redirects' } }))[0];
+    const fn = Object.values(
+      parent.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'PocoSunset-default-redirects' } }),
+    )[0];
     expect(fn.Properties.Timeout).toBeLessThanOrEqual(limits.maxTimeoutSeconds);
     expect(fn.Properties.MemorySize).toBeLessThanOrEqual(limits.maxMemoryMb);
     const staged = path.join(deployed.app.outdir, fn.Metadata['aws:asset:path']);
@@ -80,35 +83,54 @@ describe('the redirect function', () => {
     const zipped = files.reduce((sum, f) => sum + deflateRawSync(fs.readFileSync(path.join(staged, f))).length, 0);
     expect(zipped).toBeLessThanOrEqual(limits.compressedPackageBytes);
     for (const name of REDIRECT_SITES) {
-      const assoc = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations;
-      expect(assoc).toEqual([{ EventType: EDGE_EVENT, IncludeBody: false, LambdaFunctionARN: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultRedirectsFunctionCurrentVersion/) } }]);
+      const assoc = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior
+        .LambdaFunctionAssociations;
+      expect(assoc).toEqual([
+        {
+          EventType: EDGE_EVENT,
+          IncludeBody: false,
+          LambdaFunctionARN: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultRedirectsFunctionCurrentVersion/) },
+        },
+      ]);
     }
   });
 
   test('function and versions are retained: CloudFront holds replicas for hours after an association goes', () => {
-    parent.hasResource('AWS::Lambda::Function', { Properties: { FunctionName: 'PocoSunset-default-redirects' }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    parent.hasResource('AWS::Lambda::Function', {
+      Properties: { FunctionName: 'PocoSunset-default-redirects' },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
     parent.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('its role is trusted by Lambda and Lambda@Edge and may only write its own logs', () => {
     const roles = parent.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('redirect function') } });
     const [roleId, role] = Object.entries(roles)[0];
-    const trusted = role.Properties.AssumeRolePolicyDocument.Statement.flatMap((s: { Action: string; Principal: { Service: string | string[] } }) => {
-      expect(s.Action).toBe('sts:AssumeRole');
-      return s.Principal.Service;
-    });
+    const trusted = role.Properties.AssumeRolePolicyDocument.Statement.flatMap(
+      (s: { Action: string; Principal: { Service: string | string[] } }) => {
+        expect(s.Action).toBe('sts:AssumeRole');
+        return s.Principal.Service;
+      },
+    );
     expect(trusted.sort()).toEqual(['edgelambda.amazonaws.com', 'lambda.amazonaws.com']);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    const policies = Object.values(parent.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+    const policies = Object.values(parent.findResources('AWS::IAM::Policy')).filter(
+      (p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    );
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(JSON.stringify(statements[0].Resource)).toContain(':log-group:/aws/lambda/us-east-1.PocoSunset-default-redirects:*');
   });
 
-  test('its log groups, in every edge region and its own, keep events for the stage\'s retention', () => {
+  test("its log groups, in every edge region and its own, keep events for the stage's retention", () => {
     const stage = deployed.config.stage;
-    const retentions = Object.values(parent.findResources('Custom::LogRetention')).map((r) => [r.Properties.LogGroupRegion, r.Properties.LogGroupName, r.Properties.RetentionInDays]);
+    const retentions = Object.values(parent.findResources('Custom::LogRetention')).map((r) => [
+      r.Properties.LogGroupRegion,
+      r.Properties.LogGroupName,
+      r.Properties.RetentionInDays,
+    ]);
     expect(retentions).toEqual([
       ...[...stage.edgeLogRegions].sort().map((region) => [region, '/aws/lambda/us-east-1.PocoSunset-default-redirects', 30]),
       ['us-east-1', '/aws/lambda/PocoSunset-default-redirects', 30],
@@ -120,7 +142,11 @@ describe('every site', () => {
   test.each(ALL_SITES)('%s: aliases, TLS 1.2_2021 by SNI, HTTPS only, HTTP/2 and 3, IPv6, price class, GET and HEAD', (name) => {
     const config = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
     expect(config.Aliases).toEqual(HOSTNAMES[name]);
-    expect(config.ViewerCertificate).toEqual({ AcmCertificateArn: { Ref: expect.stringMatching(/^Certificate/) }, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    expect(config.ViewerCertificate).toEqual({
+      AcmCertificateArn: { Ref: expect.stringMatching(/^Certificate/) },
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SslSupportMethod: 'sni-only',
+    });
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(config.HttpVersion).toBe('http2and3');
     expect(config.IPV6Enabled).toBe(true);
@@ -146,12 +172,20 @@ describe('every site', () => {
     expect(records.map((r) => `${r.Type} ${r.Name} ${r.HostedZoneId}`).sort()).toEqual(
       HOSTNAMES[name].flatMap((h) => [`A ${h}. ${ZONE_ID(h)}`, `AAAA ${h}. ${ZONE_ID(h)}`]).sort(),
     );
-    for (const r of records) expect(r.AliasTarget).toEqual({ DNSName: { 'Fn::GetAtt': [distribution, 'DomainName'] }, HostedZoneId: { 'Fn::FindInMap': expect.anything() } });
+    for (const r of records)
+      expect(r.AliasTarget).toEqual({
+        DNSName: { 'Fn::GetAtt': [distribution, 'DomainName'] },
+        HostedZoneId: { 'Fn::FindInMap': expect.anything() },
+      });
   });
 
   test.each(ALL_SITES)('%s: standard access logs under its own prefix, no cookies', (name) => {
     const logging = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Logging;
-    expect(logging).toEqual({ Bucket: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultAccessLogsBucket.*RegionalDomainName$/) }, IncludeCookies: false, Prefix: `${name}/` });
+    expect(logging).toEqual({
+      Bucket: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultAccessLogsBucket.*RegionalDomainName$/) },
+      IncludeCookies: false,
+      Prefix: `${name}/`,
+    });
   });
 
   test.each(ALL_SITES)('%s: a 5xx error-rate alarm to the alarm topic', (name) => {
@@ -169,27 +203,41 @@ describe('every site', () => {
 });
 
 describe('redirect sites', () => {
-  test.each(REDIRECT_SITES)('%s: an alarm on the redirect function\'s errors', (name) => {
+  test.each(REDIRECT_SITES)("%s: an alarm on the redirect function's errors", (name) => {
     const alarm = Object.values(site(name).findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.Metrics);
     expect(alarm?.Properties.Threshold).toBe(1);
-    expect(alarm?.Properties.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { MetricName: string } } }) => m.MetricStat.Metric.MetricName)).toEqual([
-      'LambdaExecutionError',
-      'LambdaValidationError',
-      'LambdaLimitExceededError',
-    ]);
+    expect(
+      alarm?.Properties.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map(
+        (m: { MetricStat: { Metric: { MetricName: string } } }) => m.MetricStat.Metric.MetricName,
+      ),
+    ).toEqual(['LambdaExecutionError', 'LambdaValidationError', 'LambdaLimitExceededError']);
   });
 
   test('the cache key is exactly what the decision reads: host, plus the country key on the region-path site; never the query string', () => {
     const policies = Object.values(parent.findResources('AWS::CloudFront::CachePolicy')).map((p) => p.Properties.CachePolicyConfig);
     expect(policies.map((c) => c.ParametersInCacheKeyAndForwardedToOrigin)).toEqual([
-      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host'] }, QueryStringsConfig: { QueryStringBehavior: 'none' } },
-      { CookiesConfig: { CookieBehavior: 'none' }, EnableAcceptEncodingBrotli: false, EnableAcceptEncodingGzip: false, HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host', 'x-poco-country'] }, QueryStringsConfig: { QueryStringBehavior: 'none' } },
+      {
+        CookiesConfig: { CookieBehavior: 'none' },
+        EnableAcceptEncodingBrotli: false,
+        EnableAcceptEncodingGzip: false,
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host'] },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+      },
+      {
+        CookiesConfig: { CookieBehavior: 'none' },
+        EnableAcceptEncodingBrotli: false,
+        EnableAcceptEncodingGzip: false,
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['host', 'x-poco-country'] },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+      },
     ]);
     for (const c of policies) expect(c.MinTTL).toBeGreaterThan(0);
     for (const name of REDIRECT_SITES) {
       const behavior = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior;
       expect(behavior.OriginRequestPolicyId === undefined).toBe(name !== 'global');
-      expect(behavior.FunctionAssociations.map((a: { EventType: string }) => a.EventType)).toEqual(name === 'global' ? ['viewer-request', 'viewer-response'] : ['viewer-response']);
+      expect(behavior.FunctionAssociations.map((a: { EventType: string }) => a.EventType)).toEqual(
+        name === 'global' ? ['viewer-request', 'viewer-response'] : ['viewer-response'],
+      );
       expect(behavior.Compress).toBe(false);
     }
   });
@@ -197,7 +245,11 @@ describe('redirect sites', () => {
   test('the viewer country reaches the country-key function through an origin request policy, outside the cache key', () => {
     parent.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 1);
     parent.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
-      OriginRequestPolicyConfig: { HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['cloudfront-viewer-country'] }, QueryStringsConfig: { QueryStringBehavior: 'none' }, CookiesConfig: { CookieBehavior: 'none' } },
+      OriginRequestPolicyConfig: {
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['cloudfront-viewer-country'] },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+        CookiesConfig: { CookieBehavior: 'none' },
+      },
     });
   });
 
@@ -213,7 +265,10 @@ describe('redirect sites', () => {
   test('their origin is a real HTTPS name (CloudFront resolves it before the function runs) that the function never lets CloudFront reach', () => {
     for (const name of REDIRECT_SITES) {
       const [origin] = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Origins;
-      expect(origin).toMatchObject({ DomainName: 'www.mi.com', CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] } });
+      expect(origin).toMatchObject({
+        DomainName: 'www.mi.com',
+        CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+      });
     }
   });
 });
@@ -223,16 +278,34 @@ describe('the frozen site (in.po.co)', () => {
 
   test('a private S3 origin through origin access control, and no Lambda@Edge function', () => {
     const config = only(frozen, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
-    expect(config.Origins[0]).toMatchObject({ S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] } });
+    expect(config.Origins[0]).toMatchObject({
+      S3OriginConfig: { OriginAccessIdentity: '' },
+      OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] },
+    });
     expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toBeUndefined();
     expect(config.DefaultRootObject).toBe('index.html');
-    frozen.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' } });
+    frozen.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
     frozen.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
     });
     frozen.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' }, Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
     });
     frozen.resourceCountIs('AWS::CloudWatch::Alarm', 1);
   });
@@ -267,13 +340,14 @@ describe('the frozen site (in.po.co)', () => {
     expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
   });
 
-  test('the folder-index function is the frozen site\'s only: no other distribution runs it, no other stack holds it', () => {
+  test("the folder-index function is the frozen site's only: no other distribution runs it, no other stack holds it", () => {
     const code = frozenIndexCode();
     for (const t of [parent, ...REDIRECT_SITES.map(site)]) {
       expect(Object.values(t.findResources('AWS::CloudFront::Function')).filter((f) => f.Properties.FunctionCode === code)).toEqual([]);
     }
     for (const name of REDIRECT_SITES) {
-      const associations = only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.FunctionAssociations ?? [];
+      const associations =
+        only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.FunctionAssociations ?? [];
       expect(JSON.stringify(associations)).not.toMatch(/Snapshot|IndexFunction/);
     }
   });
@@ -284,10 +358,11 @@ describe('the frozen site (in.po.co)', () => {
       { ErrorCode: 403, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 },
       { ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 },
     ]);
-    for (const name of REDIRECT_SITES) expect(only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.CustomErrorResponses).toBeUndefined();
+    for (const name of REDIRECT_SITES)
+      expect(only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.CustomErrorResponses).toBeUndefined();
   });
 
-  test('/404.html is the snapshot\'s own when it has one; else a plain page is deployed with the snapshot', () => {
+  test("/404.html is the snapshot's own when it has one; else a plain page is deployed with the snapshot", () => {
     const assetDir = (d: { app: App }, key: string): string => {
       const manifest = JSON.parse(fs.readFileSync(path.join(d.app.outdir, 'PocoSunset-default.assets.json'), 'utf8'));
       const hash = key.replace(/\.zip$/, '');
@@ -315,7 +390,12 @@ describe('the access-log bucket', () => {
     parent.hasResource('AWS::S3::Bucket', {
       Properties: {
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
         LifecycleConfiguration: { Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 90, Status: 'Enabled' }] },
       },
@@ -326,7 +406,11 @@ describe('the access-log bucket', () => {
 
   test('TLS only', () => {
     parent.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 });
@@ -335,11 +419,17 @@ describe('the alarm topic', () => {
   test('encrypted with a rotated key CloudWatch may use, TLS only, one e-mail subscription per address', () => {
     parent.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
     });
     parent.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     parent.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
     parent.resourceCountIs('AWS::SNS::Subscription', 1);
     parent.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'poco-sunset-alarms@example.com' });
@@ -352,7 +442,9 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     const reasons: string[] = [];
     const walk = (c: import('constructs').IConstruct): void => {
-      for (const m of c.node.metadata) if (m.type === 'aws:cdk:acknowledged-rules' || /acknowledg/i.test(m.type)) reasons.push(...Object.values(m.data as Record<string, string>));
+      for (const m of c.node.metadata)
+        if (m.type === 'aws:cdk:acknowledged-rules' || /acknowledg/i.test(m.type))
+          reasons.push(...Object.values(m.data as Record<string, string>));
       c.node.children.forEach(walk);
     };
     walk(deployed.app);
@@ -375,14 +467,17 @@ describe('config shapes the stack', () => {
     expect(prod.stack.stackName).toBe('PocoSunset-prod');
     expect(prod.stack.account).toBe('222222222222');
     expect(only(prod.sites.get('uk')!, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.PriceClass).toBe('PriceClass_All');
-    prod.parent.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 400, Status: 'Enabled' }] } });
+    prod.parent.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [{ Id: 'expire-access-logs', ExpirationInDays: 400, Status: 'Enabled' }] },
+    });
   });
 
   test('hostnames in several hosted zones: each validated and aliased in its own zone', () => {
     const sitesJson = structuredClone(DEFAULT_SITES_JSON);
     sitesJson.sites.uk.hostnames = ['uk.po.co', 'poco.co.uk', 'www.poco.co.uk'];
     const stagesJson = structuredClone(DEFAULT_STAGES_JSON);
-    for (const stage of Object.values(stagesJson.stages) as { hostedZones: Record<string, string> }[]) stage.hostedZones['poco.co.uk'] = 'Z0PLACEHOLDERUK';
+    for (const stage of Object.values(stagesJson.stages) as { hostedZones: Record<string, string> }[])
+      stage.hostedZones['poco.co.uk'] = 'Z0PLACEHOLDERUK';
     const multi = synthDeployment({ ...configFiles({ sites: sitesJson, stages: stagesJson }), stage: 'default' });
     const uk = multi.sites.get('uk')!;
     uk.hasResourceProperties('AWS::CertificateManager::Certificate', {
@@ -394,7 +489,9 @@ describe('config shapes the stack', () => {
         { DomainName: 'www.poco.co.uk', HostedZoneId: 'Z0PLACEHOLDERUK' },
       ],
     });
-    const records = Object.values(uk.findResources('AWS::Route53::RecordSet')).map((r) => `${r.Properties.Type} ${r.Properties.Name} ${r.Properties.HostedZoneId}`);
+    const records = Object.values(uk.findResources('AWS::Route53::RecordSet')).map(
+      (r) => `${r.Properties.Type} ${r.Properties.Name} ${r.Properties.HostedZoneId}`,
+    );
     expect(records.sort()).toEqual([
       'A poco.co.uk. Z0PLACEHOLDERUK',
       'A uk.po.co. Z0PLACEHOLDERPOCO',
@@ -411,16 +508,21 @@ describe('config shapes the stack', () => {
     const waiting = synthDeployment(configFiles({ stages: stagesJson }));
     const global = waiting.sites.get('global')!;
     const uk = waiting.sites.get('uk')!;
-    expect(only(global, 'AWS::CertificateManager::Certificate').Properties.SubjectAlternativeNames).toEqual(['poco.net', 'www.po.co', 'www.poco.net']);
-    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual(['po.co', 'poco.net', 'www.poco.net']);
-    expect(Object.values(global.findResources('AWS::Route53::RecordSet')).map((r) => `${r.Properties.Type} ${r.Properties.Name}`).sort()).toEqual([
-      'A po.co.',
-      'A poco.net.',
-      'A www.poco.net.',
-      'AAAA po.co.',
-      'AAAA poco.net.',
-      'AAAA www.poco.net.',
+    expect(only(global, 'AWS::CertificateManager::Certificate').Properties.SubjectAlternativeNames).toEqual([
+      'poco.net',
+      'www.po.co',
+      'www.poco.net',
     ]);
+    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual([
+      'po.co',
+      'poco.net',
+      'www.poco.net',
+    ]);
+    expect(
+      Object.values(global.findResources('AWS::Route53::RecordSet'))
+        .map((r) => `${r.Properties.Type} ${r.Properties.Name}`)
+        .sort(),
+    ).toEqual(['A po.co.', 'A poco.net.', 'A www.poco.net.', 'AAAA po.co.', 'AAAA poco.net.', 'AAAA www.poco.net.']);
     // Every hostname of uk waits: a distribution with no alias (CloudFront allows it; CDK's warning is acknowledged).
     expect(only(uk, 'AWS::CertificateManager::Certificate').Properties.DomainName).toBe('uk.po.co');
     expect(only(uk, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual([]);
@@ -450,8 +552,14 @@ describe('config shapes the stack', () => {
 
 describe('guards', () => {
   test.each([
-    [{ region: 'eu-west-1' }, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.'],
-    [undefined, 'RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region (not set). Fix: give the stack env: { region: \'us-east-1\' }.'],
+    [
+      { region: 'eu-west-1' },
+      "RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region eu-west-1. Fix: give the stack env: { region: 'us-east-1' }.",
+    ],
+    [
+      undefined,
+      "RedirectFunction Elsewhere/Redirects: Lambda@Edge functions must be created in us-east-1, but stack Elsewhere has region (not set). Fix: give the stack env: { region: 'us-east-1' }.",
+    ],
   ])('the function outside us-east-1 (%j)', (env, message) => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'Elsewhere', { env });
     expect(() => new RedirectFunction(stack, 'Redirects', { tables })).toThrow(message);
@@ -460,7 +568,7 @@ describe('guards', () => {
   test('a certificate outside us-east-1', () => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'Elsewhere', { env: { region: 'eu-west-1' } });
     expect(() => new SiteCertificate(stack, 'Cert', { zones: new Map() })).toThrow(
-      'SiteCertificate Elsewhere/Cert: CloudFront only uses certificates from us-east-1, but the stack\'s region is eu-west-1. Fix: give the stack env: { region: \'us-east-1\' }.',
+      "SiteCertificate Elsewhere/Cert: CloudFront only uses certificates from us-east-1, but the stack's region is eu-west-1. Fix: give the stack env: { region: 'us-east-1' }.",
     );
   });
 
@@ -473,16 +581,26 @@ describe('guards', () => {
 
   test('a site stack given the wrong behavior for its mode, or a hostname no zone holds', () => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
-    const common = { hostedZones: new Map([['po.co', 'Z1']]), logBucket: new s3.Bucket(stack, 'Logs'), alarmTopic: new sns.Topic(stack, 'Topic'), alarms: DEFAULT_ALARMS };
-    expect(() => new SiteStack(stack, 'Site-uk', { ...common, site: { name: 'uk', mode: 'region-host', region: 'uk', hostnames: ['uk.po.co'] } })).toThrow(
+    const common = {
+      hostedZones: new Map([['po.co', 'Z1']]),
+      logBucket: new s3.Bucket(stack, 'Logs'),
+      alarmTopic: new sns.Topic(stack, 'Topic'),
+      alarms: DEFAULT_ALARMS,
+    };
+    expect(
+      () =>
+        new SiteStack(stack, 'Site-uk', { ...common, site: { name: 'uk', mode: 'region-host', region: 'uk', hostnames: ['uk.po.co'] } }),
+    ).toThrow(
       'SiteStack S/Site-uk: a region-host site needs a redirect behavior. Fix: pass redirect for region-path and region-host sites only.',
     );
     const redirect = { functionVersion: {} as never, cachePolicy: {} as never };
-    expect(() => new SiteStack(stack, 'Site-in', { ...common, redirect, site: { name: 'in', mode: 'frozen', hostnames: ['in.po.co'] } })).toThrow(
+    expect(
+      () => new SiteStack(stack, 'Site-in', { ...common, redirect, site: { name: 'in', mode: 'frozen', hostnames: ['in.po.co'] } }),
+    ).toThrow(
       'SiteStack S/Site-in: a frozen site takes no redirect behavior. Fix: pass redirect for region-path and region-host sites only.',
     );
     expect(() => new SiteStack(stack, 'Site-x', { ...common, site: { name: 'x', mode: 'frozen', hostnames: ['poco.co.uk'] } })).toThrow(
-      'SiteStack S/Site-x: no hosted zone holds poco.co.uk. Fix: add its zone to the stage\'s hostedZones.',
+      "SiteStack S/Site-x: no hosted zone holds poco.co.uk. Fix: add its zone to the stage's hostedZones.",
     );
   });
 

@@ -12,7 +12,10 @@ function lines(file: string): string[] {
   if (!fs.existsSync(full)) {
     throw new Error(`${full} is missing: the safety tests need ../shared beside the project (CI provides it).`);
   }
-  return fs.readFileSync(full, 'utf8').split('\n').filter((l) => l.length > 0);
+  return fs
+    .readFileSync(full, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 export const PAYLOADS = lines('payloads.txt');

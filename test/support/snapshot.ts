@@ -23,11 +23,18 @@ export function stableTemplate(template: Template): unknown {
  */
 function isTemplate(value: unknown): value is Template {
   const t = value as Partial<Template> | null;
-  return typeof t === 'object' && t !== null && typeof t.toJSON === 'function' && typeof t.hasResourceProperties === 'function' && typeof t.templateMatches === 'function';
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.toJSON === 'function' &&
+    typeof t.hasResourceProperties === 'function' &&
+    typeof t.templateMatches === 'function'
+  );
 }
 
 /** Prints a `Template` as `stableTemplate` makes it, exactly as the masked object itself would print. */
 export const templateSerializer: Parameters<typeof expect.addSnapshotSerializer>[0] = {
   test: isTemplate,
-  serialize: (template: Template, config, indentation, depth, refs, printer) => printer(stableTemplate(template), config, indentation, depth, refs),
+  serialize: (template: Template, config, indentation, depth, refs, printer) =>
+    printer(stableTemplate(template), config, indentation, depth, refs),
 };

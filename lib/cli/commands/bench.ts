@@ -46,12 +46,27 @@ function benchOptionsOf(args: ParsedArgs): BenchOptions {
   const [synthRuns, runs, processes] = [numberOf(args, 'synth-runs', 3), numberOf(args, 'runs', 1), numberOf(args, 'processes', 1)];
   const requests = numberOf(args, 'traffic-requests', 100000);
   if (!Number.isInteger(requests) || requests < 1) throw new UsageError('--traffic-requests takes a whole number from 1');
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(synthRuns) || synthRuns < 0 || !Number.isInteger(runs) || runs < 1 || !Number.isInteger(processes) || processes < 1) {
-    throw new UsageError('--sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs and --processes a whole number from 1');
+  if (
+    sizes.some((n) => !Number.isInteger(n) || n < 1) ||
+    !Number.isInteger(synthRuns) ||
+    synthRuns < 0 ||
+    !Number.isInteger(runs) ||
+    runs < 1 ||
+    !Number.isInteger(processes) ||
+    processes < 1
+  ) {
+    throw new UsageError(
+      '--sizes takes whole numbers separated by commas, such as 1000,100000; --synth-runs a whole number; --runs and --processes a whole number from 1',
+    );
   }
   const list = stringOption(args.options.list);
   if (list !== undefined && !isList(list)) throw new UsageError('--list takes default, rules or a number of lines');
-  const traffic = { requests, baseline: stringOption(args.options.baseline) ?? DEFAULT_BASELINE_REF, app: stringOption(args.options.app), only: args.options['traffic-only'] === true };
+  const traffic = {
+    requests,
+    baseline: stringOption(args.options.baseline) ?? DEFAULT_BASELINE_REF,
+    app: stringOption(args.options.app),
+    only: args.options['traffic-only'] === true,
+  };
   return { sizes, synthRuns, runs, processes, list, out: stringOption(args.options.out) ?? DEFAULT_OUT, traffic };
 }
 
@@ -73,13 +88,35 @@ function measureListsAndSynth(o: BenchOptions, say: (line: string) => unknown): 
 }
 
 /** The lists' table, the edge runs' table, the synth times and the targets. */
-function printResults(io: CliIo, o: BenchOptions, rows: readonly ListRow[], synth: SynthResult | undefined, edgeRuns: EdgeRunsReport, goals: readonly Target[]): void {
+function printResults(
+  io: CliIo,
+  o: BenchOptions,
+  rows: readonly ListRow[],
+  synth: SynthResult | undefined,
+  edgeRuns: EdgeRunsReport,
+  goals: readonly Target[],
+): void {
   const timings = o.runs * o.processes;
-  if (timings > 1) io.stdout.write(`Decision costs: medians of ${timings} side-by-side timings per list${o.processes > 1 ? ` (${o.runs} in each of ${o.processes} processes)` : ''}; the ratios to Map.get are the medians of each timing's ratio.\n\n`);
+  if (timings > 1)
+    io.stdout.write(
+      `Decision costs: medians of ${timings} side-by-side timings per list${o.processes > 1 ? ` (${o.runs} in each of ${o.processes} processes)` : ''}; the ratios to Map.get are the medians of each timing's ratio.\n\n`,
+    );
   if (rows.length > 0) io.stdout.write(listTable(rows));
-  io.stdout.write(`\nEdge function runs (traffic model: ${fmt(o.traffic.requests)} requests over ${fmt(edgeRuns.urls)} URLs, through each distribution's cache policies):\n\n${edgeRuns.text}`);
-  if (synth) io.stdout.write(`\nsynth (cdk synth --quiet, ${synth.appSeconds.length} runs each): app ${synth.appSeconds.map((x) => fmt(x, 2)).join(', ')} s; minimal ${synth.minimalSeconds.map((x) => fmt(x, 2)).join(', ')} s\n`);
-  io.stdout.write('\n' + markdownTable(['target', 'measured', 'goal', 'met'], goals.map((g) => [g.what, g.measured, g.target, g.met ? 'yes' : 'NO']), 1));
+  io.stdout.write(
+    `\nEdge function runs (traffic model: ${fmt(o.traffic.requests)} requests over ${fmt(edgeRuns.urls)} URLs, through each distribution's cache policies):\n\n${edgeRuns.text}`,
+  );
+  if (synth)
+    io.stdout.write(
+      `\nsynth (cdk synth --quiet, ${synth.appSeconds.length} runs each): app ${synth.appSeconds.map((x) => fmt(x, 2)).join(', ')} s; minimal ${synth.minimalSeconds.map((x) => fmt(x, 2)).join(', ')} s\n`,
+    );
+  io.stdout.write(
+    '\n' +
+      markdownTable(
+        ['target', 'measured', 'goal', 'met'],
+        goals.map((g) => [g.what, g.measured, g.target, g.met ? 'yes' : 'NO']),
+        1,
+      ),
+  );
 }
 
 /** The whole bench: measures, prints, and writes the numbers to `out`. */
@@ -92,7 +129,21 @@ async function benchAll(o: BenchOptions, io: CliIo): Promise<number> {
   const goals = [...targets(rows, synth), edgeRuns.target];
   printResults(io, o, rows, synth, edgeRuns, goals);
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
-  fs.writeFileSync(o.out, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, date: new Date().toISOString(), rows, synth, edgeRuns: edgeRuns.results, targets: goals }, null, 2) + '\n');
+  fs.writeFileSync(
+    o.out,
+    JSON.stringify(
+      {
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+        date: new Date().toISOString(),
+        rows,
+        synth,
+        edgeRuns: edgeRuns.results,
+        targets: goals,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   say(`bench: wrote ${path.relative(process.cwd(), o.out) || o.out}`);
   return 0;
 }

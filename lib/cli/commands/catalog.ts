@@ -29,10 +29,14 @@ of a configured store (nothing written), 2 on a missing or unreadable file or ba
     const files = args.positionals;
     const output = stringOption(args.options.output) ?? DEFAULT_CATALOG_FILE;
     checkCatalogFiles(files, output);
-    const built = await catalogFromFiles(files, stringOption(args.options.sites) ?? DEFAULT_SITES_FILE, (line) => io.stderr.write(line + '\n'));
+    const built = await catalogFromFiles(files, stringOption(args.options.sites) ?? DEFAULT_SITES_FILE, (line) =>
+      io.stderr.write(line + '\n'),
+    );
     if (output === '-') io.stdout.write(built.json);
     else writeFileWhole(output, built.json);
-    io.stderr.write(`catalog: wrote ${built.counts} to ${output === '-' ? 'stdout' : stringOption(args.options.output) ?? displayName(output)}\n`);
+    io.stderr.write(
+      `catalog: wrote ${built.counts} to ${output === '-' ? 'stdout' : (stringOption(args.options.output) ?? displayName(output))}\n`,
+    );
     return 0;
   },
 };

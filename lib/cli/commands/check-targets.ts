@@ -1,5 +1,13 @@
 /** `npm run ops -- check-targets`: requests every destination the config can produce; reports the dead ones (lib/ops/check-targets.ts). */
-import { CheckOptions, checkTargetsWithProgress, countsLine, defaultDestinations, DestinationLoader, jsonLines, renderReport } from '../../ops/check-targets';
+import {
+  CheckOptions,
+  checkTargetsWithProgress,
+  countsLine,
+  defaultDestinations,
+  DestinationLoader,
+  jsonLines,
+  renderReport,
+} from '../../ops/check-targets';
 import { intOption, stringOption } from '../args';
 import { Command, noPositionals } from '../command';
 import { CONFIG_OPTIONS } from '../options';
@@ -40,7 +48,9 @@ status (the last answer's; null on a network error), chain, attempts, rules.`,
       const retries = intOption(args.options.retries, 'retries', tuning.retries ?? 2, 0, 10);
       const timeoutMs = intOption(args.options['timeout-ms'], 'timeout-ms', tuning.timeoutMs ?? 10000, 1, 600000);
       const destinations = await load({ sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects) });
-      const results = await checkTargetsWithProgress(destinations, { ...tuning, concurrency, retries, timeoutMs }, (line) => io.stderr.write(line + '\n'));
+      const results = await checkTargetsWithProgress(destinations, { ...tuning, concurrency, retries, timeoutMs }, (line) =>
+        io.stderr.write(line + '\n'),
+      );
       if (args.options.json === true) {
         io.stdout.write(jsonLines(results));
         io.stderr.write(countsLine(results) + '\n');

@@ -30,10 +30,14 @@ until the distributions are deployed, with progress.`,
     const deployment = loadDeployment(deploymentOptionsOf(args));
     if (args.options.awaiting && args.positionals.length > 0) throw new UsageError('give hostnames or --awaiting, not both');
     const hostnames = args.options.awaiting ? deployment.stage.awaitingCutover : args.positionals;
-    return cutover(defaultContext((l) => io.stdout.write(l + '\n')), deployment, {
-      hostnames,
-      apply: args.options.apply === true,
-      timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
-    });
+    return cutover(
+      defaultContext((l) => io.stdout.write(l + '\n')),
+      deployment,
+      {
+        hostnames,
+        apply: args.options.apply === true,
+        timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
+      },
+    );
   },
 };

@@ -6,7 +6,8 @@ import { CONFIG_OPTIONS, deploymentOptionsOf, STAGE_OPTIONS } from '../options';
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'offline diff of the synthesized app against a baseline (git ref, cdk.out or templates): stacks as cdk diff prints them, and redirects',
+  summary:
+    'offline diff of the synthesized app against a baseline (git ref, cdk.out or templates): stacks as cdk diff prints them, and redirects',
   invocation: 'npm run diff --',
   description: `Synthesizes the app (or reads --app DIR) and compares it with the baseline:
   --baseline REF    a git ref (default HEAD): the app as it was there, synthesized
@@ -32,7 +33,11 @@ hostname such as *.po.co as the sample name any-name.po.co). No AWS credentials 
   exitStatus: '0; 1 with --fail when there are differences, or when a synth fails; 2 on bad options.',
   async run(args, io) {
     noPositionals(args);
-    const sides = { baseline: stringOption(args.options.baseline) ?? 'HEAD', app: stringOption(args.options.app), synth: deploymentOptionsOf(args) };
+    const sides = {
+      baseline: stringOption(args.options.baseline) ?? 'HEAD',
+      app: stringOption(args.options.app),
+      synth: deploymentOptionsOf(args),
+    };
     const { text, different } = diffSides(sides, (line) => io.stderr.write(`diff: ${line}\n`));
     io.stdout.write(text);
     return args.options.fail === true && different ? 1 : 0;

@@ -7,7 +7,8 @@ import { AWS_OPTIONS, deploymentOptionsOf } from '../options';
 
 export const preflightCommand: Command = {
   name: 'preflight',
-  summary: 'for every configured hostname: who holds it, whether the certificate covers it, its DNS records, what will conflict (read-only)',
+  summary:
+    'for every configured hostname: who holds it, whether the certificate covers it, its DNS records, what will conflict (read-only)',
   invocation: 'npm run ops -- preflight',
   description: `For every hostname of the sites file: which distribution holds it today
 (ListDistributions in this account; ListConflictingAliases for other accounts,
@@ -19,6 +20,9 @@ next deploy or cutover will meet. Read-only.`,
   exitStatus: '0 when nothing conflicts, 1 when a hostname would fail the deploy (or on an AWS error), 2 on bad options or config.',
   async run(args, io) {
     noPositionals(args);
-    return runPreflight(defaultContext((l) => io.stdout.write(l + '\n')), loadDeployment(deploymentOptionsOf(args)));
+    return runPreflight(
+      defaultContext((l) => io.stdout.write(l + '\n')),
+      loadDeployment(deploymentOptionsOf(args)),
+    );
   },
 };

@@ -37,7 +37,9 @@ Also run as: npm run ops -- preview [options]`,
   async run(args, io) {
     const port = intOption(args.options.port ?? (process.env.PORT || undefined), 'port (or PORT)', DEFAULT_PREVIEW_PORT, 0, 65535);
     const preview = await startPreview({ ...configFilesOf(args), port, log: (line) => io.stdout.write(line + '\n') });
-    io.stdout.write(`preview: bundle ${(preview.bundleBytes / 1024).toFixed(1)} KiB; serving\n${preview.sites.map((s) => `  ${s}\n`).join('')}`);
+    io.stdout.write(
+      `preview: bundle ${(preview.bundleBytes / 1024).toFixed(1)} KiB; serving\n${preview.sites.map((s) => `  ${s}\n`).join('')}`,
+    );
     io.stdout.write(`preview: listening on ${preview.url} (try: curl -si -H 'Host: po.co' ${preview.url}/uk/)\n`);
     await untilStopped();
     await preview.close();

@@ -44,7 +44,8 @@ to stderr.`,
     const top = intOption(args.options.top, 'top', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
     const summaryOnly = args.options['summary-only'] === true;
     const output = stringOption(args.options.output);
-    if (summaryOnly && (output !== undefined || args.options.top !== undefined)) throw new UsageError('--summary-only writes no CSV: leave out --output and --top');
+    if (summaryOnly && (output !== undefined || args.options.top !== undefined))
+      throw new UsageError('--summary-only writes no CSV: leave out --output and --top');
     const report = await replay({ files: args.positionals, ...configFilesOf(args) });
     io.stderr.write(renderFileStats(report.files));
     const shown = report.fallbacks.slice(0, top);

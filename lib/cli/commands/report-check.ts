@@ -40,7 +40,9 @@ CHROMIUM=/path, or /usr/bin/chromium (Debian: apt-get install chromium).`,
     }
     const chromiumPath = findChromium();
     if (!chromiumPath) {
-      io.stderr.write('report:check: no Chromium found. Fix: apt-get install chromium (Debian), or set CHROMIUM to a Chromium or Chrome binary.\n');
+      io.stderr.write(
+        'report:check: no Chromium found. Fix: apt-get install chromium (Debian), or set CHROMIUM to a Chromium or Chrome binary.\n',
+      );
       return 2;
     }
     io.stdout.write(`report:check: opening ${html} in ${chromiumPath}\n`);

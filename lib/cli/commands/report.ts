@@ -44,7 +44,9 @@ needs no server and loads nothing from outside.
     const out = path.resolve(stringOption(args.options.out) ?? DEFAULT_REPORT_DIR);
     const app = stringOption(args.options.app);
     if (!app) io.stderr.write('report: synthesizing the working tree\n');
-    const { assembly, cleanup } = app ? { assembly: readAssembly(app, app), cleanup: () => undefined } : synthesizeWorkingTree(synthContext(deploymentOptionsOf(args)), 'the working tree', 'poco-report-');
+    const { assembly, cleanup } = app
+      ? { assembly: readAssembly(app, app), cleanup: () => undefined }
+      : synthesizeWorkingTree(synthContext(deploymentOptionsOf(args)), 'the working tree', 'poco-report-');
     try {
       const data = reportData(assembly, maxEntries);
       fs.mkdirSync(out, { recursive: true });

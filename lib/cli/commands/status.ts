@@ -16,6 +16,9 @@ marked), the function version it runs, and invalidations in progress. Read-only.
   exitStatus: '0 when every site is deployed and settled, 1 otherwise (or on an AWS error), 2 on bad options or config.',
   async run(args, io) {
     noPositionals(args);
-    return status(defaultContext((l) => io.stdout.write(l + '\n')), loadDeployment(deploymentOptionsOf(args)));
+    return status(
+      defaultContext((l) => io.stdout.write(l + '\n')),
+      loadDeployment(deploymentOptionsOf(args)),
+    );
   },
 };

@@ -10,13 +10,15 @@ import { CONFIG_OPTIONS, configFilesOf } from '../options';
 function viewerCountryOf(cc: string | undefined): string | undefined {
   if (cc === undefined) return undefined;
   const viewerCountry = cc.toLowerCase() === 'none' ? '' : normaliseCountry(cc);
-  if (viewerCountry === '' && cc.toLowerCase() !== 'none') throw new UsageError(`--country ${JSON.stringify(cc)} is not a two-letter country code such as GB, or "none"`);
+  if (viewerCountry === '' && cc.toLowerCase() !== 'none')
+    throw new UsageError(`--country ${JSON.stringify(cc)} is not a two-letter country code such as GB, or "none"`);
   return viewerCountry;
 }
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'probe a deployment or the preview with the contract, the rules file walked on every site and a bulk sample; compare with the engine',
+  summary:
+    'probe a deployment or the preview with the contract, the rules file walked on every site and a bulk sample; compare with the engine',
   invocation: 'npm run ops -- verify --base URL',
   description: `Sends the contract's examples, the rules file walked on every site and a sample of
 the bulk list to URL and compares every status and Location with what the engine

@@ -8,7 +8,8 @@ import { DefaultStackSynthesizer, Stack, Token, Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs';
 
 /** cdk-nag's finding for a role with AWS's basic Lambda execution policy (CDK's custom-resource providers carry it). */
-export const BASIC_EXECUTION_ROLE_FINDING = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+export const BASIC_EXECUTION_ROLE_FINDING =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
 /** Acknowledges each finding id on `scope` (and everything under it) with one reason. */
 export function acknowledge(scope: IConstruct, ids: readonly string[], reason: string): void {

@@ -6,7 +6,16 @@ import { brief, bulkMatch, DEFAULT_SITES_TEXT, defaultRule, engineFor, entries, 
 import { parseCsv } from '../../../lib/config/redirects';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BULK_PRESERVE_PATH_SUFFIX, BULK_PRESERVE_QUERY, BULK_SCHEME_HTTP, BULK_STATUS_SHIFT, BULK_SUBPATH_MATCHING, BulkIndex, CompiledBulk, packBulk } from '../../../lambda/engine';
+import {
+  BULK_PRESERVE_PATH_SUFFIX,
+  BULK_PRESERVE_QUERY,
+  BULK_SCHEME_HTTP,
+  BULK_STATUS_SHIFT,
+  BULK_SUBPATH_MATCHING,
+  BulkIndex,
+  CompiledBulk,
+  packBulk,
+} from '../../../lambda/engine';
 import { fnv, FNV_BASIS } from '../../../lambda/engine/hash';
 import { generateList } from '../../../lib/bench/generate-list';
 import { bulkIndexOf } from '../../../lib/review/assembly';
@@ -14,8 +23,19 @@ import { columnsOfPackedV1 } from '../../../lib/review/packed-v1';
 
 describe('CSV format', () => {
   test('two to seven fields, quoted fields, blank lines, CRLF and a BOM', () => {
-    const list = '\uFEFFpo.co/a,https://www.mi.com/uk/\r\n\r\n"po.co/b","https://www.mi.com/uk/?a=x,y",302\n  po.co/c , https://www.mi.com/de/ ,308,true,FALSE,TRUE,false\n';
-    expect(entries(list).map((e) => [e.line, e.host + e.path, e.target, e.status, e.preserveQueryString, e.subpathMatching, e.preservePathSuffix])).toEqual([
+    const list =
+      '\uFEFFpo.co/a,https://www.mi.com/uk/\r\n\r\n"po.co/b","https://www.mi.com/uk/?a=x,y",302\n  po.co/c , https://www.mi.com/de/ ,308,true,FALSE,TRUE,false\n';
+    expect(
+      entries(list).map((e) => [
+        e.line,
+        e.host + e.path,
+        e.target,
+        e.status,
+        e.preserveQueryString,
+        e.subpathMatching,
+        e.preservePathSuffix,
+      ]),
+    ).toEqual([
       [1, 'po.co/a', 'https://www.mi.com/uk/', 301, false, false, true],
       [3, 'po.co/b', 'https://www.mi.com/uk/?a=x,y', 302, false, false, true],
       [4, 'po.co/c', 'https://www.mi.com/de/', 308, true, true, false],
@@ -24,8 +44,19 @@ describe('CSV format', () => {
 
   test('a quoted field must close on its line, so a stray quote costs one line, not the rest of the file', () => {
     expect(parseCsv('a,"b\nc",d\ne,f\n')).toEqual([
-      { line: 1, fields: ['a'], error: { message: 'a quoted field is not closed on its line.', fix: 'add the closing double quote (URLs never span lines).' } },
-      { line: 2, fields: [], error: { message: 'a double quote inside the unquoted field "c\\"".', fix: 'quote the whole field and double the quote inside it ("").' } },
+      {
+        line: 1,
+        fields: ['a'],
+        error: { message: 'a quoted field is not closed on its line.', fix: 'add the closing double quote (URLs never span lines).' },
+      },
+      {
+        line: 2,
+        fields: [],
+        error: {
+          message: 'a double quote inside the unquoted field "c\\"".',
+          fix: 'quote the whole field and double the quote inside it ("").',
+        },
+      },
       { line: 3, fields: ['e', 'f'] },
     ]);
   });
@@ -36,7 +67,14 @@ describe('CSV format', () => {
 
   test('defaults: status 301, booleans false, preserve path suffix true', () => {
     const [e] = entries('po.co/a,https://www.mi.com/uk/,,,,,');
-    expect(e).toMatchObject({ status: 301, preserveQueryString: false, includeSubdomains: false, subpathMatching: false, preservePathSuffix: true, scheme: 'any' });
+    expect(e).toMatchObject({
+      status: 301,
+      preserveQueryString: false,
+      includeSubdomains: false,
+      subpathMatching: false,
+      preservePathSuffix: true,
+      scheme: 'any',
+    });
   });
 
   test('sources are normalised as requests are, so equivalent spellings match', () => {
@@ -79,7 +117,9 @@ describe('matching', () => {
   });
 
   test('the most specific subpath wins (Cloudflare: /folder vs /folder/subfolder)', () => {
-    const e = engineFor(['po.co/folder,https://www.mi.com/one/,301,,,TRUE', 'po.co/folder/subfolder,https://www.mi.com/two/,301,,,TRUE'].join('\n'));
+    const e = engineFor(
+      ['po.co/folder,https://www.mi.com/one/,301,,,TRUE', 'po.co/folder/subfolder,https://www.mi.com/two/,301,,,TRUE'].join('\n'),
+    );
     expect(brief(e.decide(req('https://po.co/folder/subfolder/item')))).toBe('301 https://www.mi.com/two/item');
     expect(brief(e.decide(req('https://po.co/folder/other')))).toBe('301 https://www.mi.com/one/other');
   });
@@ -104,18 +144,30 @@ describe('matching', () => {
   });
 
   test('a more specific domain beats a less specific one', () => {
-    const sitesText = JSON.stringify({ ...JSON.parse(DEFAULT_SITES_TEXT), sites: { global: { mode: 'region-path', hostnames: ['po.co', 'qux.foo.po.co'] } } });
-    const e = engineFor(['po.co/x,https://www.mi.com/less/,301,FALSE,TRUE', 'foo.po.co/x,https://www.mi.com/more/,301,FALSE,TRUE'].join('\n'), sitesText);
+    const sitesText = JSON.stringify({
+      ...JSON.parse(DEFAULT_SITES_TEXT),
+      sites: { global: { mode: 'region-path', hostnames: ['po.co', 'qux.foo.po.co'] } },
+    });
+    const e = engineFor(
+      ['po.co/x,https://www.mi.com/less/,301,FALSE,TRUE', 'foo.po.co/x,https://www.mi.com/more/,301,FALSE,TRUE'].join('\n'),
+      sitesText,
+    );
     expect(brief(e.decide(req('https://qux.foo.po.co/x')))).toBe('301 https://www.mi.com/more/');
   });
 
   test('path specificity comes before host specificity', () => {
-    const e = engineFor(['po.co/a/b,https://www.mi.com/deep/,301,FALSE,TRUE,TRUE', 'uk.po.co/a,https://www.mi.com/shallow/,301,FALSE,FALSE,TRUE'].join('\n'));
+    const e = engineFor(
+      ['po.co/a/b,https://www.mi.com/deep/,301,FALSE,TRUE,TRUE', 'uk.po.co/a,https://www.mi.com/shallow/,301,FALSE,FALSE,TRUE'].join('\n'),
+    );
     expect(brief(e.decide(req('https://uk.po.co/a/b/c')))).toBe('301 https://www.mi.com/deep/c');
   });
 
   test('a scheme-specific source beats a scheme-less one; each scheme matches only itself', () => {
-    const e = engineFor(['po.co/s,https://www.mi.com/any/', 'https://po.co/s,https://www.mi.com/https/', 'http://po.co/h,https://www.mi.com/http-only/'].join('\n'));
+    const e = engineFor(
+      ['po.co/s,https://www.mi.com/any/', 'https://po.co/s,https://www.mi.com/https/', 'http://po.co/h,https://www.mi.com/http-only/'].join(
+        '\n',
+      ),
+    );
     expect(brief(e.decide(req('https://po.co/s')))).toBe('301 https://www.mi.com/https/');
     expect(brief(e.decide(req('http://po.co/s')))).toBe('301 https://www.mi.com/any/');
     expect(brief(e.decide(req('http://po.co/h')))).toBe('301 https://www.mi.com/http-only/');
@@ -129,10 +181,22 @@ describe('matching', () => {
   });
 
   test('status codes 301, 302, 307 and 308 with their caching', () => {
-    const e = engineFor(['po.co/1,https://www.mi.com/a/,301', 'po.co/2,https://www.mi.com/a/,302', 'po.co/7,https://www.mi.com/a/,307', 'po.co/8,https://www.mi.com/a/,308'].join('\n'));
+    const e = engineFor(
+      [
+        'po.co/1,https://www.mi.com/a/,301',
+        'po.co/2,https://www.mi.com/a/,302',
+        'po.co/7,https://www.mi.com/a/,307',
+        'po.co/8,https://www.mi.com/a/,308',
+      ].join('\n'),
+    );
     const seen = ['1', '2', '7', '8'].map((p) => e.decide(req(`https://po.co/${p}`)));
     expect(seen.map((d) => d.status)).toEqual([301, 302, 307, 308]);
-    expect(seen.map((d) => d.headers['Cache-Control'])).toEqual(['public, max-age=86400', 'public, max-age=300', 'public, max-age=300', 'public, max-age=86400']);
+    expect(seen.map((d) => d.headers['Cache-Control'])).toEqual([
+      'public, max-age=86400',
+      'public, max-age=300',
+      'public, max-age=300',
+      'public, max-age=86400',
+    ]);
   });
 
   test('bulk entries win over the default rules', () => {
@@ -142,7 +206,9 @@ describe('matching', () => {
   });
 
   test('a target on a redirect host is followed so the visitor gets one hop', () => {
-    const e = engineFor(['po.co/f6,https://po.co/old-f6,301,TRUE', 'po.co/old-f6,https://po.co/global/product/poco-f6#buy,308,TRUE'].join('\n'));
+    const e = engineFor(
+      ['po.co/f6,https://po.co/old-f6,301,TRUE', 'po.co/old-f6,https://po.co/global/product/poco-f6#buy,308,TRUE'].join('\n'),
+    );
     const d = e.decide(req('https://po.co/f6?ref=qr'));
     expect(brief(d)).toBe('301 https://www.mi.com/global/product/poco-f6/?ref=qr#buy');
     expect(d.rule).toBe(`bulk:list.csv:1 > bulk:list.csv:2 > ${defaultRule('product-page')}`);
@@ -179,8 +245,14 @@ describe('the packed index (bulk.bin)', () => {
   });
 
   test('reads the columns back exactly: meta, target, line, targets, internal targets', () => {
-    const packed = new BulkIndex(packBulk(tablesFor('po.co/f6,https://po.co/global/product/poco-f6,301,TRUE\nhttp://po.co/f6,https://www.mi.com/global/,308\n').bulk));
-    expect([packed.size, packed.file, packed.targets]).toEqual([2, 'list.csv', ['https://po.co/global/product/poco-f6', 'https://www.mi.com/global/']]);
+    const packed = new BulkIndex(
+      packBulk(tablesFor('po.co/f6,https://po.co/global/product/poco-f6,301,TRUE\nhttp://po.co/f6,https://www.mi.com/global/,308\n').bulk),
+    );
+    expect([packed.size, packed.file, packed.targets]).toEqual([
+      2,
+      'list.csv',
+      ['https://po.co/global/product/poco-f6', 'https://www.mi.com/global/'],
+    ]);
     expect([0, 1].map((i) => [packed.meta(i), packed.targetIndex(i), packed.line(i), packed.isInternal(packed.targetIndex(i))])).toEqual([
       [BULK_PRESERVE_QUERY | BULK_PRESERVE_PATH_SUFFIX, 0, 1, true],
       [BULK_SCHEME_HTTP | (3 << BULK_STATUS_SHIFT) | BULK_PRESERVE_PATH_SUFFIX, 1, 2, false],
@@ -188,7 +260,12 @@ describe('the packed index (bulk.bin)', () => {
   });
 
   test('its header lists each source host with the depths of its subpath sources, and of its include-subdomains ones', () => {
-    const csv = ['po.co/a/b,https://www.mi.com/uk/ab,301,,,TRUE', 'po.co/a/b/c/d,https://www.mi.com/uk/abcd,301,,,TRUE', 'po.co/x,https://www.mi.com/uk/x,301,,TRUE,TRUE', 'uk.po.co/y,https://www.mi.com/uk/y'].join('\n');
+    const csv = [
+      'po.co/a/b,https://www.mi.com/uk/ab,301,,,TRUE',
+      'po.co/a/b/c/d,https://www.mi.com/uk/abcd,301,,,TRUE',
+      'po.co/x,https://www.mi.com/uk/x,301,,TRUE,TRUE',
+      'uk.po.co/y,https://www.mi.com/uk/y',
+    ].join('\n');
     const packed = packBulk(tablesFor(csv).bulk);
     const words = new Uint32Array(packed.buffer, packed.byteOffset, 5);
     const header = JSON.parse(Buffer.from(packed.subarray(packed.length - words[4])).toString('utf8'));
@@ -212,7 +289,8 @@ describe('the packed index (bulk.bin)', () => {
       internalTargets: [],
     };
     const index = new BulkIndex(packBulk(bulk));
-    const found = (key: string): number | null => bulkMatch(index, key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/')))?.entry ?? null;
+    const found = (key: string): number | null =>
+      bulkMatch(index, key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/')))?.entry ?? null;
     expect(['po.co/ntpxdfzn', 'po.co/fdpldrth', 'jzxvbb.po.co/same', 'blhlfz.po.co/same'].map(found)).toEqual([0, null, 1, 2]);
     expect([0, 1, 2].map((i) => index.key(i))).toEqual(bulk.keys);
   });

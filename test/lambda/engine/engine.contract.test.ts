@@ -67,12 +67,17 @@ describe('regions and stores: the region segment leads to its landing, whatever 
   });
 
   test('a region segment in another case, with extra slashes or dot segments, names the region', () => {
-    for (const p of ['/TW/', '//tw//', '/x/../tw/', '/%74w/']) expect(brief(engine.decide(req(`https://po.co${p}`)))).toBe('301 https://www.mi.com/tw/');
+    for (const p of ['/TW/', '//tw//', '/x/../tw/', '/%74w/'])
+      expect(brief(engine.decide(req(`https://po.co${p}`)))).toBe('301 https://www.mi.com/tw/');
   });
 });
 
 describe('countries: each region country maps to it; any other, or none, to global', () => {
-  const COUNTRY: Record<string, string> = { uk: 'GB', id: 'ID', ...Object.fromEntries(STORE_REGIONS.filter((r) => r !== 'uk').map((r) => [r, r.toUpperCase()])) };
+  const COUNTRY: Record<string, string> = {
+    uk: 'GB',
+    id: 'ID',
+    ...Object.fromEntries(STORE_REGIONS.filter((r) => r !== 'uk').map((r) => [r, r.toUpperCase()])),
+  };
   test.each(Object.entries(COUNTRY))('%s <- %s', (region, country) => {
     const d = engine.decide(req('https://po.co/', country));
     expect(brief(d)).toBe(`302 ${LANDING[region]}`);
@@ -102,7 +107,9 @@ describe('hostnames', () => {
 
   test('the earlier domain, as found in the wild', () => {
     expect(brief(engine.decide(req('https://www.poco.net/global/poco-f2-pro/specs_m/')))).toBe('301 https://www.mi.com/global/poco/');
-    expect(brief(engine.decide(req('https://www.poco.net/global/poco-f6/specs_m/')))).toBe('301 https://www.mi.com/global/product/poco-f6/specs/');
+    expect(brief(engine.decide(req('https://www.poco.net/global/poco-f6/specs_m/')))).toBe(
+      '301 https://www.mi.com/global/product/poco-f6/specs/',
+    );
   });
 
   test.each([
@@ -117,19 +124,24 @@ describe('hostnames', () => {
   });
 
   test('uk.po.co sells the products of the uk store on it', () => {
-    expect(brief(engine.decide(req('https://uk.po.co/product/poco-f8-pro/buy')))).toBe('301 https://www.mi.com/uk/product/poco-f8-pro/buy/');
+    expect(brief(engine.decide(req('https://uk.po.co/product/poco-f8-pro/buy')))).toBe(
+      '301 https://www.mi.com/uk/product/poco-f8-pro/buy/',
+    );
   });
 
   test('in.po.co is frozen: served by its origin', () => {
     expect(engine.decide(req('https://in.po.co/product/poco-c75'))).toMatchObject({ action: 'origin', rule: 'origin:frozen-site' });
   });
 
-  test.each(['/', '/global/', '/thread-12345-1-1.html', '/forum.php?mod=viewthread&tid=1'])('c.po.co%s -> 301 the community, query dropped', (p) => {
-    const d = engine.decide(req(`https://c.po.co${p}`, 'GB'));
-    expect(brief(d)).toBe('301 https://new.c.mi.com/global/');
-    expect(d.rule).toMatch(ruleNamed('community'));
-    expect(d.perVisitor).toBe(false);
-  });
+  test.each(['/', '/global/', '/thread-12345-1-1.html', '/forum.php?mod=viewthread&tid=1'])(
+    'c.po.co%s -> 301 the community, query dropped',
+    (p) => {
+      const d = engine.decide(req(`https://c.po.co${p}`, 'GB'));
+      expect(brief(d)).toBe('301 https://new.c.mi.com/global/');
+      expect(d.rule).toMatch(ruleNamed('community'));
+      expect(d.perVisitor).toBe(false);
+    },
+  );
 
   test.each(['shop.po.co', 'WWW2.PO.CO', 'blog.po.co:443'])('any other name below po.co (%s) -> 302 the global landing', (host) => {
     for (const p of ['/', '/uk/product/poco-f7', '/x?y=1']) {
@@ -218,7 +230,11 @@ describe('status, query and case', () => {
   test('301 when the path decides; 302 and per visitor when the country does', () => {
     const fixed = engine.decide(req('https://po.co/uk/'));
     expect(fixed.status).toBe(301);
-    expect(fixed.headers).toEqual({ Location: 'https://www.mi.com/uk/', 'Cache-Control': 'public, max-age=86400', 'Strict-Transport-Security': 'max-age=63072000' });
+    expect(fixed.headers).toEqual({
+      Location: 'https://www.mi.com/uk/',
+      'Cache-Control': 'public, max-age=86400',
+      'Strict-Transport-Security': 'max-age=63072000',
+    });
     const visitor = engine.decide(req('https://po.co/product/poco-f7/specs', 'TW'));
     expect(brief(visitor)).toBe('302 https://www.mi.com/tw/product/poco-f7/specs/');
     expect(visitor.perVisitor).toBe(true);

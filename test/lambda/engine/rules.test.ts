@@ -54,8 +54,17 @@ describe('meaning', () => {
   test('410: a gone page that links to the target, cached like a permanent answer', () => {
     const engine = engineFor('', undefined, '/discontinued/* :landing 410 Name=gone\n');
     const d = engine.decide(req('https://po.co/uk/discontinued/poco-x1?a=<b>'));
-    expect(d).toMatchObject({ action: 'respond', status: 410, rule: 'rule:gone@config/rules.txt:1', location: 'https://www.mi.com/uk/?a=%3Cb%3E' });
-    expect(d.headers).toEqual({ 'Cache-Control': 'public, max-age=86400', 'Content-Type': 'text/html; charset=utf-8', 'Strict-Transport-Security': 'max-age=63072000' });
+    expect(d).toMatchObject({
+      action: 'respond',
+      status: 410,
+      rule: 'rule:gone@config/rules.txt:1',
+      location: 'https://www.mi.com/uk/?a=%3Cb%3E',
+    });
+    expect(d.headers).toEqual({
+      'Cache-Control': 'public, max-age=86400',
+      'Content-Type': 'text/html; charset=utf-8',
+      'Strict-Transport-Security': 'max-age=63072000',
+    });
     expect(d.action === 'respond' && d.body).toBe(
       '<!doctype html><html lang="en"><meta charset="utf-8"><title>Page gone</title><p>This POCO page is gone. Continue to <a href="https://www.mi.com/uk/?a=%3Cb%3E">https://www.mi.com/uk/?a=%3Cb%3E</a>.</p></html>\n',
     );
@@ -68,7 +77,7 @@ describe('meaning', () => {
     expect(at('https://po.co/uk/deal', 'FR')).toBe('301 https://www.mi.com/uk/ rule:rest@config/rules.txt:2');
   });
 
-  test('Query=drop leaves the visitor\'s query string out; keep appends it, made safe', () => {
+  test("Query=drop leaves the visitor's query string out; keep appends it, made safe", () => {
     const at = under('/a :store/a/ Query=drop\n/b :store/b/\n');
     expect(at('https://po.co/uk/a?x=1')).toMatch(/^301 https:\/\/www.mi.com\/uk\/a\/ /);
     expect(at('https://po.co/uk/b?x=1&y=%zz"')).toMatch(/^301 https:\/\/www.mi.com\/uk\/b\/\?x=1&y=%25zz%22 /);
@@ -81,7 +90,7 @@ describe('meaning', () => {
     expect(at('https://po.co/de/shop/UK')).toBe('301 https://www.mi.com/global/uk/ rule:shop@config/rules.txt:2');
   });
 
-  test('no rule matches: the region\'s landing, as a fallback', () => {
+  test("no rule matches: the region's landing, as a fallback", () => {
     expect(under('/only :landing\n')('https://po.co/uk/other')).toBe('302 https://www.mi.com/uk/ fallback:no-rule');
   });
 
@@ -91,7 +100,13 @@ describe('meaning', () => {
 });
 
 describe('the trie answers as a first-match scan in file order', () => {
-  const regions = regionOrder(SITES).map((r) => ({ name: r.name, kind: r.kind, url: r.url, landing: r.landing, products: [...(PRODUCTS.get(r.name) ?? [])].sort() }));
+  const regions = regionOrder(SITES).map((r) => ({
+    name: r.name,
+    kind: r.kind,
+    url: r.url,
+    landing: r.landing,
+    products: [...(PRODUCTS.get(r.name) ?? [])].sort(),
+  }));
   const words = ['a', 'b', 'uk', 'global', 'poco-f7', 'poco-x7', 'poco-c40', 'pocophone-f1', 'x'];
   const segment = fc.oneof(
     fc.constantFrom(...words).map((literal) => ({ literal })),
@@ -107,7 +122,12 @@ describe('the trie answers as a first-match scan in file order', () => {
   });
 
   /** Whether `r` matches, by the rule's own definition, read left to right. */
-  function naive(r: Pick<CompiledRule, 'segments' | 'splat' | 'countries'>, path: readonly string[], region: number, country: string): boolean {
+  function naive(
+    r: Pick<CompiledRule, 'segments' | 'splat' | 'countries'>,
+    path: readonly string[],
+    region: number,
+    country: string,
+  ): boolean {
     if (r.countries !== undefined && !r.countries.includes(country)) return false;
     if (r.splat ? path.length < r.segments.length : path.length !== r.segments.length) return false;
     return r.segments.every((s, i) => {
@@ -129,7 +149,14 @@ describe('the trie answers as a first-match scan in file order', () => {
         fc.constantFrom('', 'GB', 'FR', 'US'),
         fc.integer({ min: -1, max: 6 }),
         (raw, path, region, country, after) => {
-          const compiled: CompiledRule[] = raw.map((r, i) => ({ id: `r${i}`, ...r, status: 301, query: true, target: [], usesRegion: false }));
+          const compiled: CompiledRule[] = raw.map((r, i) => ({
+            id: `r${i}`,
+            ...r,
+            status: 301,
+            query: true,
+            target: [],
+            usesRegion: false,
+          }));
           const index = new RuleIndex(compiled, regions);
           const expected = compiled.findIndex((r, i) => i > after && naive(r, path, region, country));
           expect(index.search(undefined, { segments: path, from: 0, region, country, after }).rule).toBe(expected);

@@ -63,7 +63,8 @@ function unsafe(res: unknown, host: string, method: string): string | undefined 
   const r = res as CloudFrontResultResponse & { uri?: string };
   if (r.uri !== undefined) return host === 'in.po.co' ? undefined : `a request to ${host} was passed to the origin`;
   for (const [name, values] of Object.entries(r.headers ?? {})) {
-    for (const v of values) if (!/^[\x20-\x7e]*$/.test(v.value)) return `header ${name} has a control or non-ASCII character: ${JSON.stringify(v.value)}`;
+    for (const v of values)
+      if (!/^[\x20-\x7e]*$/.test(v.value)) return `header ${name} has a control or non-ASCII character: ${JSON.stringify(v.value)}`;
   }
   const location = r.headers?.location?.[0]?.value;
   if (['GET', 'HEAD'].includes(method.toUpperCase())) {
@@ -74,7 +75,14 @@ function unsafe(res: unknown, host: string, method: string): string | undefined 
   return undefined;
 }
 
-async function check(kind: keyof typeof handlers, host: string, uri: string, querystring: string, country: string, method = 'GET'): Promise<void> {
+async function check(
+  kind: keyof typeof handlers,
+  host: string,
+  uri: string,
+  querystring: string,
+  country: string,
+  method = 'GET',
+): Promise<void> {
   const res = await handlers[kind](originRequestEvent({ host, uri, querystring, country, method }));
   const reason = unsafe(res, host, method) ?? (SAFETY_NETS.test(lastRule) ? `the engine needed its safety net (${lastRule})` : undefined);
   if (reason) throw new Error(`${kind} ${method} ${host}${uri}?${querystring} [${JSON.stringify(country)}]: ${reason}`);
@@ -125,8 +133,42 @@ describe('the shared open-redirect payloads', () => {
 });
 
 describe('properties over generated input', () => {
-  const hostileChar = fc.constantFrom('/', '\\', '.', '%', '?', '#', '@', ':', '\r', '\n', '\t', '\u0000', ' ', '"', '<', '>', 'é', '\u2028', '\ud800', '%2e', '%2f', '%5c', '%0d%0a', '//', '..', 'https:', 'evil.com', 'uk', 'product', 'in');
-  const hostileString = fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.array(hostileChar, { maxLength: 25 }).map((a) => a.join('')));
+  const hostileChar = fc.constantFrom(
+    '/',
+    '\\',
+    '.',
+    '%',
+    '?',
+    '#',
+    '@',
+    ':',
+    '\r',
+    '\n',
+    '\t',
+    '\u0000',
+    ' ',
+    '"',
+    '<',
+    '>',
+    'é',
+    '\u2028',
+    '\ud800',
+    '%2e',
+    '%2f',
+    '%5c',
+    '%0d%0a',
+    '//',
+    '..',
+    'https:',
+    'evil.com',
+    'uk',
+    'product',
+    'in',
+  );
+  const hostileString = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.array(hostileChar, { maxLength: 25 }).map((a) => a.join('')),
+  );
   const anyHost = fc.oneof(fc.constantFrom(...REDIRECT_HOSTS, 'in.po.co', 'PO.CO', 'po.co:443', 'po.co.'), hostileString);
 
   test('the handler never throws and every response is safe', async () => {
@@ -141,7 +183,8 @@ describe('properties over generated input', () => {
         async (kind, host, uri, qs, country, method) => {
           const res = await handlers[kind](originRequestEvent({ host, uri, querystring: qs, country, method }));
           const reason =
-            unsafe(res, host.toLowerCase().replace(/:443$|\.$/, ''), method || 'GET') ?? (SAFETY_NETS.test(lastRule) ? `safety net needed: ${lastRule}` : undefined);
+            unsafe(res, host.toLowerCase().replace(/:443$|\.$/, ''), method || 'GET') ??
+            (SAFETY_NETS.test(lastRule) ? `safety net needed: ${lastRule}` : undefined);
           if (reason && !(method === '' && /status 405/.test(reason))) throw new Error(reason);
         },
       ),
@@ -152,7 +195,9 @@ describe('properties over generated input', () => {
   test('events with arbitrary shapes never make the handler throw', async () => {
     await fc.assert(
       fc.asyncProperty(fc.anything(), async (request) => {
-        const res = (await handlers.default({ Records: [{ cf: { request } }] } as unknown as CloudFrontRequestEvent)) as CloudFrontResultResponse;
+        const res = (await handlers.default({
+          Records: [{ cf: { request } }],
+        } as unknown as CloudFrontRequestEvent)) as CloudFrontResultResponse;
         expect(res).toBeDefined();
       }),
       { numRuns: 500 },
@@ -163,7 +208,9 @@ describe('properties over generated input', () => {
     const tables = tablesFor('po.co/old,https://www.mi.com/uk/old,301');
     const altered = {
       ...tables,
-      regions: tables.regions.map((r) => (r.name === 'fr' ? { ...r, url: 'https://evil.example/fr/', landing: 'https://evil.example/fr/' } : r)),
+      regions: tables.regions.map((r) =>
+        r.name === 'fr' ? { ...r, url: 'https://evil.example/fr/', landing: 'https://evil.example/fr/' } : r,
+      ),
       bulk: { ...tables.bulk, targets: tables.bulk.targets.map((t) => t.replace('www.mi.com', 'www.mi.com.evil.example')) },
     };
     const engine = new RedirectEngine(altered);
@@ -175,35 +222,74 @@ describe('properties over generated input', () => {
     expect(outcome('https://po.co/fr/product/x?a=1')).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location');
     expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location');
     expect(outcome('https://po.co/old')).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location'); // every answer is checked, not only the first
-    expect(outcome('https://po.co/uk/product/poco-f7?a=1')).toBe(`301 https://www.mi.com/uk/product/poco-f7/?a=1 ${defaultRule('product-page')}`);
+    expect(outcome('https://po.co/uk/product/poco-f7?a=1')).toBe(
+      `301 https://www.mi.com/uk/product/poco-f7/?a=1 ${defaultRule('product-page')}`,
+    );
   });
 
   test('a rule target off the allow-list (tables altered after validation) is never emitted', () => {
     const tables = tablesFor('');
     const community = tables.rules.findIndex((r) => r.id === defaultRule('community'));
-    const altered = { ...tables, rules: tables.rules.map((r, i) => (i === community ? { ...r, target: [{ text: 'https://new.c.mi.com.evil.example/' }] } : r)) };
+    const altered = {
+      ...tables,
+      rules: tables.rules.map((r, i) => (i === community ? { ...r, target: [{ text: 'https://new.c.mi.com.evil.example/' }] } : r)),
+    };
     const d = new RedirectEngine(altered).decide({ method: 'GET', scheme: 'https', host: 'c.po.co', path: '/x', query: '' });
     expect(`${d.status} ${d.location} ${d.rule}`).toBe('302 https://www.mi.com/global/poco/ fallback:unsafe-location');
   });
 
-  test('the engine\'s path scan gives canonicalPath\'s segments, trailing slash and index, and the bulk key hashes, and keeps no state between paths', () => {
-    const pieces = fc.constantFrom('a', 'B', 'poco-F6', '.', '..', '/', '//', 'index.html', 'INDEX.html', '%41', '%2f', '%e9', '%', 'é', ' ', '~', '\\', '?');
-    const rawPath = fc.oneof(hostileString.map((s) => '/' + s), fc.array(pieces, { maxLength: 12 }).map((a) => a.join('')), fc.array(pieces, { maxLength: 12 }).map((a) => '/' + a.join('/')));
+  test("the engine's path scan gives canonicalPath's segments, trailing slash and index, and the bulk key hashes, and keeps no state between paths", () => {
+    const pieces = fc.constantFrom(
+      'a',
+      'B',
+      'poco-F6',
+      '.',
+      '..',
+      '/',
+      '//',
+      'index.html',
+      'INDEX.html',
+      '%41',
+      '%2f',
+      '%e9',
+      '%',
+      'é',
+      ' ',
+      '~',
+      '\\',
+      '?',
+    );
+    const rawPath = fc.oneof(
+      hostileString.map((s) => '/' + s),
+      fc.array(pieces, { maxLength: 12 }).map((a) => a.join('')),
+      fc.array(pieces, { maxLength: 12 }).map((a) => '/' + a.join('/')),
+    );
     const scan = new PathScan(); // one scan for every path, as the engine keeps one
     fc.assert(
       fc.property(rawPath, fc.integer(), (raw, seed) => {
         const expected = canonicalPath(raw);
         scan.load(raw, seed);
         // The bulk index's key hashes, one per depth, from the seed.
-        expect(expected.segments.map((_, d) => scan.hash(d + 1))).toEqual(expected.segments.map((_, d) => fnv(seed, expected.segments.slice(0, d + 1).join('/'), 0, expected.segments.slice(0, d + 1).join('/').length)));
+        expect(expected.segments.map((_, d) => scan.hash(d + 1))).toEqual(
+          expected.segments.map((_, d) =>
+            fnv(seed, expected.segments.slice(0, d + 1).join('/'), 0, expected.segments.slice(0, d + 1).join('/').length),
+          ),
+        );
         expect(scan.hash(0)).toBe(seed);
         // The length of the path part of each key.
-        expect(expected.segments.map((_, d) => scan.keyLength(d + 1))).toEqual(expected.segments.map((_, d) => pathKey(expected.segments.slice(0, d + 1)).length));
+        expect(expected.segments.map((_, d) => scan.keyLength(d + 1))).toEqual(
+          expected.segments.map((_, d) => pathKey(expected.segments.slice(0, d + 1)).length),
+        );
         expect(scan.keyLength(0)).toBe(1);
-        expect({ segments: scan.segments(), trailingSlash: scan.trailingSlash, index: scan.index }).toEqual({ ...expected, index: expected.index });
+        expect({ segments: scan.segments(), trailingSlash: scan.trailingSlash, index: scan.index }).toEqual({
+          ...expected,
+          index: expected.index,
+        });
         for (let from = 0; from <= scan.count; from++) expect(scan.join(from)).toBe(expected.segments.slice(from).join('/'));
         expect(expected.segments.map((_, i) => scan.lower(i))).toEqual(expected.segments.map(lowerSegment));
-        expect(expected.segments.map((_, i) => scan.equalsLower(i, 'product'))).toEqual(expected.segments.map((seg) => seg.toLowerCase() === 'product'));
+        expect(expected.segments.map((_, i) => scan.equalsLower(i, 'product'))).toEqual(
+          expected.segments.map((seg) => seg.toLowerCase() === 'product'),
+        );
       }),
       { numRuns: 5000 },
     );

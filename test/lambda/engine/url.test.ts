@@ -1,5 +1,13 @@
 /** URL normalisation and encoding, function by function. */
-import { canonicalPath, canonicalSegment, locationChecker, lowerSegment, normaliseCountry, normaliseHost, safeQuery } from '../../../lambda/engine';
+import {
+  canonicalPath,
+  canonicalSegment,
+  locationChecker,
+  lowerSegment,
+  normaliseCountry,
+  normaliseHost,
+  safeQuery,
+} from '../../../lambda/engine';
 
 describe('canonicalPath', () => {
   test.each([
@@ -95,7 +103,7 @@ describe('locationChecker', () => {
     ['https://www.mi.com/x\u007f', false],
     ['HTTPS://www.mi.com/', false],
     ['https://in.po.co', true],
-    ['https://in.po.co/~a!$&\'()*+,;=:@%20', true],
+    ["https://in.po.co/~a!$&'()*+,;=:@%20", true],
   ])('%j is safe: %s', (location, ok) => expect(safe(location)).toBe(ok));
 
   test('no allowed host: nothing is safe', () => {

@@ -43,10 +43,21 @@ describe('site other: the wildcard *.po.co', () => {
   test('its distribution has the alias *.po.co, its own certificate, and runs the redirect function keyed by host', () => {
     const config = only(other, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
     expect(config.Aliases).toEqual(['*.po.co']);
-    expect(config.ViewerCertificate).toEqual({ AcmCertificateArn: { Ref: Object.keys(other.findResources('AWS::CertificateManager::Certificate'))[0] }, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
-    expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([{ EventType: 'origin-request', IncludeBody: false, LambdaFunctionARN: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultRedirectsFunctionCurrentVersion/) } }]);
+    expect(config.ViewerCertificate).toEqual({
+      AcmCertificateArn: { Ref: Object.keys(other.findResources('AWS::CertificateManager::Certificate'))[0] },
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SslSupportMethod: 'sni-only',
+    });
+    expect(config.DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([
+      {
+        EventType: 'origin-request',
+        IncludeBody: false,
+        LambdaFunctionARN: { Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultRedirectsFunctionCurrentVersion/) },
+      },
+    ]);
     // The region-host policy (Host in the key, no country), shared with uk, fr, de and community.
-    const policyOf = (name: string): unknown => only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.CachePolicyId;
+    const policyOf = (name: string): unknown =>
+      only(site(name), 'AWS::CloudFront::Distribution').Properties.DistributionConfig.DefaultCacheBehavior.CachePolicyId;
     expect(policyOf('other')).toEqual({ Ref: expect.stringMatching(/^referencetoPocoSunsetdefaultCacheByHostPolicy/) });
     expect(policyOf('other')).toEqual(policyOf('uk'));
     expect(config.Logging.Prefix).toBe('other/');
@@ -56,13 +67,19 @@ describe('site other: the wildcard *.po.co', () => {
     expect(records(other)).toEqual([`A *.po.co. ${POCO}`, `AAAA *.po.co. ${POCO}`]);
     const distribution = Object.keys(other.findResources('AWS::CloudFront::Distribution'))[0];
     for (const r of Object.values(other.findResources('AWS::Route53::RecordSet'))) {
-      expect(r.Properties.AliasTarget).toEqual({ DNSName: { 'Fn::GetAtt': [distribution, 'DomainName'] }, HostedZoneId: { 'Fn::FindInMap': expect.anything() } });
+      expect(r.Properties.AliasTarget).toEqual({
+        DNSName: { 'Fn::GetAtt': [distribution, 'DomainName'] },
+        HostedZoneId: { 'Fn::FindInMap': expect.anything() },
+      });
     }
   });
 
-  test('its alarms: 5xx rate and function errors, under the site\'s name', () => {
+  test("its alarms: 5xx rate and function errors, under the site's name", () => {
     other.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    other.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xxErrorRate', AlarmDescription: Match.stringLikeRegexp('^po\\.co sunset, site other: ') });
+    other.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xxErrorRate',
+      AlarmDescription: Match.stringLikeRegexp('^po\\.co sunset, site other: '),
+    });
   });
 
   test('ids come from the hostname, with the * written "wildcard": no construct id anywhere holds a *', () => {
@@ -73,19 +90,42 @@ describe('site other: the wildcard *.po.co', () => {
     };
     walk(deployed.app);
     expect(ids.filter((p) => p.includes('*'))).toEqual([]);
-    expect(ids).toEqual(expect.arrayContaining(['PocoSunset-default/Site-other/Records/wildcard.po.co/A', 'PocoSunset-default/Site-other/Records/wildcard.po.co/AAAA']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'PocoSunset-default/Site-other/Records/wildcard.po.co/A',
+        'PocoSunset-default/Site-other/Records/wildcard.po.co/AAAA',
+      ]),
+    );
     const logicalIds = Object.keys(other.findResources('AWS::Route53::RecordSet'));
     expect(logicalIds).toHaveLength(2);
-    expect(logicalIds).toEqual(expect.arrayContaining([expect.stringMatching(/^RecordswildcardpocoA[0-9A-F]{8}$/), expect.stringMatching(/^RecordswildcardpocoAAAA[0-9A-F]{8}$/)]));
+    expect(logicalIds).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^RecordswildcardpocoA[0-9A-F]{8}$/),
+        expect.stringMatching(/^RecordswildcardpocoAAAA[0-9A-F]{8}$/),
+      ]),
+    );
   });
 });
 
 describe('the wildcard beside the specific names', () => {
   test('no alias is on two distributions; the more specific names (po.co, uk.po.co, c.po.co...) stay on their own sites', () => {
-    const aliases = [...deployed.sites].flatMap(([name, t]) => (only(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases as string[]).map((a) => `${a} ${name}`));
+    const aliases = [...deployed.sites].flatMap(([name, t]) =>
+      (only(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases as string[]).map((a) => `${a} ${name}`),
+    );
     const names = aliases.map((a) => a.split(' ')[0]);
     expect(new Set(names).size).toBe(names.length);
-    expect(aliases.sort()).toEqual(['*.po.co other', 'c.po.co community', 'de.po.co de', 'fr.po.co fr', 'in.po.co in', 'po.co global', 'poco.net global', 'uk.po.co uk', 'www.po.co global', 'www.poco.net global']);
+    expect(aliases.sort()).toEqual([
+      '*.po.co other',
+      'c.po.co community',
+      'de.po.co de',
+      'fr.po.co fr',
+      'in.po.co in',
+      'po.co global',
+      'poco.net global',
+      'uk.po.co uk',
+      'www.po.co global',
+      'www.poco.net global',
+    ]);
   });
 
   test('a wildcard awaiting cutover stays on the certificate, but is no alias and gets no records', () => {
@@ -100,7 +140,10 @@ describe('the wildcard beside the specific names', () => {
   test('a wildcard and the name below it on one certificate share one validation record, so CloudFormation gets one option for both', () => {
     const sitesJson = structuredClone(DEFAULT_SITES_JSON);
     sitesJson.sites.global.hostnames = [...sitesJson.sites.global.hostnames, '*.poco.net'];
-    const cert = only(synthDeployment(configFiles({ sites: sitesJson })).sites.get('global')!, 'AWS::CertificateManager::Certificate').Properties;
+    const cert = only(
+      synthDeployment(configFiles({ sites: sitesJson })).sites.get('global')!,
+      'AWS::CertificateManager::Certificate',
+    ).Properties;
     // Wildcards come after the other names, so the DomainName is never a wildcard whose validation option was dropped.
     expect(cert.DomainName).toBe('po.co');
     expect(cert.SubjectAlternativeNames).toEqual(['poco.net', 'www.po.co', 'www.poco.net', '*.poco.net']);
@@ -129,7 +172,12 @@ describe('site global: poco.net and www.poco.net in their own zone', () => {
   });
 
   test('aliases of the distribution, with A and AAAA records in the poco.net zone', () => {
-    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual(['po.co', 'poco.net', 'www.po.co', 'www.poco.net']);
+    expect(only(global, 'AWS::CloudFront::Distribution').Properties.DistributionConfig.Aliases).toEqual([
+      'po.co',
+      'poco.net',
+      'www.po.co',
+      'www.poco.net',
+    ]);
     expect(records(global)).toEqual([
       `A po.co. ${POCO}`,
       `A poco.net. ${POCO_NET}`,
@@ -164,7 +212,11 @@ describe('site community: c.po.co', () => {
 
   test('an ordinary region-host site: its certificate, alias, records, log prefix, alarms', () => {
     expect(deployed.stack.siteStacks.get('community')!.node.id).toBe('Site-community');
-    community.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'c.po.co', SubjectAlternativeNames: Match.absent(), DomainValidationOptions: [{ DomainName: 'c.po.co', HostedZoneId: POCO }] });
+    community.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'c.po.co',
+      SubjectAlternativeNames: Match.absent(),
+      DomainValidationOptions: [{ DomainName: 'c.po.co', HostedZoneId: POCO }],
+    });
     const config = only(community, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
     expect(config.Aliases).toEqual(['c.po.co']);
     expect(config.Logging.Prefix).toBe('community/');
@@ -175,7 +227,9 @@ describe('site community: c.po.co', () => {
 
   test('the parent names its distribution in an output', () => {
     for (const name of ['community', 'other']) {
-      deployed.parent.hasOutput(`DistributionId${name}`, { Description: Match.stringLikeRegexp(`^CloudFront distribution of site ${name} `) });
+      deployed.parent.hasOutput(`DistributionId${name}`, {
+        Description: Match.stringLikeRegexp(`^CloudFront distribution of site ${name} `),
+      });
     }
   });
 });
@@ -200,8 +254,20 @@ describe('construct ids of hostnames', () => {
 
   test('a site stack with such hostnames fails before anything is made, awaiting cutover or not', () => {
     const stack = new Stack(new App({ outdir: tmpDir('poco-cdk-') }), 'S', { env: { region: 'us-east-1' } });
-    const common = { hostedZones: new Map([['po.co', 'Z1']]), logBucket: new s3.Bucket(stack, 'Logs'), alarmTopic: new sns.Topic(stack, 'Topic'), alarms: DEFAULT_ALARMS };
-    expect(() => new SiteStack(stack, 'Site-x', { ...common, site: { name: 'x', mode: 'frozen', hostnames: ['*.po.co', 'wildcard.po.co'] }, awaitingCutover: new Set(['wildcard.po.co']) })).toThrow(
+    const common = {
+      hostedZones: new Map([['po.co', 'Z1']]),
+      logBucket: new s3.Bucket(stack, 'Logs'),
+      alarmTopic: new sns.Topic(stack, 'Topic'),
+      alarms: DEFAULT_ALARMS,
+    };
+    expect(
+      () =>
+        new SiteStack(stack, 'Site-x', {
+          ...common,
+          site: { name: 'x', mode: 'frozen', hostnames: ['*.po.co', 'wildcard.po.co'] },
+          awaitingCutover: new Set(['wildcard.po.co']),
+        }),
+    ).toThrow(
       'SiteStack S/Site-x: hostnames "*.po.co" and "wildcard.po.co" would share the construct id "wildcard.po.co". Fix: rename one of them, or give them to different sites.',
     );
   });
