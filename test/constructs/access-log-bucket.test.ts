@@ -2,7 +2,7 @@
 import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AccessLogBucket } from '../../lib/constructs/access-log-bucket';
-import { bareStack, nagFindings } from './bare-stack';
+import { bareStack, nagFindings } from '../support/bare-stack';
 
 test('defaults: encrypted, public access blocked, ACLs for log delivery, logs expire after 365 days, retained', () => {
   const stack = bareStack();

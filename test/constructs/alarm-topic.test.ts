@@ -1,7 +1,7 @@
 /** AlarmTopic: the encrypted SNS topic the alarms notify. */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AlarmTopic } from '../../lib/constructs/alarm-topic';
-import { bareStack, nagFindings } from './bare-stack';
+import { bareStack, nagFindings } from '../support/bare-stack';
 
 test('a customer-managed key, rotated, that CloudWatch alarms may use', () => {
   const stack = bareStack();

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AliasRecords } from '../../lib/constructs/alias-records';
-import { bareStack } from './bare-stack';
+import { bareStack } from '../support/bare-stack';
 
 interface Fixture {
   readonly stack: Stack;

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DistributionAlarms, DistributionAlarmsProps } from '../../lib/constructs/distribution-alarms';
-import { bareStack } from './bare-stack';
+import { bareStack } from '../support/bare-stack';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:alarms';
 const DIMENSIONS = [

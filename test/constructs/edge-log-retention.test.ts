@@ -1,7 +1,7 @@
 /** EdgeLogRetention: retention of a Lambda@Edge function's log groups in every region it runs in. */
 import { Template } from 'aws-cdk-lib/assertions';
 import { EdgeLogRetention } from '../../lib/constructs/edge-log-retention';
-import { bareStack, EDGE_ENV, nagFindings } from './bare-stack';
+import { bareStack, EDGE_ENV, nagFindings } from '../support/bare-stack';
 
 /** Each LogRetention resource as [region, log group, days, removal policy]. */
 function retentions(template: Template): unknown[][] {

@@ -9,7 +9,7 @@ import { FrozenSnapshot, NOT_FOUND_CACHE_TTL } from '../../lib/constructs/frozen
 import { frozenIndexCode, NOT_FOUND_PAGE } from '../../lib/edge/frozen-site';
 import { FROZEN_FIXTURE, only } from '../support/deployment';
 import { tmpDir } from '../support/tmp';
-import { bareStack, nagFindings } from './bare-stack';
+import { bareStack, nagFindings } from '../support/bare-stack';
 
 function distributionIn(stack: Stack): cloudfront.IDistribution {
   return cloudfront.Distribution.fromDistributionAttributes(stack, 'Distribution', {

@@ -2,7 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RedirectCachePolicy, RedirectCachePolicyProps } from '../../lib/constructs/redirect-cache-policy';
-import { bareStack, EDGE_ENV } from './bare-stack';
+import { bareStack, EDGE_ENV } from '../support/bare-stack';
 
 /** The CachePolicyConfig of one policy made with `props`. */
 function policyConfig(props: RedirectCachePolicyProps): Record<string, unknown> {

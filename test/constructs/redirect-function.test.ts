@@ -8,7 +8,7 @@ import { loadConfig } from '../../lib/config/load';
 import { EDGE_RUNTIME, regionOutsideEdge, RedirectFunction } from '../../lib/constructs/redirect-function';
 import { EDGE_LIMITS } from '../../lib/edge/limits';
 import { only } from '../support/deployment';
-import { bareStack, EDGE_ENV, nagFindings } from './bare-stack';
+import { bareStack, EDGE_ENV, nagFindings } from '../support/bare-stack';
 
 const { tables } = loadConfig();
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../../lib/config/load';
 import { RedirectViewerFunctions } from '../../lib/constructs/redirect-viewer-functions';
 import { appendQueryFunctionCode, countryKeyFunctionCode, countryKeys } from '../../lib/edge/viewer-functions';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES } from '../../lib/edge/limits';
-import { bareStack, EDGE_ENV } from './bare-stack';
+import { bareStack, EDGE_ENV } from '../support/bare-stack';
 
 const { sites, tables } = loadConfig();
 const REGIONS = sites.regions.map((r) => r.name);

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { SiteCertificate } from '../../lib/constructs/site-certificate';
 import { only } from '../support/deployment';
-import { bareStack, EDGE_ENV } from './bare-stack';
+import { bareStack, EDGE_ENV } from '../support/bare-stack';
 
 interface Zones {
   readonly stack: Stack;

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { SiteDistribution, SiteDistributionProps } from '../../lib/constructs/site-distribution';
 import { only } from '../support/deployment';
-import { bareStack, EDGE_ENV, nagFindings } from './bare-stack';
+import { bareStack, EDGE_ENV, nagFindings } from '../support/bare-stack';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 const VERSION_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:S-redirects:7';

@@ -1,7 +1,7 @@
 /** ViewerCountryPolicy: the viewer's country reaches the viewer-request function, outside the cache key. */
 import { Template } from 'aws-cdk-lib/assertions';
 import { ViewerCountryPolicy } from '../../lib/constructs/viewer-country-policy';
-import { bareStack, EDGE_ENV } from './bare-stack';
+import { bareStack, EDGE_ENV } from '../support/bare-stack';
 
 test('a region-path site: CloudFront-Viewer-Country only; no query string, no cookies', () => {
   const stack = bareStack(EDGE_ENV);

@@ -1,7 +1,7 @@
 /** The bare stack a construct test builds its construct in. */
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { tmpDir } from '../support/tmp';
+import { tmpDir } from './tmp';
 
 /** us-east-1, where CloudFront takes certificates and Lambda@Edge functions from. */
 export const EDGE_ENV: Environment = { region: 'us-east-1' };
