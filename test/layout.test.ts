@@ -1,7 +1,7 @@
 /**
  * The layout's rules, checked on the sources: which folder may import which
  * (no arrow from a lower layer to a higher one), one construct a file named
- * after it, and a test file beside each construct and command.
+ * after it, and a test file beside each construct.
  */
 import * as fs from 'fs';
 import * as path from 'path';

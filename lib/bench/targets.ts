@@ -1,4 +1,4 @@
-/** The targets for the bench, against a run's numbers. */
+/** The bench's targets (docs/performance.md, "Budgets"), against a run's numbers. */
 import { EDGE_EVENT, EDGE_LIMITS } from '../edge/limits';
 import { fmt } from './format';
 import { GENERATED_RULES, GENERATED_SLUGS_PER_STORE } from './lists';

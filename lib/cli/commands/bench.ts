@@ -2,7 +2,7 @@
  * `npm run bench`: measures on this machine, with the default bulk list and
  * generated lists, decision costs, compile time, package size, cold start,
  * synth time and how often the edge function runs behind CloudFront's cache
- * (lib/bench/). Prints a table and the issue's targets, met or not, and
+ * (lib/bench/). Prints a table and the targets of docs/performance.md, met or not, and
  * writes the numbers as JSON. Nothing here is asserted by the test suite.
  */
 import * as fs from 'fs';
@@ -164,7 +164,7 @@ export const benchCommand: Command = {
 - how often the edge function runs behind CloudFront's cache: a traffic
   model played through the current templates and the last release's
   (--traffic-only measures only this).
-Prints a table and the issue's targets, met or not, and writes the numbers
+Prints a table and the targets of docs/performance.md (Budgets), met or not, and writes the numbers
 as JSON. Each list is measured in a fresh Node.js process of its own, as a
 deployed function runs with one set of tables. Decision costs are each
 subject's fastest of 15 rounds taken side by side; the table shows medians

@@ -10,11 +10,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
-import { DEFAULT_ALARMS } from '../../../lib/config/stages';
-import { hostnameId, hostnameIds } from '../../../lib/config/naming';
-import { SiteStack } from '../../../lib/stacks/site-stack';
-import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, configFiles, only, synthDeployment } from '../../support/deployment';
-import { tmpDir } from '../../support/tmp';
+import { DEFAULT_ALARMS } from '../../lib/config/stages';
+import { hostnameId, hostnameIds } from '../../lib/config/naming';
+import { SiteStack } from '../../lib/stacks/site-stack';
+import { DEFAULT_SITES_JSON, DEFAULT_STAGES_JSON, configFiles, only, synthDeployment } from '../support/deployment';
+import { tmpDir } from '../support/tmp';
 
 const POCO = 'Z0PLACEHOLDERPOCO';
 const POCO_NET = 'Z0PLACEHOLDERPOCONET';
