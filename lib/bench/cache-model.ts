@@ -262,61 +262,100 @@ export function distributionsOf(templates: ReadonlyMap<string, Template>): Distr
       if (r.Type !== 'AWS::CloudFront::Distribution') continue;
       const config = r.Properties?.DistributionConfig ?? {};
       if (config.Enabled === false) continue;
-      const where = `${file}#${id}`;
-      const aliases = ((config.Aliases ?? []) as unknown[])
-        .map((a) => resolver.resolve(a, file))
-        .flatMap((a) => (a && 'literal' in a && typeof a.literal === 'string' ? [a.literal.toLowerCase()] : []));
-      const behaviorOf = (b: Template, pathPattern?: string): BehaviorModel => {
-        let cacheKey: CacheKeyPolicy;
-        if (b.CachePolicyId !== undefined) {
-          const ref = resolver.resolve(b.CachePolicyId, file);
-          if (ref && 'literal' in ref) {
-            const managed = MANAGED_CACHE_POLICIES[String(ref.literal)];
-            if (!managed) throw new Error(`cache model: ${where}: cache policy ${String(ref.literal)} is not one this model knows`);
-            cacheKey = { source: String(ref.literal), ...managed };
-          } else if (ref && ref.resource.Type === 'AWS::CloudFront::CachePolicy') {
-            cacheKey = cacheKeyOf(ref.resource.Properties?.CachePolicyConfig ?? {}, ref.id);
-          } else throw new Error(`cache model: ${where}: its cache policy could not be followed to a policy`);
-        } else if (b.ForwardedValues) cacheKey = legacyKey(b.ForwardedValues, b);
-        else throw new Error(`cache model: ${where}: a behavior with neither a cache policy nor ForwardedValues`);
-        const forwarded = new Set<string>(cacheKey.headers.names);
-        if (b.OriginRequestPolicyId !== undefined) {
-          const ref = resolver.resolve(b.OriginRequestPolicyId, file);
-          let headers: readonly string[] | undefined;
-          if (ref && 'literal' in ref) headers = MANAGED_ORIGIN_REQUEST_POLICIES[String(ref.literal)];
-          else if (ref && ref.resource.Type === 'AWS::CloudFront::OriginRequestPolicy')
-            headers = originRequestHeaders(ref.resource.Properties?.OriginRequestPolicyConfig ?? {});
-          if (!headers) throw new Error(`cache model: ${where}: its origin request policy could not be followed to a policy`);
-          for (const h of headers) forwarded.add(h);
-        }
-        const lambdaEvents: Record<string, number> = {};
-        for (const a of (b.LambdaFunctionAssociations ?? []) as Template[])
-          lambdaEvents[String(a.EventType)] = (lambdaEvents[String(a.EventType)] ?? 0) + 1;
-        let viewerRequestFunction: CloudFrontFunctionModel | undefined;
-        let viewerResponseFunction: CloudFrontFunctionModel | undefined;
-        for (const a of (b.FunctionAssociations ?? []) as Template[]) {
-          const ref = resolver.resolve(a.FunctionARN, file);
-          if (!ref || 'literal' in ref || ref.resource.Type !== 'AWS::CloudFront::Function')
-            throw new Error(`cache model: ${where}: a CloudFront Function association that could not be followed to its function`);
-          const fn = { name: ref.id, code: functionCode(ref.resource.Properties?.FunctionCode, ref.id) };
-          if (a.EventType === 'viewer-request') viewerRequestFunction = fn;
-          else if (a.EventType === 'viewer-response') viewerResponseFunction = fn;
-        }
-        return {
-          ...(pathPattern !== undefined ? { pathPattern } : {}),
-          cacheKey,
-          forwardedHeaders: forwarded,
-          lambdaEvents,
-          ...(viewerRequestFunction ? { viewerRequestFunction } : {}),
-          ...(viewerResponseFunction ? { viewerResponseFunction } : {}),
-        };
-      };
-      const behaviors = ((config.CacheBehaviors ?? []) as Template[]).map((b) => behaviorOf(b, String(b.PathPattern)));
-      behaviors.push(behaviorOf(config.DefaultCacheBehavior ?? {}));
-      out.push({ id: where, aliases, behaviors });
+      out.push(distributionOf({ resolver, file, where: `${file}#${id}` }, config));
     }
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Where a distribution's references are followed from: the resolver, its template file, and `file#id` (its id, and what errors name). */
+interface DistributionScope {
+  readonly resolver: Resolver;
+  readonly file: string;
+  readonly where: string;
+}
+
+/** One distribution's model, from its `DistributionConfig`: aliases, then the path behaviors in order and the default one. */
+function distributionOf(scope: DistributionScope, config: Template): DistributionModel {
+  const aliases = ((config.Aliases ?? []) as unknown[])
+    .map((a) => scope.resolver.resolve(a, scope.file))
+    .flatMap((a) => (a && 'literal' in a && typeof a.literal === 'string' ? [a.literal.toLowerCase()] : []));
+  const behaviors = ((config.CacheBehaviors ?? []) as Template[]).map((b) => behaviorOf(scope, b, String(b.PathPattern)));
+  behaviors.push(behaviorOf(scope, config.DefaultCacheBehavior ?? {}));
+  return { id: scope.where, aliases, behaviors };
+}
+
+/** One cache behavior's model: its cache key, forwarded headers, Lambda@Edge events and viewer CloudFront Functions. */
+function behaviorOf(scope: DistributionScope, b: Template, pathPattern?: string): BehaviorModel {
+  const cacheKey = behaviorCacheKey(scope, b);
+  const forwarded = forwardedHeadersOf(scope, b, cacheKey);
+  const lambdaEvents = lambdaEventsOf(b);
+  const { viewerRequestFunction, viewerResponseFunction } = viewerFunctionsOf(scope, b);
+  return {
+    ...(pathPattern !== undefined ? { pathPattern } : {}),
+    cacheKey,
+    forwardedHeaders: forwarded,
+    lambdaEvents,
+    ...(viewerRequestFunction ? { viewerRequestFunction } : {}),
+    ...(viewerResponseFunction ? { viewerResponseFunction } : {}),
+  };
+}
+
+/** A behavior's cache key: from its cache policy (managed, or one in the templates), else its legacy `ForwardedValues`. */
+function behaviorCacheKey(scope: DistributionScope, b: Template): CacheKeyPolicy {
+  const { where } = scope;
+  if (b.CachePolicyId !== undefined) {
+    const ref = scope.resolver.resolve(b.CachePolicyId, scope.file);
+    if (ref && 'literal' in ref) {
+      const managed = MANAGED_CACHE_POLICIES[String(ref.literal)];
+      if (!managed) throw new Error(`cache model: ${where}: cache policy ${String(ref.literal)} is not one this model knows`);
+      return { source: String(ref.literal), ...managed };
+    } else if (ref && ref.resource.Type === 'AWS::CloudFront::CachePolicy') {
+      return cacheKeyOf(ref.resource.Properties?.CachePolicyConfig ?? {}, ref.id);
+    } else throw new Error(`cache model: ${where}: its cache policy could not be followed to a policy`);
+  } else if (b.ForwardedValues) return legacyKey(b.ForwardedValues, b);
+  else throw new Error(`cache model: ${where}: a behavior with neither a cache policy nor ForwardedValues`);
+}
+
+/** Headers a behavior forwards to the origin (lower-case; `*` for all): its cache key's and its origin request policy's. */
+function forwardedHeadersOf(scope: DistributionScope, b: Template, cacheKey: CacheKeyPolicy): Set<string> {
+  const forwarded = new Set<string>(cacheKey.headers.names);
+  if (b.OriginRequestPolicyId !== undefined) {
+    const ref = scope.resolver.resolve(b.OriginRequestPolicyId, scope.file);
+    let headers: readonly string[] | undefined;
+    if (ref && 'literal' in ref) headers = MANAGED_ORIGIN_REQUEST_POLICIES[String(ref.literal)];
+    else if (ref && ref.resource.Type === 'AWS::CloudFront::OriginRequestPolicy')
+      headers = originRequestHeaders(ref.resource.Properties?.OriginRequestPolicyConfig ?? {});
+    if (!headers) throw new Error(`cache model: ${scope.where}: its origin request policy could not be followed to a policy`);
+    for (const h of headers) forwarded.add(h);
+  }
+  return forwarded;
+}
+
+/** How many Lambda@Edge functions a behavior associates, by event type. */
+function lambdaEventsOf(b: Template): Record<string, number> {
+  const lambdaEvents: Record<string, number> = {};
+  for (const a of (b.LambdaFunctionAssociations ?? []) as Template[])
+    lambdaEvents[String(a.EventType)] = (lambdaEvents[String(a.EventType)] ?? 0) + 1;
+  return lambdaEvents;
+}
+
+/** A behavior's viewer-request and viewer-response CloudFront Functions (the last of each event wins). */
+function viewerFunctionsOf(
+  scope: DistributionScope,
+  b: Template,
+): { viewerRequestFunction?: CloudFrontFunctionModel; viewerResponseFunction?: CloudFrontFunctionModel } {
+  let viewerRequestFunction: CloudFrontFunctionModel | undefined;
+  let viewerResponseFunction: CloudFrontFunctionModel | undefined;
+  for (const a of (b.FunctionAssociations ?? []) as Template[]) {
+    const ref = scope.resolver.resolve(a.FunctionARN, scope.file);
+    if (!ref || 'literal' in ref || ref.resource.Type !== 'AWS::CloudFront::Function')
+      throw new Error(`cache model: ${scope.where}: a CloudFront Function association that could not be followed to its function`);
+    const fn = { name: ref.id, code: functionCode(ref.resource.Properties?.FunctionCode, ref.id) };
+    if (a.EventType === 'viewer-request') viewerRequestFunction = fn;
+    else if (a.EventType === 'viewer-response') viewerResponseFunction = fn;
+  }
+  return { viewerRequestFunction, viewerResponseFunction };
 }
 
 /** Whether CloudFront routes `host` to a distribution with `alias`: equal, or under a wildcard by exactly one label. */

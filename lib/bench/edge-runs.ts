@@ -135,8 +135,28 @@ export async function playModel(
   floor: FloorKeys,
 ): Promise<EdgeRunsResult> {
   const distributions: DistributionModel[] = distributionsOf(templates);
+  const { per, unrouted } = await playTraffic(distributions, traffic, floor);
+  const byDistribution = distributionRunsOf(distributions, per);
+  return resultOf(label, traffic.length, unrouted, byDistribution, per);
+}
+
+/** One distribution's running counts while the traffic is played. */
+interface DistributionTally {
+  requests: number;
+  functionRuns: number;
+  cloudFrontFunctionRuns: number;
+  readonly floor: Set<string>;
+  readonly floorPerVisitor: Set<string>;
+}
+
+/** Each distribution's tally (by id) of `traffic` played in order through one cache model, and the requests none routes. */
+async function playTraffic(
+  distributions: readonly DistributionModel[],
+  traffic: readonly TrafficRequest[],
+  floor: FloorKeys,
+): Promise<{ per: Map<string, DistributionTally>; unrouted: number }> {
   const model = new CacheModel(distributions);
-  const per = new Map(
+  const per = new Map<string, DistributionTally>(
     distributions.map((d) => [
       d.id,
       { requests: 0, functionRuns: 0, cloudFrontFunctionRuns: 0, floor: new Set<string>(), floorPerVisitor: new Set<string>() },
@@ -159,7 +179,12 @@ export async function playModel(
     const kv = floor.perVisitor[i];
     if (kv !== undefined) d.floorPerVisitor.add(kv);
   }
-  const byDistribution = distributions.map((dist) => {
+  return { per, unrouted };
+}
+
+/** Each distribution's numbers, in the order of `distributions`, from its tally. */
+function distributionRunsOf(distributions: readonly DistributionModel[], per: ReadonlyMap<string, DistributionTally>): DistributionRuns[] {
+  return distributions.map((dist) => {
     const d = per.get(dist.id)!;
     return {
       id: dist.id,
@@ -170,11 +195,20 @@ export async function playModel(
       floor: d.floor.size,
     };
   });
+}
+
+/** The model's result: the distributions' numbers added up, and per 1,000 of the `n` requests played. */
+function resultOf(
+  label: string,
+  n: number,
+  unrouted: number,
+  byDistribution: readonly DistributionRuns[],
+  per: ReadonlyMap<string, DistributionTally>,
+): EdgeRunsResult {
   // Floor keys start with the host, and a host reaches one distribution, so the per-distribution floors add up.
-  const sum = (f: (d: (typeof byDistribution)[number]) => number): number => byDistribution.reduce((s, d) => s + f(d), 0);
+  const sum = (f: (d: DistributionRuns) => number): number => byDistribution.reduce((s, d) => s + f(d), 0);
   const functionRuns = sum((d) => d.functionRuns);
   const floorSize = sum((d) => d.floor);
-  const n = traffic.length;
   return {
     label,
     requests: n,

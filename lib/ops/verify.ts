@@ -171,6 +171,30 @@ function frozenSnapshots(config: LoadedConfig, sitesFile: string): Map<string, s
 
 /** Runs the probes with bounded concurrency; results in probe order. */
 export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
+  const { probes, check } = planRun(options);
+  log(runHeader(options.base, probes.length, check.target, options.viewerCountry));
+  const results = await checkAll(probes, check, options.concurrency ?? 8, (r) => {
+    const line = resultLine(r, options.verbose);
+    if (line !== undefined) log(line);
+  });
+  return summarise(results, options.base, log);
+}
+
+/** What every probe of a run is checked with. */
+interface ProbeCheck {
+  readonly engine: RedirectEngine;
+  /** Frozen hostnames → their snapshot folder, when it is on this machine. */
+  readonly frozen: ReadonlyMap<string, string | undefined>;
+  readonly rewrite: (uri: string) => string;
+  readonly target: Target;
+  readonly timeoutMs: number;
+  /** Whether a probe's own country decides its expected answer. */
+  readonly countryFixed: boolean;
+  readonly allCountries: readonly string[];
+}
+
+/** The run's probes (with the viewer country where it decides) and what they are checked with, from the config the options name. */
+function planRun(options: VerifyOptions): { probes: Probe[]; check: ProbeCheck } {
   const config = loadConfig({
     redirectsFile: options.redirectsFile,
     sitesFile: options.sitesFile,
@@ -189,51 +213,80 @@ export async function verify(options: VerifyOptions, log: (line: string) => void
   );
   const allCountries = [...config.sites.countries.keys()];
   const countryFixed = !target.direct || viewerCountry !== undefined;
-  log(
-    `verify: ${probes.length} probes against ${options.base} ` +
-      (target.direct
-        ? `(each to its own hostname; viewer country ${viewerCountry ? viewerCountry : viewerCountry === '' ? 'none' : 'unknown, so country-dependent probes accept any configured country'})`
-        : '(Host header set per probe)'),
+  const timeoutMs = options.timeoutMs ?? 10000;
+  return { probes, check: { engine, frozen, rewrite, target, timeoutMs, countryFixed, allCountries } };
+}
+
+/** The run's first log line: how many probes go where, and how the viewer country is taken. */
+function runHeader(base: string, count: number, target: Target, viewerCountry: string | undefined): string {
+  return (
+    `verify: ${count} probes against ${base} ` +
+    (target.direct
+      ? `(each to its own hostname; viewer country ${viewerCountry ? viewerCountry : viewerCountry === '' ? 'none' : 'unknown, so country-dependent probes accept any configured country'})`
+      : '(Host header set per probe)')
   );
+}
+
+/** Checks the probes, `concurrency` at a time, handing each result to `done` as it comes; results in probe order. */
+async function checkAll(
+  probes: readonly Probe[],
+  check: ProbeCheck,
+  concurrency: number,
+  done: (result: ProbeResult) => void,
+): Promise<ProbeResult[]> {
   const results: ProbeResult[] = new Array(probes.length);
   let next = 0;
-  const timeoutMs = options.timeoutMs ?? 10000;
   const worker = async (): Promise<void> => {
     while (next < probes.length) {
       const i = next++;
-      const p = probes[i];
-      let expected = expectedOutcomes(engine, p, countryFixed, allCountries);
-      const frozenHost = servedHostname(p.host, frozen);
-      if (frozenHost !== undefined && expected.length === 1 && expected[0] === 'not a redirect')
-        expected = frozenOutcomes(frozen.get(frozenHost), p.target, rewrite);
-      const actual = await send(p, target, timeoutMs);
-      let ok = matches(actual, expected);
-      const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin}${p.hostname ? `; ${p.host} stands for ${p.hostname}` : ''})`;
-      const hop = ok ? frozenHop(actual, frozen) : undefined;
-      let followed: ProbeResult['followed'];
-      if (hop) {
-        const hopExpected = frozenOutcomes(frozen.get(hop.hostname), hop.target, rewrite);
-        const hopActual = await send({ host: hop.host, target: hop.target }, target, timeoutMs);
-        followed = { url: `https://${hop.host}${hop.target}`, expected: hopExpected, actual: hopActual };
-        ok = matches(hopActual, hopExpected);
-      }
-      results[i] = { probe: p, expected, actual, ok, ...(followed ? { followed } : {}) };
-      const failed = (followed?.actual ?? actual).startsWith('error:');
-      if (!ok && followed)
-        log(
-          `${failed ? 'FAILED' : 'MISMATCH'} ${label}: ${actual}, followed to ${followed.url}: expected ${followed.expected.join(' or ')}, got ${followed.actual}`,
-        );
-      else if (!ok) log(`${failed ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`);
-      else if (options.verbose) log(`ok ${label}: ${actual}${followed ? `, followed to ${followed.url}: ${followed.actual}` : ''}`);
+      results[i] = await checkProbe(probes[i], check);
+      done(results[i]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, probes.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, probes.length) }, worker));
+  return results;
+}
+
+/** One probe's result: its answer against the engine's (or the snapshot's), a redirect to the frozen site followed one hop. */
+async function checkProbe(p: Probe, check: ProbeCheck): Promise<ProbeResult> {
+  const { frozen, rewrite, target, timeoutMs } = check;
+  let expected = expectedOutcomes(check.engine, p, check.countryFixed, check.allCountries);
+  const frozenHost = servedHostname(p.host, frozen);
+  if (frozenHost !== undefined && expected.length === 1 && expected[0] === 'not a redirect')
+    expected = frozenOutcomes(frozen.get(frozenHost), p.target, rewrite);
+  const actual = await send(p, target, timeoutMs);
+  let ok = matches(actual, expected);
+  const hop = ok ? frozenHop(actual, frozen) : undefined;
+  let followed: ProbeResult['followed'];
+  if (hop) {
+    const hopExpected = frozenOutcomes(frozen.get(hop.hostname), hop.target, rewrite);
+    const hopActual = await send({ host: hop.host, target: hop.target }, target, timeoutMs);
+    followed = { url: `https://${hop.host}${hop.target}`, expected: hopExpected, actual: hopActual };
+    ok = matches(hopActual, hopExpected);
+  }
+  return { probe: p, expected, actual, ok, ...(followed ? { followed } : {}) };
+}
+
+/** The log line of a result: MISMATCH or FAILED, `ok` only when `verbose`, else undefined. */
+function resultLine(r: ProbeResult, verbose: boolean | undefined): string | undefined {
+  const { probe: p, expected, actual, followed } = r;
+  const label = `${p.url}${p.country ? ` [${p.country}]` : ''} (${p.origin}${p.hostname ? `; ${p.host} stands for ${p.hostname}` : ''})`;
+  const failed = (followed?.actual ?? actual).startsWith('error:');
+  if (!r.ok && followed)
+    return `${failed ? 'FAILED' : 'MISMATCH'} ${label}: ${actual}, followed to ${followed.url}: expected ${followed.expected.join(' or ')}, got ${followed.actual}`;
+  if (!r.ok) return `${failed ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`;
+  if (verbose) return `ok ${label}: ${actual}${followed ? `, followed to ${followed.url}: ${followed.actual}` : ''}`;
+  return undefined;
+}
+
+/** The report of the results, after logging the count line; throws when no probe got an answer. */
+function summarise(results: ProbeResult[], base: string, log: (line: string) => void): VerifyReport {
   const failures = results.filter((r) => !r.ok && (r.followed?.actual ?? r.actual).startsWith('error:')).length;
   const mismatches = results.filter((r) => !r.ok).length - failures;
   log(`verify: ${results.length} probes: ${results.length - mismatches - failures} match, ${mismatches} mismatch, ${failures} failed`);
   if (failures === results.length && results.length > 0) {
     throw new OpsError(
-      `no probe got an answer from ${options.base} (${results[0].actual}). Fix: check the URL; for the preview, start it first with npm start.`,
+      `no probe got an answer from ${base} (${results[0].actual}). Fix: check the URL; for the preview, start it first with npm start.`,
     );
   }
   return { results, mismatches, failures };

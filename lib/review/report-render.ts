@@ -136,74 +136,98 @@ interface Table {
   readonly rows: readonly (readonly string[])[];
 }
 
+/** The report's tables, in page order. */
 function tablesOf(data: ReportData): Table[] {
-  return [
-    {
-      id: 'sites',
-      title: 'Sites, hostnames and distributions',
-      head: ['site', 'mode', 'hostnames', 'distribution', 'aliases', 'price class', 'function', 'origin'],
-      rows: data.sites.map((s) => [
-        s.name,
-        s.mode + (s.region ? ` (${s.region})` : ''),
-        s.hostnames.join(', '),
-        s.distribution?.logicalId ?? '(not in the assembly)',
-        s.distribution?.aliases.join(', ') || '(none yet)',
-        s.distribution?.priceClass ?? '',
-        s.distribution?.functionEvent ?? 'none',
-        s.distribution?.origin ?? '',
-      ]),
-    },
-    {
-      id: 'regions',
-      title: 'Regions and their stores',
-      intro: `Visitors whose country is not listed go to ${data.defaultRegion}.`,
-      head: ['region', 'kind', 'store', 'countries'],
-      rows: data.regions.map((r) => [r.name, r.kind, r.url, r.countries.join(', ') || (r.name === data.defaultRegion ? '(default)' : '')]),
-    },
-    {
-      id: 'hosts',
-      title: 'Every hostname at its root',
-      intro:
-        'With no country, and on the first hostname of each region-path site with each configured country. A wildcard hostname is shown as the sample name it is probed with. The rule column names what decided.',
-      head: ['example URL', 'country', 'answer', 'rule'],
-      rows: data.hosts.map((r) => [r.url + (r.stands ? ` (for ${r.stands})` : ''), r.country || '(none)', r.outcome, r.rule]),
-    },
-    {
-      id: 'rules',
-      title: 'The rules file, each rule with an example',
-      intro:
-        'Every rule in file order, on each site it applies to (after a region segment on region-path sites), with an example URL made from its source, ' +
-        'where it goes and the rule that answered. A flag says when that is not the rule itself: an earlier rule (or a bulk entry) answers first, or, for a rewrite (200), a rule below.',
-      head: ['rule', 'as written', 'example URL', 'country', 'answer', 'answered by', 'flag'],
-      rows: data.rules.map((r) => [
-        r.rule,
-        r.text,
-        r.url ? r.url + (r.stands ? ` (for ${r.stands})` : '') : '(none)',
-        r.url ? r.country || '(none)' : '',
-        r.outcome,
-        r.answeredBy,
-        r.flag,
-      ]),
-    },
-    {
-      id: 'bulk',
-      title: `Bulk entries (${data.bulkFile})`,
-      intro:
-        data.bulk.length < data.bulkTotal
-          ? `The first ${data.bulk.length} of ${data.bulkTotal} entries; the findings below cover all of them.`
-          : `All ${data.bulkTotal} entries, decided at their own source.`,
-      head: ['line', 'source', 'example URL', 'answer', 'rule'],
-      rows: data.bulk.map((b) => [String(b.line), b.source, b.url, b.outcome, b.rule]),
-    },
-    {
-      id: 'findings',
-      title: 'Shadowed, unreachable and redundant entries',
-      intro:
-        data.findings.length === 0 ? 'None: every entry decides its own source, and none repeats what the rules file answers.' : undefined,
-      head: ['line', 'source', 'finding', 'detail'],
-      rows: data.findings.map((f) => [String(f.line), f.source, f.kind, f.detail]),
-    },
-  ];
+  return [sitesTable(data), regionsTable(data), hostsTable(data), rulesTable(data), bulkTable(data), findingsTable(data)];
+}
+
+/** The sites table: each site's mode, hostnames and distribution. */
+function sitesTable(data: ReportData): Table {
+  return {
+    id: 'sites',
+    title: 'Sites, hostnames and distributions',
+    head: ['site', 'mode', 'hostnames', 'distribution', 'aliases', 'price class', 'function', 'origin'],
+    rows: data.sites.map((s) => [
+      s.name,
+      s.mode + (s.region ? ` (${s.region})` : ''),
+      s.hostnames.join(', '),
+      s.distribution?.logicalId ?? '(not in the assembly)',
+      s.distribution?.aliases.join(', ') || '(none yet)',
+      s.distribution?.priceClass ?? '',
+      s.distribution?.functionEvent ?? 'none',
+      s.distribution?.origin ?? '',
+    ]),
+  };
+}
+
+/** The regions table: each region's kind, store and countries. */
+function regionsTable(data: ReportData): Table {
+  return {
+    id: 'regions',
+    title: 'Regions and their stores',
+    intro: `Visitors whose country is not listed go to ${data.defaultRegion}.`,
+    head: ['region', 'kind', 'store', 'countries'],
+    rows: data.regions.map((r) => [r.name, r.kind, r.url, r.countries.join(', ') || (r.name === data.defaultRegion ? '(default)' : '')]),
+  };
+}
+
+/** The hostname roots table: each root request's answer and the rule that decided it. */
+function hostsTable(data: ReportData): Table {
+  return {
+    id: 'hosts',
+    title: 'Every hostname at its root',
+    intro:
+      'With no country, and on the first hostname of each region-path site with each configured country. A wildcard hostname is shown as the sample name it is probed with. The rule column names what decided.',
+    head: ['example URL', 'country', 'answer', 'rule'],
+    rows: data.hosts.map((r) => [r.url + (r.stands ? ` (for ${r.stands})` : ''), r.country || '(none)', r.outcome, r.rule]),
+  };
+}
+
+/** The rules table: each rule as written, with an example, its answer and what answered. */
+function rulesTable(data: ReportData): Table {
+  return {
+    id: 'rules',
+    title: 'The rules file, each rule with an example',
+    intro:
+      'Every rule in file order, on each site it applies to (after a region segment on region-path sites), with an example URL made from its source, ' +
+      'where it goes and the rule that answered. A flag says when that is not the rule itself: an earlier rule (or a bulk entry) answers first, or, for a rewrite (200), a rule below.',
+    head: ['rule', 'as written', 'example URL', 'country', 'answer', 'answered by', 'flag'],
+    rows: data.rules.map((r) => [
+      r.rule,
+      r.text,
+      r.url ? r.url + (r.stands ? ` (for ${r.stands})` : '') : '(none)',
+      r.url ? r.country || '(none)' : '',
+      r.outcome,
+      r.answeredBy,
+      r.flag,
+    ]),
+  };
+}
+
+/** The bulk table: the listed bulk entries, each with its answer. */
+function bulkTable(data: ReportData): Table {
+  return {
+    id: 'bulk',
+    title: `Bulk entries (${data.bulkFile})`,
+    intro:
+      data.bulk.length < data.bulkTotal
+        ? `The first ${data.bulk.length} of ${data.bulkTotal} entries; the findings below cover all of them.`
+        : `All ${data.bulkTotal} entries, decided at their own source.`,
+    head: ['line', 'source', 'example URL', 'answer', 'rule'],
+    rows: data.bulk.map((b) => [String(b.line), b.source, b.url, b.outcome, b.rule]),
+  };
+}
+
+/** The findings table: shadowed, unreachable and redundant bulk entries. */
+function findingsTable(data: ReportData): Table {
+  return {
+    id: 'findings',
+    title: 'Shadowed, unreachable and redundant entries',
+    intro:
+      data.findings.length === 0 ? 'None: every entry decides its own source, and none repeats what the rules file answers.' : undefined,
+    head: ['line', 'source', 'finding', 'detail'],
+    rows: data.findings.map((f) => [String(f.line), f.source, f.kind, f.detail]),
+  };
 }
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d2330}h1{font-size:22px}h2{font-size:17px;margin-top:28px}

@@ -6,6 +6,7 @@
 import {
   CompiledRegion,
   CompiledRule,
+  CompiledSite,
   CompiledTables,
   Decision,
   EngineRequest,
@@ -159,9 +160,46 @@ function combinations(lists: readonly (readonly string[])[], cap: number): strin
  * A wildcard hostname (`*.po.co`) is sent as its sample name (`sampleHost`).
  */
 export function ruleWalk(tables: CompiledTables): WalkStep[] {
-  const configured = new Set(tables.hosts.map(([h]) => h));
-  const engine = new RedirectEngine(withoutBulkColumns(tables));
-  const ruleIndex = new Map(tables.rules.map((r, i) => [r.id, i]));
+  const walk = walkContextOf(tables);
+  const { steps, primary } = rootSteps(tables, walk.configured);
+  for (let k = 0; k < tables.rules.length; k++)
+    for (const [hostname, si] of placesOf(tables, k, primary)) steps.push(...ruleExamples(walk, k, hostname, si));
+  return steps;
+}
+
+/** What a walk's rule examples are made and checked with, the same for every rule. */
+interface WalkContext {
+  readonly tables: CompiledTables;
+  /** The configured hostnames. */
+  readonly configured: ReadonlySet<string>;
+  /** An engine of the tables without the bulk list. */
+  readonly engine: RedirectEngine;
+  /** Rule id → its index into `tables.rules`. */
+  readonly ruleIndex: ReadonlyMap<string, number>;
+  /** The store regions' indexes, the default region first. */
+  readonly byDefaultFirst: readonly number[];
+  /** Every slug any store lists, sorted. */
+  readonly anyProducts: readonly string[];
+}
+
+/** The walk's context for `tables`: configured hostnames, the engine without the bulk list, store regions and products. */
+function walkContextOf(tables: CompiledTables): WalkContext {
+  const storeRegions = tables.regions
+    .map((r, i) => [r, i] as const)
+    .filter(([r]) => r.kind === 'store')
+    .map(([, i]) => i);
+  return {
+    tables,
+    configured: new Set(tables.hosts.map(([h]) => h)),
+    engine: new RedirectEngine(withoutBulkColumns(tables)),
+    ruleIndex: new Map(tables.rules.map((r, i) => [r.id, i])),
+    byDefaultFirst: [...storeRegions].sort((a, b) => Number(b === tables.defaultRegion) - Number(a === tables.defaultRegion)),
+    anyProducts: [...new Set(tables.regions.flatMap((r) => r.products))].sort(),
+  };
+}
+
+/** Each hostname's root requests (every configured country too on a region-path site's first hostname), and each site's first hostname. */
+function rootSteps(tables: CompiledTables, configured: ReadonlySet<string>): { steps: WalkStep[]; primary: Map<number, string> } {
   const countries = [...new Set(tables.countries.map(([c]) => c))].sort();
   const steps: WalkStep[] = [];
   const primary = new Map<number, string>();
@@ -173,66 +211,86 @@ export function ruleWalk(tables: CompiledTables): WalkStep[] {
     for (const country of site.mode === 'region-path' && first ? ['', ...countries] : [''])
       steps.push({ host, hostname, site: site.name, path: '/', country });
   }
-  const storeRegions = tables.regions
-    .map((r, i) => [r, i] as const)
-    .filter(([r]) => r.kind === 'store')
-    .map(([, i]) => i);
-  const byDefaultFirst = [...storeRegions].sort((a, b) => Number(b === tables.defaultRegion) - Number(a === tables.defaultRegion));
-  const anyProducts = [...new Set(tables.regions.flatMap((r) => r.products))].sort();
+  return { steps, primary };
+}
 
-  tables.rules.forEach((rule, k) => {
-    // Where the rule is sent: [hostname, site index].
-    const places: [string, number][] = [];
-    if (rule.host !== undefined) {
-      const si = tables.hosts.find(([h]) => h === rule.host)?.[1];
-      if (si !== undefined && tables.sites[si].mode !== 'frozen') places.push([rule.host, si]);
-    } else {
-      for (const [si, hostname] of [...primary].sort(([a], [b]) => a - b))
-        if (tables.sites[si].mode !== 'frozen' && catchAllOf(tables, hostname) > k) places.push([hostname, si]);
-    }
-    const country = rule.countries?.[0] ?? '';
-    for (const [hostname, si] of places) {
-      const site = tables.sites[si];
-      const host = sampleHost(hostname, configured);
-      const withSegment = site.mode === 'region-path' && rule.host === undefined;
-      const regions =
-        site.mode === 'region-host'
-          ? site.region !== undefined && tables.regions[site.region].kind === 'store'
-            ? [site.region]
-            : []
-          : byDefaultFirst;
-      const candidates: string[] = [];
-      for (const region of regions) {
-        const lists = rule.segments.map((s): readonly string[] => {
-          if ('literal' in s) return [s.literal];
-          if (s.type === 'region') return [tables.regions[region].name];
-          if (s.type === 'any') return [s.globs === undefined ? 'example' : globSample(s.globs)];
-          const slugs =
-            s.of === OF_ANY_REGION
-              ? anyProducts
-              : s.of === OF_REQUEST_REGION
-                ? tables.regions[region].products
-                : (tables.regions[s.of]?.products ?? []);
-          return slugs.slice(0, SLUGS_TRIED);
-        });
-        for (const values of combinations(lists, CANDIDATES_TRIED - candidates.length)) {
-          candidates.push((withSegment ? `/${tables.regions[region].name}` : '') + '/' + values.join('/'));
-        }
-        if (candidates.length >= CANDIDATES_TRIED) break;
-      }
-      if (candidates.length === 0) continue;
-      const answers = (p: string): boolean => {
-        const d = engine.decide({ method: 'GET', scheme: 'https', host, path: p, query: '', country });
-        if (rule.status !== 200) return d.rule === rule.id;
-        const at = ruleIndex.get(d.rule);
-        return at === undefined || at > k;
-      };
-      const chosen = candidates.find(answers) ?? candidates[0];
-      steps.push({ host, hostname, site: site.name, path: chosen, country, rule: k });
-      if (rule.splat) steps.push({ host, hostname, site: site.name, path: chosen + (chosen.endsWith('/') ? 'x' : '/x'), country, rule: k });
-    }
-  });
+/** Where rule `k` is sent, as [hostname, site index]: its own hostname, or each redirect site's first one no earlier catch-all takes. */
+function placesOf(tables: CompiledTables, k: number, primary: ReadonlyMap<number, string>): [string, number][] {
+  const rule = tables.rules[k];
+  const places: [string, number][] = [];
+  if (rule.host !== undefined) {
+    const si = tables.hosts.find(([h]) => h === rule.host)?.[1];
+    if (si !== undefined && tables.sites[si].mode !== 'frozen') places.push([rule.host, si]);
+  } else {
+    for (const [si, hostname] of [...primary].sort(([a], [b]) => a - b))
+      if (tables.sites[si].mode !== 'frozen' && catchAllOf(tables, hostname) > k) places.push([hostname, si]);
+  }
+  return places;
+}
+
+/** Rule `k`'s example on one hostname (two for a `*` rule), or none when no example path can be made. */
+function ruleExamples(walk: WalkContext, k: number, hostname: string, si: number): WalkStep[] {
+  const rule = walk.tables.rules[k];
+  const country = rule.countries?.[0] ?? '';
+  const site = walk.tables.sites[si];
+  const host = sampleHost(hostname, walk.configured);
+  const candidates = candidatePaths(walk, k, site);
+  if (candidates.length === 0) return [];
+  const chosen = candidates.find((p) => answersItself(walk, k, host, country, p)) ?? candidates[0];
+  const steps: WalkStep[] = [{ host, hostname, site: site.name, path: chosen, country, rule: k }];
+  if (rule.splat) steps.push({ host, hostname, site: site.name, path: chosen + (chosen.endsWith('/') ? 'x' : '/x'), country, rule: k });
   return steps;
+}
+
+/** The store regions rule examples on `site` are made for: a region-host site's own store region, else all, the default first. */
+function exampleRegions(walk: WalkContext, site: CompiledSite): readonly number[] {
+  const { tables } = walk;
+  return site.mode === 'region-host'
+    ? site.region !== undefined && tables.regions[site.region].kind === 'store'
+      ? [site.region]
+      : []
+    : walk.byDefaultFirst;
+}
+
+/** Candidate example paths of rule `k` on `site`, region by region, at most CANDIDATES_TRIED. */
+function candidatePaths(walk: WalkContext, k: number, site: CompiledSite): string[] {
+  const { tables } = walk;
+  const rule = tables.rules[k];
+  const withSegment = site.mode === 'region-path' && rule.host === undefined;
+  const candidates: string[] = [];
+  for (const region of exampleRegions(walk, site)) {
+    for (const values of combinations(segmentValues(walk, rule, region), CANDIDATES_TRIED - candidates.length)) {
+      candidates.push((withSegment ? `/${tables.regions[region].name}` : '') + '/' + values.join('/'));
+    }
+    if (candidates.length >= CANDIDATES_TRIED) break;
+  }
+  return candidates;
+}
+
+/** The values tried for each segment of `rule`'s source, for a request in `region`. */
+function segmentValues(walk: WalkContext, rule: CompiledRule, region: number): (readonly string[])[] {
+  const { tables } = walk;
+  return rule.segments.map((s): readonly string[] => {
+    if ('literal' in s) return [s.literal];
+    if (s.type === 'region') return [tables.regions[region].name];
+    if (s.type === 'any') return [s.globs === undefined ? 'example' : globSample(s.globs)];
+    const slugs =
+      s.of === OF_ANY_REGION
+        ? walk.anyProducts
+        : s.of === OF_REQUEST_REGION
+          ? tables.regions[region].products
+          : (tables.regions[s.of]?.products ?? []);
+    return slugs.slice(0, SLUGS_TRIED);
+  });
+}
+
+/** Whether rule `k` answers `path` on `host` itself (for a rewrite, 200: whether no earlier rule answers it). */
+function answersItself(walk: WalkContext, k: number, host: string, country: string, path: string): boolean {
+  const rule = walk.tables.rules[k];
+  const d = walk.engine.decide({ method: 'GET', scheme: 'https', host, path, query: '', country });
+  if (rule.status !== 200) return d.rule === rule.id;
+  const at = walk.ruleIndex.get(d.rule);
+  return at === undefined || at > k;
 }
 
 /**
