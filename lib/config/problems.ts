@@ -24,6 +24,9 @@ export function formatProblem(p: ConfigProblem): string {
   return `${where}: ${p.message} Fix: ${p.fix}`;
 }
 
+/** How many problems a `ConfigError`'s message lists; the rest are counted (all stay in `problems`). */
+export const PROBLEMS_SHOWN = 50;
+
 /** Thrown once per load with every problem found. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
@@ -33,7 +36,9 @@ export class ConfigError extends Error {
 
   static render(problems: readonly ConfigProblem[]): string {
     const n = problems.length;
-    return [`Config is invalid (${n} problem${n === 1 ? '' : 's'}); nothing was written.`, ...problems.map((p) => '  ' + formatProblem(p))].join('\n');
+    const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => '  ' + formatProblem(p));
+    const more = n > PROBLEMS_SHOWN ? [`  ... and ${n - PROBLEMS_SHOWN} more (the first ${PROBLEMS_SHOWN} are shown; fix these and run again)`] : [];
+    return [`Config is invalid (${n} problem${n === 1 ? '' : 's'}); nothing was written.`, ...shown, ...more].join('\n');
   }
 }
 
