@@ -14,6 +14,9 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import * as dns from 'dns';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { LoadedDeployment } from '../config/load';
 import { parseDistributionComment, stackNameFor } from '../config/naming';
 import { OpsError } from '../config/problems';
@@ -126,12 +129,47 @@ export async function call<T>(ctx: OpsContext, action: string, fn: () => Promise
   }
 }
 
+/** The profile names a shared AWS config or credentials file defines (`[profile name]`, `[name]`). */
+export function profilesIn(text: string): string[] {
+  return [...text.matchAll(/^\s*\[\s*(?:profile\s+)?([^\]\s]+)\s*\]/gm)].map((m) => m[1]);
+}
+
+/**
+ * When AWS_PROFILE names a profile that neither the shared config file nor the
+ * credentials file defines, the message that says so (the SDK only says it
+ * could not load credentials); otherwise undefined.
+ */
+export function missingProfile(env: NodeJS.ProcessEnv, read: (file: string) => string | undefined = readIfPresent): string | undefined {
+  const profile = env.AWS_PROFILE;
+  if (!profile) return undefined;
+  const home = env.HOME ?? os.homedir();
+  const files = [
+    env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
+    env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
+  ];
+  const known = files.flatMap((f) => profilesIn(read(f) ?? ''));
+  if (known.includes(profile)) return undefined;
+  const choose = known.length
+    ? `one of the profiles there (${[...new Set(known)].join(', ')})`
+    : 'a profile you create with "aws configure --profile NAME" or "aws configure sso"';
+  return `AWS_PROFILE is ${JSON.stringify(profile)}, but no profile of that name is in ${files.join(' or ')}. Fix: set AWS_PROFILE to ${choose}.`;
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function explain(err: AwsError, kind: ReturnType<typeof classify>, action: string, attempts: number, subject: string | undefined): Error {
   const detail = err.message ? ` (${err.message})` : '';
   switch (kind) {
     case 'credentials':
       return new OpsError(
-        `no AWS credentials were found${detail}. Fix: set AWS_PROFILE to a profile for the stage's account (after "aws sso login" if it uses SSO), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
+        missingProfile(process.env) ??
+          `no AWS credentials were found${detail}. Fix: set AWS_PROFILE to a profile for the stage's account (after "aws sso login" if it uses SSO), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
       );
     case 'expired':
       return new OpsError(
