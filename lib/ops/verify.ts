@@ -173,6 +173,7 @@ function frozenSnapshots(config: LoadedConfig, sitesFile: string): Map<string, s
 export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
   const { probes, check } = planRun(options);
   log(runHeader(options.base, probes.length, check.target, options.viewerCountry));
+  if (probes.length > 0) await checkReachable(probes[0], check, options.base);
   const results = await checkAll(probes, check, options.concurrency ?? 8, (r) => {
     const line = resultLine(r, options.verbose);
     if (line !== undefined) log(line);
@@ -277,6 +278,18 @@ function resultLine(r: ProbeResult, verbose: boolean | undefined): string | unde
   if (!r.ok) return `${failed ? 'FAILED' : 'MISMATCH'} ${label}: expected ${expected.join(' or ')}, got ${actual}`;
   if (verbose) return `ok ${label}: ${actual}${followed ? `, followed to ${followed.url}: ${followed.actual}` : ''}`;
   return undefined;
+}
+
+/** Errors that mean nothing answers at the base URL at all: no point sending the other probes. */
+const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/;
+
+/** Sends one probe first; when nothing answers at `base`, throws one error instead of a FAILED line per probe. */
+async function checkReachable(first: Probe, check: ProbeCheck, base: string): Promise<void> {
+  const actual = await send(first, check.target, check.timeoutMs);
+  if (actual.startsWith('error:') && UNREACHABLE.test(actual))
+    throw new OpsError(
+      `no probe got an answer from ${base} (${actual}). Fix: check the URL; for the preview, start it first with npm start.`,
+    );
 }
 
 /** The report of the results, after logging the count line; throws when no probe got an answer. */
