@@ -85,16 +85,30 @@ export function frozenIndexRewriter(code: string = frozenIndexCode()): (uri: str
 export type SnapshotAnswer =
   { readonly status: 200 | 404; readonly key: string; readonly file?: string } | { readonly status: 400; readonly reason: string };
 
+/**
+ * Whether `file` is a file. A path the file system cannot hold (a name past
+ * its length limit, a path through a file such as `index.html/x`, a loop) is
+ * no object, as S3 has no such key: never an error.
+ */
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a snapshot folder has a page of its own at `name` (a file, not a folder). */
 export function snapshotHas(contentDir: string, name: string): boolean {
-  return fs.statSync(path.join(contentDir, name), { throwIfNoEntry: false })?.isFile() ?? false;
+  return isFile(path.join(contentDir, name));
 }
 
 /**
  * The answer for the URI the function passed on (`frozenIndexRewriter`), from
  * the bucket the snapshot folder is deployed to: the folder's files, plus
  * the generated `404.html` when it has none. The key is the URI
- * percent-decoded, as S3 reads it; a key outside the folder is missing.
+ * percent-decoded, as S3 reads it; a key outside the folder, or one the file
+ * system cannot hold (a path through a file, a name too long), is missing.
  */
 export function snapshotLookup(contentDir: string, uri: string): SnapshotAnswer {
   let key: string;
@@ -106,7 +120,7 @@ export function snapshotLookup(contentDir: string, uri: string): SnapshotAnswer 
   if (key.includes('\0')) return { status: 400, reason: 'the path holds a NUL character' };
   const root = path.resolve(contentDir);
   const file = path.join(root, key);
-  if (file.startsWith(root + path.sep) && fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return { status: 200, key, file };
+  if (file.startsWith(root + path.sep) && isFile(file)) return { status: 200, key, file };
   const own = snapshotHas(root, NOT_FOUND_DOCUMENT) ? path.join(root, NOT_FOUND_DOCUMENT) : undefined;
   // The generated 404.html is in the bucket too when the snapshot has none.
   if (!own && key === '/' + NOT_FOUND_DOCUMENT) return { status: 200, key };

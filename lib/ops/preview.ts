@@ -28,7 +28,17 @@ import type { EdgeHandler } from '../../lambda/handler';
 import { bundleEdgeFunction, writeBundle } from '../edge/bundle';
 import { VIEWER_COUNTRY_HEADER as COUNTRY_HEADER } from '../edge/cloudfront-event';
 import { RedirectBehaviorModel, redirectBehaviorModel, viewerAnswer } from '../edge/pipeline';
-import { contentDirsOf, DEFAULT_REDIRECTS_FILE, DEFAULT_SITES_FILE, displayName, LoadedConfig, loadConfig } from '../config/load';
+import {
+  contentDirsOf,
+  DEFAULT_CATALOG_FILE,
+  DEFAULT_REDIRECTS_FILE,
+  DEFAULT_RULES_FILE,
+  DEFAULT_SITES_FILE,
+  displayName,
+  LoadedConfig,
+  loadConfig,
+} from '../config/load';
+import { OpsError } from '../config/problems';
 import type { SiteConfig } from '../config/sites';
 import { frozenIndexRewriter, NOT_FOUND_PAGE, snapshotLookup } from '../edge/frozen-site';
 import { loadBundledHandler } from '../edge/bundled-handler';
@@ -36,8 +46,12 @@ import { sampleHost, servedHostname } from '../rules/probes';
 
 /** The port `npm start` listens on when neither PORT nor --port says otherwise. */
 export const DEFAULT_PREVIEW_PORT = 8787;
-/** The preview listens on loopback only: it is a developer's tool, not a server. */
+/** The preview listens on loopback unless --host says otherwise: it is a developer's tool, not a server. */
 export const PREVIEW_ADDRESS = '127.0.0.1';
+/** How often the watched config files are polled for a change, in milliseconds. */
+const WATCH_INTERVAL_MS = 250;
+/** How long after the last change the config is reloaded, so that a save of several files reloads once. */
+const RELOAD_DEBOUNCE_MS = 150;
 /** Response header naming the rule that decided (preview only; CloudFront sends no such header). */
 export const RULE_HEADER = 'x-preview-rule';
 
@@ -67,18 +81,36 @@ export interface PreviewOptions {
    * @default DEFAULT_PREVIEW_PORT
    */
   readonly port?: number;
-  /** Receives one line per request. */
+  /**
+   * Address to listen on.
+   * @default PREVIEW_ADDRESS (loopback)
+   */
+  readonly host?: string;
+  /**
+   * Watch the config files (sites, rules, catalogue, bulk list) and reload
+   * when one changes; a bad new config is reported and the last good one kept.
+   * @default false
+   */
+  readonly watch?: boolean;
+  /** Receives one line per request, and a line per reload. */
   readonly log: (line: string) => void;
+  /**
+   * Receives the problems of a config that failed to reload.
+   * @default log
+   */
+  readonly warn?: (message: string) => void;
 }
 
 export interface Preview {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (the host listened on) */
   readonly url: string;
   readonly port: number;
   /** What is served, a line per site, for the ready message. */
   readonly sites: readonly string[];
   /** The bundle's size in bytes (index.js and bulk.bin). */
   readonly bundleBytes: number;
+  /** The config files watched for changes (empty unless `watch`). */
+  readonly watched: readonly string[];
   close(): Promise<void>;
 }
 
@@ -134,6 +166,20 @@ function serveSnapshot(route: Route, uri: string, rewrite: (uri: string) => stri
   const found = snapshotLookup(route.contentDir, rewritten);
   if (found.status === 400) return text(400, `preview: ${found.reason}.`, 'frozen, bad path');
   const html = 'text/html; charset=utf-8';
+  let body: string | Buffer = NOT_FOUND_PAGE;
+  if (found.file !== undefined) {
+    try {
+      body = fs.readFileSync(found.file);
+    } catch (err) {
+      // Never the folder's absolute path in a body: the key, and the reason's code.
+      const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+      return text(
+        500,
+        `preview: cannot read the snapshot's object for ${JSON.stringify(found.key)} (${code}).`,
+        `frozen, unreadable: ${code}`,
+      );
+    }
+  }
   const served = found.file === undefined ? 'the plain 404 page' : displayName(found.file);
   const note = found.status === 200 ? `frozen snapshot ${served}` : `frozen, no object ${JSON.stringify(found.key)}: ${served}`;
   return {
@@ -142,9 +188,20 @@ function serveSnapshot(route: Route, uri: string, rewrite: (uri: string) => stri
       'content-type':
         found.file === undefined ? html : (CONTENT_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream'),
     },
-    body: found.file === undefined ? NOT_FOUND_PAGE : fs.readFileSync(found.file),
+    body,
     note,
   };
+}
+
+/**
+ * A header value as Node sends it: printable ASCII kept, anything else (a
+ * rule naming a file such as 列表.csv) percent-encoded as UTF-8, since a
+ * header value cannot hold characters above U+00FF.
+ */
+export function headerValue(value: string): string {
+  return value.replace(/[^\x20-\x7e]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''),
+  );
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -237,7 +294,7 @@ async function redirectAnswer(
       `origin (${rule})`,
     );
   const response = result as CloudFrontResultResponse;
-  const headers: Record<string, string> = { [RULE_HEADER]: rule };
+  const headers: Record<string, string> = { [RULE_HEADER]: headerValue(rule) };
   for (const values of Object.values(response.headers ?? {})) for (const h of values) headers[h.key ?? ''] = h.value;
   return { status: Number(response.status), headers, body: '', note: `${headers.Location ?? headers.location ?? ''} (${rule})` };
 }
@@ -286,9 +343,17 @@ function previewServer(answer: (req: http.IncomingMessage) => Promise<Answer>, l
   return http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     answer(req)
-      .catch((err: unknown) => text(500, `preview: internal error: ${err instanceof Error ? err.message : String(err)}`, 'internal error'))
-      .then((a) => {
-        res.writeHead(a.status, a.headers);
+      // The reason goes to the log line, never the body: it may name a file by its absolute path.
+      .catch((err: unknown) => internalError(err))
+      .then((answered) => {
+        let a = answered;
+        try {
+          res.writeHead(a.status, a.headers);
+        } catch (err) {
+          // A header Node refuses to send (a character above U+00FF): an answer, never a crash.
+          a = internalError(err);
+          res.writeHead(a.status, a.headers);
+        }
         res.end(req.method === 'HEAD' ? undefined : a.body);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const country = single(req.headers[COUNTRY_HEADER]);
@@ -299,48 +364,130 @@ function previewServer(answer: (req: http.IncomingMessage) => Promise<Answer>, l
   });
 }
 
-/** Listens on `port` of the loopback address; resolves to the port (0 picks one), or rejects saying why, the bundle folder removed. */
-async function listen(server: http.Server, port: number, bundleDir: string): Promise<number> {
+function internalError(err: unknown): Answer {
+  const message = err instanceof Error ? err.message : String(err);
+  return text(500, "preview: internal error; the preview's output says why.", `internal error: ${message}`);
+}
+
+/** Listens on `port` of `host`; resolves to the port (0 picks one), or rejects with an `OpsError` saying why, the bundle folder removed. */
+async function listen(server: http.Server, host: string, port: number, bundleDir: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', () => fs.rmSync(bundleDir, { recursive: true, force: true }));
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
-        new Error(
+        new OpsError(
           err.code === 'EADDRINUSE'
-            ? `port ${port} on ${PREVIEW_ADDRESS} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).`
-            : `cannot listen on ${PREVIEW_ADDRESS}:${port}: ${err.message}`,
+            ? `port ${port} on ${host} is in use. Fix: stop what holds it, or choose another with PORT=8788 npm start (or --port 8788).`
+            : `cannot listen on ${host}:${port}: ${err.message}. Fix: --host an address of this machine (default ${PREVIEW_ADDRESS}), --port N (0 picks a free one).`,
         ),
       ),
     );
-    server.listen(port, PREVIEW_ADDRESS, () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return (server.address() as { port: number }).port;
 }
 
+/** What is served: the bundle, each hostname's route and the request answerer, from one load of the config. */
+interface Served {
+  readonly bundle: PreviewBundle;
+  readonly summary: string[];
+  readonly answer: (req: http.IncomingMessage) => Promise<Answer>;
+}
+
+interface ConfigPaths {
+  readonly sitesFile: string;
+  readonly redirectsFile: string;
+  readonly rulesFile: string;
+  readonly catalogFile: string;
+}
+
+/** Loads the config and bundles it; throws the config's problems (`ConfigError`) or the bundle's. */
+function serve(files: ConfigPaths): Served {
+  const config = loadConfig(files);
+  const bundle = loadBundle(config);
+  try {
+    const { routes, summary } = routesOf(config, files.sitesFile, bundle.handler);
+    return { bundle, summary, answer: answerer(routes, files.sitesFile, bundle.log) };
+  } catch (err) {
+    fs.rmSync(bundle.dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Polls `files` and calls `changed` with the names that changed, once the
+ * changes settle (a debounce); returns the function that stops watching.
+ */
+function watchFiles(files: readonly string[], changed: (names: string[]) => void): () => void {
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const listeners = files.map((file) => {
+    const listener = (now: fs.Stats, before: fs.Stats): void => {
+      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+      pending.add(displayName(file));
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const names = [...pending];
+        pending.clear();
+        changed(names);
+      }, RELOAD_DEBOUNCE_MS);
+    };
+    fs.watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, listener);
+    return { file, listener };
+  });
+  return () => {
+    clearTimeout(timer);
+    for (const { file, listener } of listeners) fs.unwatchFile(file, listener);
+  };
+}
+
 /** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
 export async function startPreview(options: PreviewOptions): Promise<Preview> {
-  const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
-  const config = loadConfig({
-    sitesFile,
+  const files: ConfigPaths = {
+    sitesFile: options.sitesFile ?? DEFAULT_SITES_FILE,
     redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE,
-    rulesFile: options.rulesFile,
-    catalogFile: options.catalogFile,
-  });
-  const bundle = loadBundle(config);
-  const { routes, summary } = routesOf(config, sitesFile, bundle.handler);
-  const server = previewServer(answerer(routes, sitesFile, bundle.log), options.log);
-  const port = await listen(server, options.port ?? DEFAULT_PREVIEW_PORT, bundle.dir);
+    rulesFile: options.rulesFile ?? DEFAULT_RULES_FILE,
+    catalogFile: options.catalogFile ?? DEFAULT_CATALOG_FILE,
+  };
+  let current = serve(files);
+  const first = current;
+  const server = previewServer((req) => current.answer(req), options.log);
+  const host = options.host ?? PREVIEW_ADDRESS;
+  const port = await listen(server, host, options.port ?? DEFAULT_PREVIEW_PORT, current.bundle.dir);
+  const warn = options.warn ?? options.log;
+  /** Loads the changed config; serves it when good, else reports it and keeps serving the last good one. */
+  const reload = (names: string[]): void => {
+    let next: Served;
+    try {
+      next = serve(files);
+    } catch (err) {
+      warn(
+        `preview: ${names.join(', ')} changed, but the config cannot be loaded; still serving the last good config.\n${err instanceof Error ? err.message : String(err)}`,
+      );
+      return;
+    }
+    const old = current;
+    current = next;
+    fs.rmSync(old.bundle.dir, { recursive: true, force: true });
+    options.log(`preview: ${names.join(', ')} changed; reloaded (bundle ${(next.bundle.bytes / 1024).toFixed(1)} KiB)`);
+  };
+  const watched = options.watch ? Object.values(files).map((f) => path.resolve(f)) : [];
+  const unwatch = watched.length > 0 ? watchFiles(watched, reload) : () => undefined;
   return {
-    url: `http://${PREVIEW_ADDRESS}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    sites: summary,
-    bundleBytes: bundle.bytes,
+    sites: first.summary,
+    bundleBytes: first.bundle.bytes,
+    watched,
     close: () =>
-      new Promise<void>((resolve) =>
+      new Promise<void>((resolve) => {
+        unwatch();
         server.close(() => {
-          fs.rmSync(bundle.dir, { recursive: true, force: true });
+          fs.rmSync(current.bundle.dir, { recursive: true, force: true });
           resolve();
-        }),
-      ),
+        });
+        // Keep-alive connections would hold the close back; the port is freed as the server stops listening.
+        server.closeAllConnections();
+      }),
   };
 }
