@@ -3,8 +3,12 @@
  * config/stages.json): each reports a problem with the field's path, the bad
  * value and a fix, and never throws.
  */
-import { jsonErrorOffset } from './json-position';
+import { isIP } from 'net';
+import { jsonErrorOffset, scanJson } from './json-position';
 import { oneOf, ProblemList, q } from './problems';
+
+/** The deepest nesting a config file may have; config needs a few levels, and deeper values overflow the stack of code that walks them. */
+export const MAX_JSON_DEPTH = 1000;
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 /** A name used as a key in config (regions, sites, stages): also safe in construct ids. */
@@ -76,6 +80,10 @@ export function isWildcardHostname(host: string): boolean {
  * `wildcard`, a wildcard such as `*.po.co`); returns whether it is one.
  */
 export function checkHostname(p: ProblemList, field: string, value: unknown, example: string, wildcard = false): value is string {
+  if (typeof value === 'string' && isIpAddress(value)) {
+    p.atField(field, `${q(value)} is an IP address, not a hostname.`, `CloudFront and its certificates need a DNS name: write one such as "${example}".`);
+    return false;
+  }
   if (typeof value === 'string' && (isHostname(value) || (wildcard && isWildcardHostname(value)))) return true;
   const lower = typeof value === 'string' && (isHostname(value.toLowerCase()) || (wildcard && isWildcardHostname(value.toLowerCase())));
   const wild = wildcard && typeof value === 'string' && value.includes('*') && !lower;
@@ -87,18 +95,35 @@ export function checkHostname(p: ProblemList, field: string, value: unknown, exa
   return false;
 }
 
+/**
+ * Whether `host` is an IP address: IPv4 or IPv6 (bracketed or not), or
+ * digits and dots only, which resolvers also read as IPv4 (`127.1`).
+ */
+export function isIpAddress(host: string): boolean {
+  return isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0 || /^\d+(\.\d+)+\.?$/.test(host);
+}
+
+/** 1-based line and column of `offset` in `text`. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  let line = 1;
+  for (let i = before.indexOf('\n'); i !== -1; i = before.indexOf('\n', i + 1)) line++;
+  return { line, column: before.length - before.lastIndexOf('\n') };
+}
+
 export function jsonSyntaxProblem(p: ProblemList, text: string): void {
   const offset = jsonErrorOffset(text);
-  const before = text.slice(0, Math.max(0, offset));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
+  const { line, column } = lineColumn(text, offset);
   const found = offset >= text.length ? 'end of file' : q(text.slice(offset, offset + 12).split('\n')[0] || '\n');
   p.atLine(line, `is not valid JSON: unexpected ${found} at column ${column}.`, 'correct the JSON there (a missing or extra comma, quote or bracket is usual).');
 }
 
 /**
  * Parses a config file's text as a JSON object (a byte-order mark is allowed).
- * A syntax error is reported at its line; anything but an object at `(file)`.
+ * A syntax error, nesting deeper than `MAX_JSON_DEPTH` and each key given
+ * twice in one object are reported at their line; anything but an object at
+ * `(file)`. After duplicate keys the object (with the last of each) is still
+ * returned, so its other problems are reported in the same run.
  */
 export function parseJsonObject(p: ProblemList, text: string, example: string): Record<string, unknown> | undefined {
   const body = text.replace(/^\uFEFF/, '');
@@ -108,6 +133,16 @@ export function parseJsonObject(p: ProblemList, text: string, example: string): 
   } catch {
     jsonSyntaxProblem(p, body);
     return undefined;
+  }
+  const scan = scanJson(body, MAX_JSON_DEPTH);
+  if (scan.tooDeep >= 0) {
+    const { line, column } = lineColumn(body, scan.tooDeep);
+    p.atLine(line, `is nested more than ${MAX_JSON_DEPTH} levels deep, at column ${column}.`, 'remove the extra brackets there; a config file needs a few levels only.');
+    return undefined;
+  }
+  for (const d of scan.duplicates) {
+    const where = d.path ? `in ${d.path}` : 'at the top level';
+    p.atLine(lineColumn(body, d.offset).line, `key ${q(d.key)} is given twice ${where} (first on line ${lineColumn(body, d.first).line}); JSON would keep only the last one.`, 'remove one of the two, or merge them.');
   }
   if (!isObject(raw)) {
     p.atField('(file)', `must hold a JSON object, found ${q(raw)}.`, `start from ${example}.`);

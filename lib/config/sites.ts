@@ -3,6 +3,8 @@
  * country map, the allow-list of redirect targets and response headers.
  * Validated field by field; every problem is collected before failing.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { CompiledHeaders, SiteMode } from '../../lambda/engine';
 import { checkHostname, isObject, NAME, namedEntries, parseJsonObject, unknownKeys } from './fields';
 import { oneOf, ProblemList, q } from './problems';
@@ -111,7 +113,57 @@ function checkCacheControlValue(p: ProblemList, key: CacheControlKey, v: unknown
   const field = `responseHeaders.cacheControl.${key}`;
   if (typeof v !== 'string' || !/^[\x20-\x7e]+$/.test(v)) {
     p.atField(field, `must be a non-empty header value of printable ASCII, found ${q(v)}.`, `write a Cache-Control value such as ${q(DEFAULT_HEADERS[key])}.`);
-  } else if (key === 'perVisitor' && !/\b(private|no-store)\b/.test(v)) {
+  } else if (key === 'perVisitor') {
+    return checkPerVisitor(p, field, v);
+  } else {
+    return v;
+  }
+  return undefined;
+}
+
+/** A Cache-Control token (RFC 9110 `tchar`s); a directive's argument is a token or a quoted string. */
+const DIRECTIVE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=([!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[^"\\]|\\.)*"))?$/;
+
+/** The elements of a comma-separated header value; a comma inside a quoted string does not separate. */
+function splitList(v: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < v.length; i++) {
+    if (quoted && v[i] === '\\') i++;
+    else if (v[i] === '"') quoted = !quoted;
+    else if (!quoted && v[i] === ',') {
+      parts.push(v.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(v.slice(start));
+  return parts;
+}
+
+/**
+ * The per-visitor Cache-Control value, parsed into directives: one must be a
+ * bare `private` or `no-store` (a `private="Set-Cookie"` still lets shared
+ * caches store the rest), and none `public`.
+ */
+function checkPerVisitor(p: ProblemList, field: string, v: string): string | undefined {
+  const names: string[] = [];
+  for (const part of splitList(v)) {
+    const d = part.trim();
+    if (d === '') continue;
+    const m = DIRECTIVE.exec(d);
+    if (!m) {
+      p.atField(field, `${q(v)} is not a list of Cache-Control directives: ${q(d)} is not one.`, 'write directives separated by commas, such as "private, no-store".');
+      return undefined;
+    }
+    names.push(m[2] === undefined ? m[1].toLowerCase() : `${m[1].toLowerCase()}=`);
+  }
+  const keeps = names.filter((n) => n === 'private' || n === 'no-store');
+  if (names.includes('public') && keeps.length > 0) {
+    p.atField(field, `${q(v)} has "public" as well as ${q(keeps[0])}: a cache that takes "public" would store a redirect that differs per visitor.`, 'remove "public".');
+  } else if (keeps.length === 0 && names.includes('private=')) {
+    p.atField(field, `${q(v)} names header fields after "private", which lets shared caches store the rest of a redirect that differs per visitor.`, 'write "private" alone, such as "private, no-store".');
+  } else if (keeps.length === 0) {
     p.atField(field, `${q(v)} lets browsers or shared caches store a redirect that differs per visitor.`, 'include "private" or "no-store", such as "private, no-store".');
   } else {
     return v;
@@ -133,11 +185,17 @@ function checkHsts(p: ProblemList, hsts: unknown): string | undefined {
   return undefined;
 }
 
+/** The project's root folder, which file names in messages are relative to (as in load.ts's displayName). */
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
 /**
- * Parses and validates the text of config/sites.json.
+ * Parses and validates the text of config/sites.json. A frozen site's
+ * `content` folder is checked on disk, relative to `dir`: by default the
+ * folder of `p.file`, which names the sites file relative to the project
+ * root, or absolutely.
  * Problems go to `p`; the result is only meaningful when `p.ok`.
  */
-export function parseSites(text: string, p: ProblemList): SitesConfig | undefined {
+export function parseSites(text: string, p: ProblemList, dir: string = path.dirname(path.resolve(PROJECT_ROOT, p.file))): SitesConfig | undefined {
   const raw = parseJsonObject(p, text, 'the default config/sites.json');
   if (!raw) return undefined;
   unknownKeys(p, '', raw, ['allowedTargetHosts', 'regions', 'defaultRegion', 'countries', 'sites', 'responseHeaders']);
@@ -147,7 +205,7 @@ export function parseSites(text: string, p: ProblemList): SitesConfig | undefine
   const regionNames = declaredRegions(raw.regions);
   checkDefaultRegion(p, raw.defaultRegion, regionNames);
   const countries = checkCountries(p, raw.countries, regionNames);
-  const sites = checkSites(p, raw.sites, regionNames);
+  const sites = checkSites(p, raw.sites, regionNames, dir);
   const headers = checkHeaders(p, raw.responseHeaders);
   if (!p.ok) return undefined;
   return { file: p.file, allowedTargetHosts: allowed, regions, defaultRegion: raw.defaultRegion as string, countries, sites, headers };
@@ -232,26 +290,26 @@ function checkCountries(p: ProblemList, raw: unknown, regionNames: readonly stri
 }
 
 /** `sites`: the valid sites, in file order; a hostname belongs to the first site that names it. */
-function checkSites(p: ProblemList, raw: unknown, regionNames: readonly string[]): SiteConfig[] {
+function checkSites(p: ProblemList, raw: unknown, regionNames: readonly string[], dir: string): SiteConfig[] {
   const sites: SiteConfig[] = [];
   const hostOwner = new Map<string, string>();
   const siteExample = '{"global": {"mode": "region-path", "hostnames": ["po.co"]}, ...}';
   for (const [name, s] of namedEntries(p, 'sites', raw, 'site', siteExample, '{"mode": "...", "hostnames": [...]}')) {
-    const site = checkSite(p, name, s, regionNames, hostOwner);
+    const site = checkSite(p, name, s, regionNames, hostOwner, dir);
     if (site) sites.push(site);
   }
   return sites;
 }
 
 /** One site: every field is checked, whatever the others hold. */
-function checkSite(p: ProblemList, name: string, s: Record<string, unknown>, regionNames: readonly string[], hostOwner: Map<string, string>): SiteConfig | undefined {
+function checkSite(p: ProblemList, name: string, s: Record<string, unknown>, regionNames: readonly string[], hostOwner: Map<string, string>, dir: string): SiteConfig | undefined {
   const field = `sites.${name}`;
   unknownKeys(p, field, s, ['mode', 'region', 'hostnames', 'content']);
   const mode = s.mode as SiteMode;
   const modeOk = checkSiteMode(p, field, s.mode);
   const regionOk = checkSiteRegion(p, field, s, regionNames);
   const hostnames = checkSiteHostnames(p, field, name, s.hostnames, hostOwner);
-  const contentOk = checkContent(p, field, s);
+  const contentOk = checkContent(p, field, s, dir);
   if (!modeOk || !regionOk || !hostnames || !contentOk) return undefined;
   return {
     name,
@@ -304,8 +362,8 @@ function checkSiteHostnames(p: ProblemList, field: string, site: string, raw: un
   return ok ? hostnames : undefined;
 }
 
-/** `content`: only a frozen site has one, a relative folder path without "..". */
-function checkContent(p: ProblemList, field: string, s: Record<string, unknown>): boolean {
+/** `content`: only a frozen site has one, a relative folder path without "..", which `checkContentPath` checks on disk. */
+function checkContent(p: ProblemList, field: string, s: Record<string, unknown>, dir: string): boolean {
   const c = s.content;
   if (c === undefined) return true;
   if (s.mode !== 'frozen') {
@@ -316,5 +374,123 @@ function checkContent(p: ProblemList, field: string, s: Record<string, unknown>)
     p.atField(`${field}.content`, `${q(c)} is not a folder path relative to the sites file's folder.`, 'write a relative path without "..", such as "frozen/in", so the config means the same on every checkout.');
     return false;
   }
-  return true;
+  return checkContentPath(p, `${field}.content`, c, dir);
+}
+
+/** The longest a file or folder name may be, in bytes (ext4, APFS and NTFS all stop at 255). */
+export const MAX_NAME_BYTES = 255;
+/** The longest `content` path accepted, in bytes: far more than a snapshot folder needs, far less than a file system's limit. */
+export const MAX_CONTENT_PATH_BYTES = 1024;
+
+/**
+ * A frozen site's `content` path as a path: no NUL, no name longer than a
+ * file system allows, not too long in all; and on disk, when it exists, a
+ * folder (reached without a loop of links) whose symbolic links all stay
+ * inside it, since the snapshot is deployed with them followed. A missing
+ * folder is fine: the bucket is then filled by hand.
+ */
+function checkContentPath(p: ProblemList, field: string, c: string, dir: string): boolean {
+  const fix = 'point it at the folder that holds the snapshot, such as "frozen/in".';
+  if (c.includes('\0')) {
+    p.atField(field, `${q(c)} has a NUL character, which no path can hold.`, fix);
+    return false;
+  }
+  const long = c.split(/[\\/]/).find((name) => Buffer.byteLength(name) > MAX_NAME_BYTES);
+  if (long !== undefined) {
+    p.atField(field, `${q(c)} has a name of ${Buffer.byteLength(long)} bytes; file systems allow at most ${MAX_NAME_BYTES}.`, 'shorten that folder name.');
+    return false;
+  }
+  if (Buffer.byteLength(c) > MAX_CONTENT_PATH_BYTES) {
+    p.atField(field, `${q(c)} is ${Buffer.byteLength(c)} bytes long; a content path may be at most ${MAX_CONTENT_PATH_BYTES}.`, fix);
+    return false;
+  }
+  const abs = path.resolve(dir, c);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(abs, { throwIfNoEntry: false });
+  } catch (err) {
+    p.atField(field, statProblem(c, dir, (err as NodeJS.ErrnoException).code), fix);
+    return false;
+  }
+  if (stat === undefined) return true;
+  if (!stat.isDirectory()) {
+    p.atField(field, `${q(c)} is a file, not a folder.`, fix);
+    return false;
+  }
+  return checkSnapshotLinks(p, field, c, dir);
+}
+
+/** What is wrong with a `content` path (relative to `dir`) that the file system refused with `code`. */
+function statProblem(c: string, dir: string, code: string | undefined): string {
+  if (code === 'ENOTDIR') {
+    const file = fileOnTheWay(c, dir);
+    return `${q(c)} goes through a file${file ? ` (${q(file)})` : ''} as if it were a folder.`;
+  }
+  if (code === 'ELOOP') return `${q(c)} goes through symbolic links that lead round in a loop.`;
+  if (code === 'ENAMETOOLONG') return `${q(c)} leads to a path too long for the file system.`;
+  return `${q(c)} cannot be read (${code ?? 'unknown error'}).`;
+}
+
+/** The first leading part of `c` (as written) that exists and is not a folder. */
+function fileOnTheWay(c: string, dir: string): string | undefined {
+  const names = c.split(/[\\/]/);
+  for (let i = 1; i < names.length; i++) {
+    const prefix = names.slice(0, i).join('/');
+    try {
+      const st = fs.statSync(path.resolve(dir, prefix), { throwIfNoEntry: false });
+      if (st && !st.isDirectory()) return prefix;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Each symbolic link in the snapshot folder must lead to a file or folder
+ * inside it: the deployment copies what a link outside leads to, so a link
+ * to `../../..` would publish the checkout. Links are not followed while walking.
+ */
+function checkSnapshotLinks(p: ProblemList, field: string, c: string, dir: string): boolean {
+  let root: string;
+  try {
+    root = fs.realpathSync(path.resolve(dir, c));
+  } catch (err) {
+    p.atField(field, statProblem(c, dir, (err as NodeJS.ErrnoException).code), 'point it at the folder that holds the snapshot, such as "frozen/in".');
+    return false;
+  }
+  let ok = true;
+  const folders = [''];
+  for (let rel = folders.pop(); rel !== undefined; rel = folders.pop()) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch (err) {
+      p.atField(field, `the snapshot's folder ${q(rel || '.')} cannot be read (${(err as NodeJS.ErrnoException).code}).`, 'make it readable, or remove it from the snapshot.');
+      ok = false;
+      continue;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const name = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) folders.push(name);
+      else if (entry.isSymbolicLink() && !linkStaysInside(root, path.join(root, name))) {
+        const target = fs.readlinkSync(path.join(root, name));
+        p.atField(field, `the snapshot's link ${q(name)} leads outside ${q(c)} (to ${q(target)}); deploying would publish what it leads to.`, 'replace the link with a copy of what it should show, or remove it.');
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
+/** Whether the link at `link` (inside `root`, a real path) leads to a path inside `root`; a link that leads nowhere is judged by its text. */
+function linkStaysInside(root: string, link: string): boolean {
+  let target: string;
+  try {
+    target = fs.realpathSync(link);
+  } catch {
+    target = path.resolve(path.dirname(link), fs.readlinkSync(link));
+  }
+  const rel = path.relative(root, target);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

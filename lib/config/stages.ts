@@ -59,8 +59,22 @@ export interface StagesConfig {
 
 const ACCOUNT = /^\d{12}$/;
 const ZONE_ID = /^Z[0-9A-Z]{1,31}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const EMAIL = /^[^\s@"<>,;]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+/**
+ * A commercial AWS region name (`eu-west-2`, `ap-southeast-1`): the
+ * partition CloudFront and its edge functions run in. GovCloud, China and
+ * made-up names (`xx-bogus-9`) fail only at deploy, so they are refused here.
+ */
+const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$/;
+/**
+ * An e-mail address SNS can subscribe: one `@`; a dot-atom local part of
+ * printable ASCII (no control characters, whitespace, quotes or brackets);
+ * a DNS domain of two labels or more. At most 254 characters.
+ */
+const EMAIL = /^(?=.{3,254}$)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+/** The most days access logs may be kept in S3: ten years, as the longest CloudWatch Logs retention. */
+export const MAX_ACCESS_LOG_DAYS = 3653;
+/** The most redirect-function errors in 5 minutes an alarm may wait for: above it the alarm would never fire. */
+export const MAX_FUNCTION_ERRORS = 1000;
 const STAGE_KEYS = ['account', 'hostedZones', 'priceClass', 'accessLogRetentionDays', 'edgeLogRetentionDays', 'edgeLogRegions', 'alarmEmails', 'alarms', 'awaitingCutover'];
 
 /** The hosted zone a hostname belongs in: the longest zone name equal to it or a parent of it. */
@@ -74,6 +88,11 @@ export function zoneOf(hostname: string, zones: Iterable<string>): string | unde
 
 function positiveInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+/** A number as written in a message (1e+308, and Infinity for JSON's 1e999, which `q` would show as null). */
+function num(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : q(v);
 }
 
 function checkZones(p: ProblemList, field: string, raw: unknown, sites: SitesConfig | undefined): Map<string, string> {
@@ -107,8 +126,12 @@ function checkZones(p: ProblemList, field: string, raw: unknown, sites: SitesCon
 }
 
 function checkRetention(p: ProblemList, field: string, v: unknown, allowed: readonly number[] | undefined): v is number {
-  if (allowed ? typeof v === 'number' && allowed.includes(v) : positiveInteger(v)) return true;
-  p.atField(field, `${q(v)} is not a number of days${allowed ? ' CloudWatch Logs accepts' : ''}.`, allowed ? `use one of ${oneOf(allowed.map(String))}.` : 'give a whole number of days, 1 or more.');
+  if (allowed ? typeof v === 'number' && allowed.includes(v) : positiveInteger(v) && v <= MAX_ACCESS_LOG_DAYS) return true;
+  if (!allowed && positiveInteger(v)) {
+    p.atField(field, `${num(v)} days is longer than ${MAX_ACCESS_LOG_DAYS} (ten years).`, `give a whole number of days from 1 to ${MAX_ACCESS_LOG_DAYS}.`);
+    return false;
+  }
+  p.atField(field, `${num(v)} is not a number of days${allowed ? ' CloudWatch Logs accepts' : ''}.`, allowed ? `use one of ${oneOf(allowed.map(String))}.` : 'give a whole number of days, 1 or more.');
   return false;
 }
 
@@ -143,12 +166,19 @@ function checkAlarms(p: ProblemList, field: string, raw: unknown): AlarmThreshol
   const rate = raw.fiveXxErrorRatePercent ?? DEFAULT_ALARMS.fiveXxErrorRatePercent;
   const errors = raw.functionErrors ?? DEFAULT_ALARMS.functionErrors;
   let ok = true;
-  if (typeof rate !== 'number' || !(rate > 0 && rate <= 100)) {
-    p.atField(`${field}.fiveXxErrorRatePercent`, `${q(rate)} is not a percentage above 0.`, `give a number above 0 and at most 100, such as ${DEFAULT_ALARMS.fiveXxErrorRatePercent}.`);
+  const rateFix = `give a number above 0 and at most 100, such as ${DEFAULT_ALARMS.fiveXxErrorRatePercent}.`;
+  if (typeof rate === 'number' && rate > 100) {
+    p.atField(`${field}.fiveXxErrorRatePercent`, `${num(rate)} percent is more than 100: the alarm would never fire.`, rateFix);
+    ok = false;
+  } else if (typeof rate !== 'number' || !(rate > 0)) {
+    p.atField(`${field}.fiveXxErrorRatePercent`, `${num(rate)} is not a percentage above 0.`, rateFix);
     ok = false;
   }
   if (!positiveInteger(errors)) {
-    p.atField(`${field}.functionErrors`, `${q(errors)} is not a whole number of errors, 1 or more.`, `give a whole number such as ${DEFAULT_ALARMS.functionErrors}.`);
+    p.atField(`${field}.functionErrors`, `${num(errors)} is not a whole number of errors, 1 or more.`, `give a whole number such as ${DEFAULT_ALARMS.functionErrors}.`);
+    ok = false;
+  } else if (errors > MAX_FUNCTION_ERRORS) {
+    p.atField(`${field}.functionErrors`, `${num(errors)} errors in 5 minutes is more than ${MAX_FUNCTION_ERRORS}: the alarm would never fire.`, `give a whole number from 1 to ${MAX_FUNCTION_ERRORS}, such as ${DEFAULT_ALARMS.functionErrors}.`);
     ok = false;
   }
   return ok ? { fiveXxErrorRatePercent: rate as number, functionErrors: errors as number } : undefined;

@@ -65,6 +65,62 @@ describe('config/stages.json', () => {
     ]);
   });
 
+  test('values that would pass and then fail at deploy, or switch an alarm off, are refused', () => {
+    expect(
+      problems({
+        default: {
+          ...good,
+          accessLogRetentionDays: 1e308,
+          edgeLogRetentionDays: 1e308,
+          edgeLogRegions: ['us-east-1', 'xx-bogus-9', 'us-gov-west-1', 'eu-west-2'],
+          alarmEmails: ['ops\u0001@example.com', 'ops @example.com', 'a@b@example.com', 'ops@example.com'],
+          alarms: { fiveXxErrorRatePercent: 1e308, functionErrors: 1e308 },
+        },
+        prod: { ...good, accessLogRetentionDays: 3654, hostedZones: { ...good.hostedZones, '192.0.2.1': 'Z0123456789GHI' }, alarms: { fiveXxErrorRatePercent: 101, functionErrors: 1001 } },
+      }),
+    ).toEqual([
+      'stages.json: stages.default.accessLogRetentionDays: 1e+308 days is longer than 3653 (ten years). Fix: give a whole number of days from 1 to 3653.',
+      'stages.json: stages.default.edgeLogRetentionDays: 1e+308 is not a number of days CloudWatch Logs accepts. Fix: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.',
+      'stages.json: stages.default.edgeLogRegions[1]: "xx-bogus-9" is not an AWS region name. Fix: write it like "eu-west-2".',
+      'stages.json: stages.default.edgeLogRegions[2]: "us-gov-west-1" is not an AWS region name. Fix: write it like "eu-west-2".',
+      'stages.json: stages.default.alarmEmails[0]: "ops\\u0001@example.com" is not an e-mail address. Fix: write it like "platform-oncall@example.com".',
+      'stages.json: stages.default.alarmEmails[1]: "ops @example.com" is not an e-mail address. Fix: write it like "platform-oncall@example.com".',
+      'stages.json: stages.default.alarmEmails[2]: "a@b@example.com" is not an e-mail address. Fix: write it like "platform-oncall@example.com".',
+      'stages.json: stages.default.alarms.fiveXxErrorRatePercent: 1e+308 percent is more than 100: the alarm would never fire. Fix: give a number above 0 and at most 100, such as 5.',
+      'stages.json: stages.default.alarms.functionErrors: 1e+308 errors in 5 minutes is more than 1000: the alarm would never fire. Fix: give a whole number from 1 to 1000, such as 1.',
+      'stages.json: stages.prod.hostedZones.192.0.2.1: "192.0.2.1" is an IP address, not a hostname. Fix: CloudFront and its certificates need a DNS name: write one such as "po.co".',
+      'stages.json: stages.prod.accessLogRetentionDays: 3654 days is longer than 3653 (ten years). Fix: give a whole number of days from 1 to 3653.',
+      'stages.json: stages.prod.alarms.fiveXxErrorRatePercent: 101 percent is more than 100: the alarm would never fire. Fix: give a number above 0 and at most 100, such as 5.',
+      'stages.json: stages.prod.alarms.functionErrors: 1001 errors in 5 minutes is more than 1000: the alarm would never fire. Fix: give a whole number from 1 to 1000, such as 1.',
+    ]);
+  });
+
+  test('the limits themselves, and every region and address of the shipped file, pass', () => {
+    expect(
+      problems({
+        default: {
+          ...good,
+          accessLogRetentionDays: 3653,
+          edgeLogRetentionDays: 3653,
+          edgeLogRegions: ['us-east-1', 'ap-southeast-7', 'ca-west-1', 'il-central-1', 'mx-central-1', 'me-south-1', 'af-south-1', 'sa-east-1', 'ap-northeast-3'],
+          alarmEmails: ['ops@example.com', "o'brien+alarms@mail.example.co.uk"],
+          alarms: { fiveXxErrorRatePercent: 100, functionErrors: 1000 },
+        },
+        prod: good,
+      }),
+    ).toEqual([]);
+  });
+
+  test('JSON duplicate keys are an error at the line of the second, naming the first', () => {
+    const p = new ProblemList('stages.json');
+    const text = ['{', '  "defaultStage": "default",', '  "stages": {', `    "default": ${JSON.stringify(good)},`, `    "default": ${JSON.stringify({ ...good, priceClass: 'PriceClass_All' })}`, '  },', '  "defaultStage": "default"', '}'].join('\n');
+    parseStages(text, p, defaultSites());
+    expect(p.problems.map(formatProblem)).toEqual([
+      'stages.json:5: key "default" is given twice in stages (first on line 4); JSON would keep only the last one. Fix: remove one of the two, or merge them.',
+      'stages.json:7: key "defaultStage" is given twice at the top level (first on line 2); JSON would keep only the last one. Fix: remove one of the two, or merge them.',
+    ]);
+  });
+
   test('awaitingCutover: hostnames of the sites file, each once; sorted; empty when absent', () => {
     expect(problems({ default: { ...good, awaitingCutover: ['uk.po.co', 'shop.po.co', 'uk.po.co', 7] }, prod: { ...good, awaitingCutover: 'uk.po.co' } })).toEqual([
       'stages.json: stages.default.awaitingCutover[1]: "shop.po.co" is not a hostname of sites.json. Fix: use one of *.po.co, c.po.co, de.po.co, fr.po.co, in.po.co, po.co, poco.net, uk.po.co, www.po.co or www.poco.net.',
