@@ -72,15 +72,65 @@ export function bulkIndexOf(bytes: Uint8Array): BulkIndex {
   return new BulkIndex(v1 ? packBulk(v1) : bytes);
 }
 
-/** Reads every `*.template.json` of a folder, names the stacks, and finds the redirect function's bundle. */
+/** The template files an assembly's manifest.json lists: each stack artifact's `templateFile`. */
+function manifestTemplates(manifest: string): string[] {
+  let parsed: Template;
+  try {
+    parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as Template;
+  } catch (err) {
+    throw new OpsError(`${manifest} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return Object.values<Template>(parsed?.artifacts ?? {})
+    .filter((a) => a?.type === 'aws:cloudformation:stack' && typeof a.properties?.templateFile === 'string')
+    .map((a) => String(a.properties.templateFile));
+}
+
+/** The nested stack templates a template's `AWS::CloudFormation::Stack` resources name (their `aws:asset:path`). */
+function nestedTemplates(t: Template): string[] {
+  return Object.values<Template>(t.Resources ?? {})
+    .filter((r) => r?.Type === 'AWS::CloudFormation::Stack' && typeof r.Metadata?.['aws:asset:path'] === 'string')
+    .map((r) => String(r.Metadata['aws:asset:path']));
+}
+
+/**
+ * The templates of a folder, by file name, in file name order. With a
+ * manifest.json (a cdk.out): exactly the stacks its artifacts list, and the
+ * nested stacks their templates name, so templates left over from an
+ * earlier synth are not read. Without one: every `*.template.json`.
+ */
+function readTemplates(dir: string): Map<string, Template> {
+  const read = (f: string): Template => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Template;
+  const manifest = path.join(dir, 'manifest.json');
+  const found = new Map<string, Template>();
+  if (fs.existsSync(manifest)) {
+    const listed = manifestTemplates(manifest);
+    if (listed.length === 0)
+      throw new UsageError(`${manifest} lists no stack template; give a cdk.out, a folder of templates, or a git ref`);
+    for (const f of listed) {
+      if (!fs.existsSync(path.join(dir, f))) throw new OpsError(`${manifest} lists ${f}, which is not in ${dir}`);
+    }
+    const queue = [...listed];
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+      if (found.has(f)) continue;
+      const t = read(f);
+      found.set(f, t);
+      // A nested template that is not there is not read, as before.
+      queue.push(...nestedTemplates(t).filter((n) => !found.has(n) && fs.existsSync(path.join(dir, n))));
+    }
+  } else {
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.template.json'))) found.set(f, read(f));
+    if (found.size === 0) throw new UsageError(`${dir} holds no *.template.json; give a cdk.out, a folder of templates, or a git ref`);
+  }
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Reads the templates of a folder (`readTemplates`: those its manifest.json
+ * lists, or every `*.template.json` when it has none), names the stacks, and
+ * finds the redirect function's bundle.
+ */
 export function readAssembly(dir: string, label: string): Assembly {
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.template.json'))
-    .sort();
-  if (files.length === 0) throw new UsageError(`${dir} holds no *.template.json; give a cdk.out, a folder of templates, or a git ref`);
-  const templates = new Map<string, Template>();
-  for (const f of files) templates.set(f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Template);
+  const templates = readTemplates(dir);
   const names = new Map<string, string>();
   let rules: RuleSet | undefined;
   for (const file of templates.keys()) {
@@ -103,6 +153,17 @@ export function readAssembly(dir: string, label: string): Assembly {
     if (!names.has(file)) names.set(file, file);
   }
   return { label, templates, names, rules };
+}
+
+/** Refuses an `--app DIR` that is not a folder: a `UsageError` naming it. */
+export function checkAppFolder(dir: string): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--app ${dir}: no such folder`);
+}
+
+/** `--app DIR`, an already synthesized cdk.out, read as it is (`checkAppFolder` first). */
+export function appAssembly(dir: string): OpenedAssembly {
+  checkAppFolder(dir);
+  return { assembly: readAssembly(dir, dir), cleanup: () => undefined };
 }
 
 /** The pinned CLI (aws-cdk 2.1148.x): the registry's latest cannot read current assemblies. */

@@ -20,7 +20,16 @@ import {
   RulesFileChange,
   rulesFileChanges,
 } from '../rules/redirect-changes';
-import { Assembly, baselineAssembly, OpenedAssembly, readAssembly, synthContext, SynthInputs, synthesizeWorkingTree } from './assembly';
+import {
+  appAssembly,
+  Assembly,
+  baselineAssembly,
+  checkAppFolder,
+  OpenedAssembly,
+  synthContext,
+  SynthInputs,
+  synthesizeWorkingTree,
+} from './assembly';
 
 export interface StackDiff {
   /** Stack name; nested stacks as `Parent/Site-x`. */
@@ -225,13 +234,18 @@ export interface DiffSides {
 
 /** The current side: `app` read as it is, or the working tree synthesized with `synth`'s context; `say` tells when a synth starts. */
 function currentAssembly(sides: DiffSides, say: (line: string) => unknown): OpenedAssembly {
-  if (sides.app) return { assembly: readAssembly(sides.app, sides.app), cleanup: () => undefined };
+  if (sides.app) return appAssembly(sides.app);
   say('synthesizing the working tree');
   return synthesizeWorkingTree(synthContext(sides.synth), 'working tree', 'poco-current-');
 }
 
-/** Reads or synthesizes both sides, compares them and renders the report; temporary folders are removed. */
+/**
+ * Reads or synthesizes both sides (a `UsageError` first when `app` is no
+ * folder), compares them and renders the report; temporary folders are removed.
+ */
 export function diffSides(sides: DiffSides, say: (line: string) => unknown): { readonly text: string; readonly different: boolean } {
+  // A missing --app folder is refused before a baseline is synthesized.
+  if (sides.app) checkAppFolder(sides.app);
   const cleanups: (() => void)[] = [];
   try {
     const baseline = baselineAssembly(sides.baseline, sides.synth.stage, say);

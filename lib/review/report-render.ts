@@ -119,10 +119,19 @@ export function diagramSvg(d: Diagram): string {
   return parts.join('\n');
 }
 
+/**
+ * A label as Mermaid text inside `["..."]`: `"` as `#quot;`, and `< > & ' #`
+ * and the backtick as Mermaid entity codes (`#60;`), so no label becomes a
+ * tag or a Markdown string, or ends the code block; line breaks as spaces.
+ */
+export function mermaidText(s: string): string {
+  return s.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ').replace(/["<>&'#`]/g, (c) => (c === '"' ? '#quot;' : `#${c.charCodeAt(0)};`));
+}
+
 /** The diagram as a Mermaid flowchart. */
 export function diagramMermaid(d: Diagram): string {
   const lines = ['```mermaid', 'flowchart LR'];
-  for (const n of d.nodes) lines.push(`  ${n.id}["${n.label.replace(/"/g, '#quot;')}"]`);
+  for (const n of d.nodes) lines.push(`  ${n.id}["${mermaidText(n.label)}"]`);
   for (const [a, b] of d.edges) lines.push(`  ${a} --> ${b}`);
   lines.push('```');
   return lines.join('\n');
@@ -260,25 +269,40 @@ ${sections}
 `;
 }
 
-const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const MD_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** The same content as Markdown. */
+/**
+ * A value as Markdown text that shows it as it is: line breaks as spaces;
+ * `& < > " '` as HTML entities, so it holds no tag; and a backslash before
+ * each character Markdown reads inline (`\\ \` * _ { } [ ] ( ) # ! | ~ $ ^`),
+ * before `:` and `@` and the dot of `www.`, so it makes no emphasis, code,
+ * link, image, table cell or autolink. (`. + -` mean something only at the
+ * start of a line, where no value is put: each is in a table row, a heading
+ * or after words.)
+ */
+export function mdText(s: string): string {
+  return s
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+    .replace(/[&<>"']|[\\`*_{}[\]()#!|~$^:@]|(?<=www)\./gi, (c) => MD_ENTITIES[c] ?? `\\${c}`);
+}
+
+/** The same content as Markdown, every value escaped (`mdText`; the diagram's labels `mermaidText`). */
 export function renderMarkdown(data: ReportData): string {
   const out = [
     '# po.co sunset: redirect report',
     '',
-    `From ${data.label}: stacks ${data.stacks.join(', ')}. Answers are the engine's, from the function package in the assembly, for the country shown (none: unknown).`,
+    `From ${mdText(data.label)}: stacks ${mdText(data.stacks.join(', '))}. Answers are the engine's, from the function package in the assembly, for the country shown (none: unknown).`,
     '',
     '## Hostnames → distributions → function → stores',
     '',
     diagramMermaid(diagramOf(data)),
   ];
   for (const t of tablesOf(data)) {
-    out.push('', `## ${t.title}`, '');
-    if (t.intro) out.push(t.intro, '');
+    out.push('', `## ${mdText(t.title)}`, '');
+    if (t.intro) out.push(mdText(t.intro), '');
     if (t.rows.length > 0) {
-      out.push(`| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`);
-      for (const r of t.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
+      out.push(`| ${t.head.map(mdText).join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`);
+      for (const r of t.rows) out.push(`| ${r.map(mdText).join(' | ')} |`);
     }
   }
   return out.join('\n') + '\n';

@@ -7,6 +7,7 @@
  * assembly: the distributions from its templates, the rules from the
  * function package it holds, so the report shows what would be deployed.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   BULK_INCLUDE_SUBDOMAINS,
@@ -295,3 +296,59 @@ export function reportData(assembly: Assembly, maxEntries: number): ReportData {
 
 /** Where `npm run report` writes, unless told otherwise (git-ignored). */
 export const DEFAULT_REPORT_DIR = path.join(PROJECT_ROOT, 'report');
+
+/** A failure while writing files together: what failed, after the temporary files were removed. */
+function writeFailure(dir: string, names: readonly string[], err: unknown): OpsError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new OpsError(`could not write ${names.join(' and ')} in ${dir} (${why}); none of them was changed`);
+}
+
+/**
+ * Writes files into `dir` all or none: each into a temporary file beside
+ * it, then, when every target is a file or absent, each renamed over its
+ * target (an old one kept beside it until all are in, and put back if a
+ * rename fails). On any failure the temporary files are removed, the old
+ * files are left as they were, and an `OpsError` says so.
+ */
+export function writeFilesTogether(dir: string, files: readonly { readonly name: string; readonly text: string }[]): void {
+  const names = files.map((f) => f.name);
+  const plan = files.map((f) => ({
+    ...f,
+    target: path.join(dir, f.name),
+    tmp: path.join(dir, `.${f.name}.${process.pid}.tmp`),
+    old: path.join(dir, `.${f.name}.${process.pid}.old`),
+    hadOld: false,
+    replaced: false,
+  }));
+  const removeAll = (which: (p: (typeof plan)[number]) => string): void => {
+    for (const p of plan) fs.rmSync(which(p), { force: true });
+  };
+  try {
+    for (const p of plan) fs.writeFileSync(p.tmp, p.text, { flag: 'wx' });
+    for (const p of plan) {
+      const st = fs.lstatSync(p.target, { throwIfNoEntry: false });
+      if (st && !st.isFile()) throw new Error(`${p.target} is not a file`);
+      p.hadOld = st !== undefined;
+    }
+    for (const p of plan) if (p.hadOld) fs.copyFileSync(p.target, p.old);
+  } catch (err) {
+    removeAll((p) => p.tmp);
+    removeAll((p) => p.old);
+    throw writeFailure(dir, names, err);
+  }
+  try {
+    for (const p of plan) {
+      fs.renameSync(p.tmp, p.target);
+      p.replaced = true;
+    }
+  } catch (err) {
+    for (const p of plan.filter((q) => q.replaced)) {
+      if (p.hadOld) fs.renameSync(p.old, p.target);
+      else fs.rmSync(p.target, { force: true });
+    }
+    removeAll((p) => p.tmp);
+    removeAll((p) => p.old);
+    throw writeFailure(dir, names, err);
+  }
+  removeAll((p) => p.old);
+}

@@ -192,6 +192,35 @@ describe('npm run diff', () => {
       'ops diff: --baseline "no-such-ref-or-folder" is neither a folder nor a git ref of this repository',
     ]);
   });
+
+  test('--app DIR and --baseline DIR read the templates their manifest.json lists, not stale ones from an earlier synth', async () => {
+    const stale = tmpDir('diff-stale-');
+    fs.cpSync(baseDir, stale, { recursive: true });
+    const topic = JSON.stringify({ Resources: { Old: { Type: 'AWS::SNS::Topic' } } });
+    fs.writeFileSync(path.join(stale, 'PocoSunset-staging.template.json'), topic);
+    fs.writeFileSync(path.join(stale, 'PocoSunsetdefaultSiteold12345678.nested.template.json'), topic);
+    for (const args of [
+      ['--baseline', baseDir, '--app', stale],
+      ['--baseline', stale, '--app', baseDir],
+    ]) {
+      const r = await run([...args, '--fail']);
+      expect(r.out).not.toMatch(/staging|Siteold/);
+      expect([r.code, r.out.split('\n').slice(-2)[0]]).toEqual([0, 'diff: 0 of 8 stacks with differences, 0 redirect changes']);
+    }
+    // Without a manifest.json, every *.template.json is read, stale or not.
+    const templatesOnly = tmpDir('diff-templates-only-');
+    for (const f of fs.readdirSync(stale).filter((f) => f.endsWith('.template.json')))
+      fs.copyFileSync(path.join(stale, f), path.join(templatesOnly, f));
+    expect([...readAssembly(templatesOnly, 'templates').names.values()]).toContain('PocoSunset-staging');
+    expect([...readAssembly(stale, 'stale').names.values()].sort()).toEqual([...base.names.values()].sort());
+  });
+
+  test('an --app DIR that is no folder: a usage error naming it, exit 2, before any baseline is synthesized', async () => {
+    const missing = path.join(tmpDir('diff-missing-'), 'no-such-cdk.out');
+    const r = await run(['--baseline', 'HEAD', '--app', missing]);
+    expect([r.code, r.err.split('\n')[0]]).toEqual([2, `ops diff: --app ${missing}: no such folder`]);
+    expect(r.err).toContain('Usage: npm run diff --');
+  });
 });
 
 describe('what the function package says', () => {

@@ -9,7 +9,7 @@ import { main } from '../../lib/cli/poco';
 import { checkReport, findChromium } from '../../lib/review/report-check';
 import { PROJECT_ROOT } from '../../lib/config/load';
 import { readAssembly } from '../../lib/review/assembly';
-import { reportData } from '../../lib/review/report';
+import { ReportData, reportData } from '../../lib/review/report';
 import { diagramOf, renderHtml, renderMarkdown } from '../../lib/review/report-render';
 import { configFiles, DEFAULT_SITES_JSON, synthDeployment } from '../support/deployment';
 import { defaultRule } from '../support/engine';
@@ -233,7 +233,71 @@ describe('the renderings', () => {
     expect(html).toContain('<section id="rules">');
     expect(html).toContain('<section id="hosts">');
   });
+
+  test('every value is escaped, for Markdown and for HTML: none becomes an image, a link, a tag or a table cell', () => {
+    const IMAGE = 'https://www.mi.com/![t](https://evil.example/t.png)';
+    const TAG = '<img src=x onerror=alert(1)>.csv';
+    const LINK = '[po.co](https://evil.example/) | www.evil.example';
+    const evil: ReportData = {
+      ...data,
+      label: TAG,
+      stacks: [...data.stacks, LINK],
+      bulkFile: TAG,
+      sites: data.sites.map((s, i) => (i === 0 ? { ...s, hostnames: [...s.hostnames, LINK, TAG] } : s)),
+      regions: data.regions.map((r, i) => (i === 0 ? { ...r, url: IMAGE } : r)),
+      rules: data.rules.map((r, i) =>
+        i === 0 ? { ...r, rule: `rule:${TAG}@rules.txt:1`, text: `/x ${IMAGE}`, outcome: `301 ${IMAGE}` } : r,
+      ),
+      bulk: data.bulk.map((b, i) => (i === 0 ? { ...b, source: LINK, outcome: `301 ${IMAGE}`, rule: `bulk:${TAG}:1` } : b)),
+    };
+    const evilMd = renderMarkdown(evil);
+    const [before, mermaid, after] = evilMd.split(/^```.*$/m);
+    const text = before + after;
+    // Nothing outside the diagram that Markdown or HTML would read: no image, link, autolink or tag.
+    expect(text).not.toMatch(/!\[|\]\(|<|https?:\/\/|www\.|(^|[^\\])[[(]\S*evil/m);
+    expect(text).toContain('| 301 https\\://www\\.mi.com/\\!\\[t\\]\\(https\\://evil.example/t.png\\) |');
+    expect(text).toContain('\n## Bulk entries \\(&lt;img src=x onerror=alert\\(1\\)&gt;.csv\\)\n');
+    expect(text).toContain('\nFrom &lt;img src=x onerror=alert\\(1\\)&gt;.csv: stacks ');
+    expect(text).toContain('\\[po.co\\]\\(https\\://evil.example/\\) \\| www\\.evil.example');
+    expect(text).toContain('| rule\\:&lt;img src=x onerror=alert\\(1\\)&gt;.csv\\@rules.txt\\:1 | /x https\\://www\\.mi.com/');
+    // The diagram's labels: Mermaid entity codes, no tag.
+    expect(mermaid).not.toMatch(/<|`/);
+    expect(mermaid).toContain('#60;img src=x onerror=alert(1)#62;.csv');
+    // The tables keep their rows and cells (a | in a value is no cell of its own), as in the HTML.
+    const rowsOf = (m: string): number[] =>
+      m
+        .split(/\n## /)
+        .slice(1)
+        .map((sec) => sec.split('\n').filter((l) => l.startsWith('| ')))
+        .filter((rows) => rows.length > 0)
+        .map((rows) => rows.length - 1);
+    expect(rowsOf(evilMd)).toEqual(rowsOf(md));
+    const cellsOf = (m: string): number[] =>
+      m
+        .split('\n')
+        .filter((l) => l.startsWith('| '))
+        .map((l) => l.split(/(?<!\\)\|/).length);
+    expect(cellsOf(evilMd)).toEqual(cellsOf(md));
+    // The HTML page escapes the same values.
+    const evilHtml = renderHtml(evil);
+    expect(evilHtml).not.toMatch(/<img|<a[\s>]|<[^>]*onerror/i);
+    // The label, the bulk table's title, a hostname cell, its diagram box (title and text), two rules.
+    expect(evilHtml.split('&lt;img src=x onerror=alert(1)&gt;.csv').length - 1).toBeGreaterThanOrEqual(6);
+    expect(evilHtml).toContain('<td>301 https://www.mi.com/![t](https://evil.example/t.png)</td>');
+    expect(evilHtml).toContain('[po.co](https://evil.example/) | www.evil.example');
+  });
 });
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    stdin: process.stdin,
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+  });
+  return { code, out: out.join(''), err: err.join('') };
+}
 
 describe('npm run report', () => {
   test('writes index.html and report.md from a cdk.out', async () => {
@@ -250,6 +314,47 @@ describe('npm run report', () => {
     );
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(renderHtml({ ...data, label: dir }));
     expect(fs.readdirSync(out).sort()).toEqual(['index.html', 'report.md']);
+  });
+
+  test('report.md that cannot be written: index.html is not replaced either, and no temporary file is left', async () => {
+    const out = tmpDir('report-fail-');
+    fs.writeFileSync(path.join(out, 'index.html'), 'the old page\n');
+    fs.mkdirSync(path.join(out, 'report.md'));
+    const r = await run(['report', '--app', dir, '--out', out, '--max-entries', '10']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/report: could not write index\.html and report\.md in .*; none of them was changed\n$/);
+    expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toBe('the old page\n');
+    expect(fs.readdirSync(out).sort()).toEqual(['index.html', 'report.md']);
+    expect(fs.statSync(path.join(out, 'report.md')).isDirectory()).toBe(true);
+    // With no old page, none is made.
+    fs.rmSync(path.join(out, 'index.html'));
+    expect((await run(['report', '--app', dir, '--out', out])).code).toBe(1);
+    expect(fs.readdirSync(out)).toEqual(['report.md']);
+  });
+
+  test('--app DIR reads the templates its manifest.json lists, not stale ones from an earlier synth', async () => {
+    const stale = tmpDir('report-stale-');
+    fs.cpSync(dir, stale, { recursive: true });
+    const topic = JSON.stringify({ Resources: { Old: { Type: 'AWS::SNS::Topic' } } });
+    fs.writeFileSync(path.join(stale, 'PocoSunset-staging.template.json'), topic);
+    fs.writeFileSync(path.join(stale, 'PocoSunsetdefaultSiteold12345678.nested.template.json'), topic);
+    expect([...readAssembly(stale, 'stale').names.values()].sort()).toEqual([...assembly.names.values()].sort());
+    const out = tmpDir('report-stale-out-');
+    expect((await run(['report', '--app', stale, '--out', out])).code).toBe(0);
+    const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toContain('PocoSunset-default/Site-uk');
+    expect(md).not.toMatch(/staging|Siteold/);
+  });
+
+  test('--app DIR that is no folder: a usage error naming it, exit 2', async () => {
+    const missing = path.join(tmpDir('report-missing-'), 'no-such-cdk.out');
+    const out = tmpDir('report-missing-out-');
+    const r = await run(['report', '--app', missing, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toMatch(/^(ops )?report: --app .*: no such folder$/);
+    expect(r.err.split('\n')[0]).toContain(`--app ${missing}: no such folder`);
+    expect(r.err).toContain('Usage: npm run report --');
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 
   const chromium = findChromium();

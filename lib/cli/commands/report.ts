@@ -1,12 +1,11 @@
 /** `npm run report`: the static review page, HTML and Markdown (lib/review/report.ts). Offline. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readAssembly, synthContext, synthesizeWorkingTree } from '../../review/assembly';
-import { DEFAULT_REPORT_DIR, ReportData, reportData } from '../../review/report';
+import { appAssembly, synthContext, synthesizeWorkingTree } from '../../review/assembly';
+import { DEFAULT_REPORT_DIR, ReportData, reportData, writeFilesTogether } from '../../review/report';
 import { renderHtml, renderMarkdown } from '../../review/report-render';
 import { intOption, stringOption } from '../args';
 import { Command, noPositionals } from '../command';
-import { writeFileWhole } from '../io';
 import { CONFIG_OPTIONS, deploymentOptionsOf, STAGE_OPTIONS } from '../options';
 
 /** The one-line count of what the report holds. */
@@ -37,7 +36,8 @@ needs no server and loads nothing from outside.
     ...STAGE_OPTIONS,
     ...CONFIG_OPTIONS,
   },
-  exitStatus: '0; 1 when the synth fails; 2 on bad options.',
+  exitStatus:
+    '0; 1 when the synth fails, or the two files cannot both be written (then neither is changed); 2 on bad options or an --app DIR that is no folder.',
   async run(args, io) {
     noPositionals(args);
     const maxEntries = intOption(args.options['max-entries'], 'max-entries', 2000, 0, 10_000_000);
@@ -45,13 +45,16 @@ needs no server and loads nothing from outside.
     const app = stringOption(args.options.app);
     if (!app) io.stderr.write('report: synthesizing the working tree\n');
     const { assembly, cleanup } = app
-      ? { assembly: readAssembly(app, app), cleanup: () => undefined }
+      ? appAssembly(app)
       : synthesizeWorkingTree(synthContext(deploymentOptionsOf(args)), 'the working tree', 'poco-report-');
     try {
       const data = reportData(assembly, maxEntries);
       fs.mkdirSync(out, { recursive: true });
-      writeFileWhole(path.join(out, 'index.html'), renderHtml(data));
-      writeFileWhole(path.join(out, 'report.md'), renderMarkdown(data));
+      // Both or neither: a report.md that cannot be written leaves the old index.html too.
+      writeFilesTogether(out, [
+        { name: 'index.html', text: renderHtml(data) },
+        { name: 'report.md', text: renderMarkdown(data) },
+      ]);
       io.stdout.write(`report: ${summaryOf(data)}\n`);
       io.stdout.write(`report: wrote ${path.join(out, 'index.html')} and ${path.join(out, 'report.md')}\n`);
       return 0;
