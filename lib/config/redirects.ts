@@ -72,6 +72,8 @@ type FieldRead = { readonly field: string; readonly end: number } | { readonly e
 
 /** The fields of one non-blank line. */
 function splitLine(line: string): SplitLine {
+  // A CR not followed by LF ended the line in no editor the list was written with; it would become %0D in a source.
+  if (line.includes('\r')) return { fields: [], error: { message: 'holds a carriage return (CR) that does not end the line; lines end with LF or CRLF.', fix: 'remove the CR (URLs never hold line breaks).' } };
   if (!line.includes('"')) return { fields: line.split(',').map((f) => f.trim()) };
   return splitQuotedLine(line);
 }
@@ -121,6 +123,17 @@ function unquotedField(line: string, from: number): FieldRead {
 }
 
 const STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
+
+/** CloudFront's limit on the length of a request URL, in bytes (CloudFront Developer Guide, quotas: "Maximum length of a URL"). */
+export const CLOUDFRONT_MAX_URL_BYTES = 8192;
+/**
+ * The longest SOURCE_URL or TARGET_URL, in bytes: a quarter of CloudFront's
+ * URL limit, so that a `Location` built from targets (at most
+ * `MAX_INTERNAL_HOPS` + 1 of them) and the request's own path and query (at
+ * most `CLOUDFRONT_MAX_URL_BYTES`) stays far below Lambda@Edge's 1 MB limit
+ * on a generated response.
+ */
+export const MAX_BULK_URL_BYTES = CLOUDFRONT_MAX_URL_BYTES / 4;
 const COLUMNS = ['SOURCE_URL', 'TARGET_URL', 'STATUS_CODE', 'PRESERVE_QUERY_STRING', 'INCLUDE_SUBDOMAINS', 'SUBPATH_MATCHING', 'PRESERVE_PATH_SUFFIX'];
 const FORMAT = '<SOURCE_URL>,<TARGET_URL>[,<STATUS_CODE>,<PRESERVE_QUERY_STRING>,<INCLUDE_SUBDOMAINS>,<SUBPATH_MATCHING>,<PRESERVE_PATH_SUFFIX>]';
 
@@ -213,8 +226,8 @@ function parseEntry(p: ProblemList, rec: CsvRecord, roles: HostRoles | undefined
   const [source, targetRaw] = fields;
   // Parameters first: they change how source and target are checked.
   const params = parseParameters(p, line, fields);
-  const src = parseSource(p, line, source, params, roles);
-  const target = parseTarget(p, line, targetRaw, params.preserveQueryString, roles);
+  const src = fitsLength(p, line, 'SOURCE_URL', source) ? parseSource(p, line, source, params, roles) : undefined;
+  const target = fitsLength(p, line, 'TARGET_URL', targetRaw) ? parseTarget(p, line, targetRaw, params.preserveQueryString, roles) : undefined;
   if (p.problems.length > before || !src || !target) return undefined;
   return {
     line,
@@ -230,6 +243,23 @@ function parseEntry(p: ProblemList, rec: CsvRecord, roles: HostRoles | undefined
     preservePathSuffix: params.preservePathSuffix as boolean,
     internal: target.internal,
   };
+}
+
+/** Whether a URL field is at most `MAX_BULK_URL_BYTES` long in UTF-8; reports it when not. */
+function fitsLength(p: ProblemList, line: number, column: 'SOURCE_URL' | 'TARGET_URL', value: string): boolean {
+  // UTF-8 bytes, counted without encoding: a million-byte field costs no copy.
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    bytes += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3; // a surrogate pair is 4 bytes, 2 per half
+  }
+  if (bytes <= MAX_BULK_URL_BYTES) return true;
+  p.atLine(
+    line,
+    `${column} ${q(value.slice(0, 40) + '…')} is ${bytes.toLocaleString('en-US')} bytes long; at most ${MAX_BULK_URL_BYTES.toLocaleString('en-US')} are allowed, so that every redirect stays well inside CloudFront's limit of ${CLOUDFRONT_MAX_URL_BYTES.toLocaleString('en-US')} bytes on a URL.`,
+    'shorten the URL.',
+  );
+  return false;
 }
 
 /** STATUS_CODE and the four booleans, each with its default when empty or left out. */
@@ -345,6 +375,8 @@ function matchTarget(p: ProblemList, line: number, targetRaw: string): RegExpExe
     p.atLine(line, `TARGET_URL ${q(targetRaw)} has user information or a port.`, 'give only the hostname, such as www.mi.com.');
   } else if (/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/.test(targetRaw)) {
     p.atLine(line, `TARGET_URL ${q(targetRaw)} has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^\`{|}).`, 'percent-encode it (a space is %20).');
+  } else if (/%(?![0-9A-Fa-f]{2})/.test(targetRaw)) {
+    p.atLine(line, `TARGET_URL ${q(targetRaw)} has a "%" that does not start a percent-escape (% and two hex digits).`, 'write a literal % as %25.');
   } else {
     return tm;
   }

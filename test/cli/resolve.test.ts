@@ -71,7 +71,7 @@ describe('resolve URL...', () => {
     fs.writeFileSync(list, 'po.co/x,https://www.mi.com/it/\n');
     const { out } = await run(['--redirects', list, 'po.co/x']);
     expect(lines(out)).toEqual([
-      { url: 'po.co/x', country: null, action: 'redirect', status: 301, location: 'https://www.mi.com/it/', rule: `bulk:${list}:1` },
+      { url: 'po.co/x', country: null, action: 'redirect', status: 301, location: 'https://www.mi.com/it/', rule: 'bulk:other.csv:1' },
     ]);
   });
 

@@ -34,6 +34,18 @@ describe('bulk list problems', () => {
     ['po.co/l,https://user@www.mi.com/', 'list.csv:1: TARGET_URL "https://user@www.mi.com/" has user information or a port. Fix: give only the hostname, such as www.mi.com.'],
     ['po.co/m,https://www.mi.com/a b', 'list.csv:1: TARGET_URL "https://www.mi.com/a b" has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^`{|}). Fix: percent-encode it (a space is %20).'],
     ['po.co/m,"https://www.mi.com/""x"""', 'list.csv:1: TARGET_URL "https://www.mi.com/\\"x\\"" has a character URLs do not allow (a space, a control or non-ASCII character, or one of "<>\\^`{|}). Fix: percent-encode it (a space is %20).'],
+    ['po.co/o,"https://www.mi.com/a\rb"', 'list.csv:1: holds a carriage return (CR) that does not end the line; lines end with LF or CRLF. Fix: remove the CR (URLs never hold line breaks).'],
+    ['po.co/o\r,https://www.mi.com/', 'list.csv:1: holds a carriage return (CR) that does not end the line; lines end with LF or CRLF. Fix: remove the CR (URLs never hold line breaks).'],
+    ['po.co/o,https://www.mi.com/a%zz', 'list.csv:1: TARGET_URL "https://www.mi.com/a%zz" has a "%" that does not start a percent-escape (% and two hex digits). Fix: write a literal % as %25.'],
+    ['po.co/o,https://www.mi.com/50%', 'list.csv:1: TARGET_URL "https://www.mi.com/50%" has a "%" that does not start a percent-escape (% and two hex digits). Fix: write a literal % as %25.'],
+    [
+      `po.co/o,https://www.mi.com/${'x'.repeat(2030)}`,
+      `list.csv:1: TARGET_URL "https://www.mi.com/xxxxxxxxxxxxxxxxxxxxx…" is 2,049 bytes long; at most 2,048 are allowed, so that every redirect stays well inside CloudFront's limit of 8,192 bytes on a URL. Fix: shorten the URL.`,
+    ],
+    [
+      `po.co/${'é'.repeat(1022)},https://www.mi.com/`,
+      `list.csv:1: SOURCE_URL "po.co/${'é'.repeat(34)}…" is 2,050 bytes long; at most 2,048 are allowed, so that every redirect stays well inside CloudFront's limit of 8,192 bytes on a URL. Fix: shorten the URL.`,
+    ],
   ])('%s', (line, message) => {
     expect(csvProblems(line)).toEqual([message]);
   });
@@ -41,6 +53,17 @@ describe('bulk list problems', () => {
   test('16 slashes are allowed with subpath matching, and any number without', () => {
     expect(csvProblems('po.co/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16,https://www.mi.com/uk/,301,,,TRUE')).toEqual([]);
     expect(csvProblems('po.co/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17/18,https://www.mi.com/uk/')).toEqual([]);
+  });
+
+  test('a target of 1.1 MB is refused at its line, quoted in part', () => {
+    expect(csvProblems(`po.co/a,https://www.mi.com/${'x'.repeat(1_100_000)}`)).toEqual([
+      `list.csv:1: TARGET_URL "https://www.mi.com/xxxxxxxxxxxxxxxxxxxxx…" is 1,100,019 bytes long; at most 2,048 are allowed, so that every redirect stays well inside CloudFront's limit of 8,192 bytes on a URL. Fix: shorten the URL.`,
+    ]);
+  });
+
+  test('sources and targets of 2,048 bytes, escapes and CRLF line ends are allowed', () => {
+    expect(csvProblems(`po.co/o,https://www.mi.com/${'x'.repeat(2029)}`)).toEqual([]);
+    expect(csvProblems(`po.co/${'a'.repeat(2042)},https://www.mi.com/%20%c3%a9\r\npo.co/p,https://www.mi.com/\r\n`)).toEqual([]);
   });
 
   test('duplicate sources, after normalisation, name both lines', () => {
