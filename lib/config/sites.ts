@@ -307,7 +307,8 @@ function checkSite(p: ProblemList, name: string, s: Record<string, unknown>, reg
   unknownKeys(p, field, s, ['mode', 'region', 'hostnames', 'content']);
   const mode = s.mode as SiteMode;
   const modeOk = checkSiteMode(p, field, s.mode);
-  const regionOk = checkSiteRegion(p, field, s, regionNames);
+  // A mistyped mode says only that: which fields the site takes depends on the mode it meant.
+  const regionOk = modeOk ? checkSiteRegion(p, field, s, regionNames) : true;
   const hostnames = checkSiteHostnames(p, field, name, s.hostnames, hostOwner);
   const contentOk = checkContent(p, field, s, dir);
   if (!modeOk || !regionOk || !hostnames || !contentOk) return undefined;

@@ -53,6 +53,14 @@ describe('sites problems', () => {
     ]);
   });
 
+  test('a mistyped mode is said alone, not as a site that takes no region', () => {
+    const sites = JSON.stringify({ ...base, sites: { ...base.sites, uk: { mode: 'region-hots', region: 'uk', hostnames: ['uk.po.co'] } } });
+    expect(loadError(sites, '')).toEqual([
+      'Config is invalid (1 problem); nothing was written.',
+      '  sites.json: sites.uk.mode: "region-hots" is not a site mode. Fix: use "region-path", "region-host" or "frozen".',
+    ]);
+  });
+
 });
 
 describe('sites.json content folders', () => {
