@@ -3,9 +3,35 @@
  * stage, the assembly. A command spreads the groups it takes into its own
  * `options` and reads them back with `configFilesOf` / `deploymentOptionsOf`.
  */
+import * as path from 'path';
 import type { ParsedArgs } from './args';
 import { stringOption } from './args';
 import type { OptionDefs } from './command';
+
+/**
+ * The directory the user ran the command in: npm sets INIT_CWD to it (and
+ * runs the script in the project root); without npm, the current directory.
+ */
+export function userDir(): string {
+  return process.env.INIT_CWD || process.cwd();
+}
+
+/**
+ * A path given on the command line, made absolute against the directory the
+ * user is in (`userDir`), the one place the CLI does so; `-` (stdout or
+ * stdin) and absent values are kept as they are.
+ */
+export function userPath(value: string): string;
+export function userPath(value: string | undefined): string | undefined;
+export function userPath(value: string | undefined): string | undefined {
+  if (value === undefined || value === '-') return value;
+  return path.resolve(userDir(), value);
+}
+
+/** A path option's value, resolved as `userPath` does; undefined when absent. */
+export function pathOption(value: string | boolean | readonly string[] | undefined): string | undefined {
+  return userPath(stringOption(value));
+}
 
 /** The config files every command that decides redirects reads. */
 export const CONFIG_OPTIONS = {
@@ -33,16 +59,16 @@ export interface ConfigFiles {
 export function configFilesOf(args: ParsedArgs): ConfigFiles {
   const o = args.options;
   return {
-    redirectsFile: stringOption(o.redirects),
-    sitesFile: stringOption(o.sites),
-    rulesFile: stringOption(o.rules),
-    catalogFile: stringOption(o.catalog),
+    redirectsFile: pathOption(o.redirects),
+    sitesFile: pathOption(o.sites),
+    rulesFile: pathOption(o.rules),
+    catalogFile: pathOption(o.catalog),
   };
 }
 
 /** The config files, the stages file and the stage given on the command line. */
 export function deploymentOptionsOf(args: ParsedArgs): ConfigFiles & { readonly stagesFile?: string; readonly stage?: string } {
-  return { ...configFilesOf(args), stagesFile: stringOption(args.options.stages), stage: stringOption(args.options.stage) };
+  return { ...configFilesOf(args), stagesFile: pathOption(args.options.stages), stage: stringOption(args.options.stage) };
 }
 
 /** What every AWS command takes: the deployment's config and stage (in the order the help has always listed them). */

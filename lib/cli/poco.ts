@@ -16,7 +16,7 @@ import { reportCommand } from './commands/report';
 import { resolveCommand } from './commands/resolve';
 import { statusCommand } from './commands/status';
 import { verifyCommand } from './commands/verify';
-import { Command, runCommand, runMain } from './command';
+import { Command, runCommand, runMain, versionLine } from './command';
 import type { CliIo } from './io';
 
 export const COMMANDS: readonly Command[] = [
@@ -41,7 +41,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join('\n')}
 
 The AWS commands (preflight, cutover, invalidate, status) use the standard AWS
 credential chain (AWS_PROFILE, SSO, environment) and only read, unless --apply.
-Run "npm run ops -- <command> --help" for a command's options.`;
+Run "npm run ops -- <command> --help" for a command's options; --version prints the version.`;
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -52,6 +52,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (name === '--version') {
+    io.stdout.write(versionLine() + '\n');
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);

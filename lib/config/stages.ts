@@ -276,7 +276,7 @@ export function selectStage(p: ProblemList, config: StagesConfig, name: unknown)
   const wanted = name === undefined ? config.defaultStage : name;
   const stage = typeof wanted === 'string' ? config.stages.get(wanted) : undefined;
   if (!stage) {
-    p.atField('stages', `there is no stage ${q(wanted)} (chosen with -c stage=${typeof wanted === 'string' ? wanted : '...'}).`, `choose one of ${oneOf([...config.stages.keys()])}, or add it to ${config.file}.`);
+    p.atField('stages', `there is no stage ${q(wanted)}.`, `choose one of ${oneOf([...config.stages.keys()])} (--stage NAME for the tools, -c stage=NAME for cdk), or add it to ${config.file}.`);
   }
   return stage;
 }

@@ -243,7 +243,12 @@ export interface FileStats {
   readonly records: number;
   /** Set when a gzip file ends in the middle: what was there was read. */
   readonly cutShort?: string;
+  /** Set when the file is larger than `MAX_INPUT_BYTES` decompressed: the bytes read; the rest was not. */
+  readonly readBytes?: number;
 }
+
+/** The most of one input file read, decompressed (1 GiB); the rest is not read, and the message says so. */
+export const MAX_INPUT_BYTES = 1024 ** 3;
 
 /** Splits bytes into lines; a line over `MAX_RECORD` bytes is reported as null without being kept. */
 class LineSplitter {
@@ -262,7 +267,17 @@ class LineSplitter {
 
   push(chunk: Buffer): void {
     let start = 0;
-    for (let nl = chunk.indexOf(10, start); ; nl = chunk.indexOf(10, start)) {
+    for (;;) {
+      if (this.length === 0 && !this.tooLong) {
+        // Blank lines (LF or CRLF), counted in a tight loop: a flood of them costs little.
+        for (;;) {
+          if (chunk[start] === 10) start++;
+          else if (chunk[start] === 13 && chunk[start + 1] === 10) start += 2;
+          else break;
+          this.line++;
+        }
+      }
+      const nl = chunk.indexOf(10, start);
       this.append(chunk.subarray(start, nl < 0 ? chunk.length : nl));
       if (nl < 0) return;
       this.finish();
@@ -503,27 +518,45 @@ function isGzip(file: string): boolean {
  * URL to `onRecord`, with `file:line` as where. A gzip file cut short is
  * read as far as it goes.
  */
-export async function readUrlFile(file: string, onRecord: (record: UrlRecord) => void): Promise<FileStats> {
+export async function readUrlFile(
+  file: string,
+  onRecord: (record: UrlRecord) => void,
+  name: string = file,
+  maxBytes: number = MAX_INPUT_BYTES,
+): Promise<FileStats> {
   const gzip = isGzip(file);
   const raw = fs.createReadStream(file);
   const stream = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) stream.on('close', () => raw.destroy());
   let records = 0;
-  const reader = sniffingReader(file, (record) => {
+  const reader = sniffingReader(name, (record) => {
     records++;
     onRecord(record);
   });
   let cutShort: string | undefined;
+  let bytes = 0;
+  let cut = false;
   try {
-    for await (const chunk of stream) reader.feed(chunk as Buffer);
+    for await (const piece of stream) {
+      let chunk = piece as Buffer;
+      if (bytes + chunk.length > maxBytes) {
+        // At the limit: what is before it is read (a line or <loc> cut there is reported as unfinished), the rest not.
+        chunk = chunk.subarray(0, Math.max(0, maxBytes - bytes));
+        cut = true;
+      }
+      bytes += chunk.length;
+      reader.feed(chunk);
+      if (cut) break;
+    }
   } catch (err) {
     if (!gzip) throw err;
     cutShort = (err as Error).message;
   } finally {
     stream.destroy();
   }
-  reader.finish();
-  return { file, format: reader.format ?? 'url list', gzip, records, cutShort };
+  // A URL list's line cut at the size limit is not read (its URL would be cut too); a sitemap's cut <loc> is reported unfinished.
+  if (!(cut && reader.format === 'url list')) reader.finish();
+  return { file: name, format: reader.format ?? 'url list', gzip, records, cutShort, ...(cut ? { readBytes: bytes } : {}) };
 }
 
 /** How a file is named in messages: relative to the project root when inside it, else as given. */
@@ -607,18 +640,28 @@ export interface BuiltCatalog {
 /**
  * Builds the catalogue from sitemaps and URL lists, keeping the product pages
  * of the stores of `sitesFile`. Tells `log` what each file held and what was
- * skipped, by reason; throws `OpsError` when no URL was kept.
+ * skipped, by reason; throws `OpsError` when no URL was kept. `names`: how
+ * the files are named in messages (as the user gave them), by default as read.
  */
-export async function catalogFromFiles(files: readonly string[], sitesFile: string, log: (line: string) => void): Promise<BuiltCatalog> {
+export async function catalogFromFiles(
+  files: readonly string[],
+  sitesFile: string,
+  log: (line: string) => void,
+  names: readonly string[] = files,
+): Promise<BuiltCatalog> {
   const builder = new CatalogBuilder(storesOfSites(sitesFile), shortName(sitesFile));
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     let used = 0;
-    const stats = await readUrlFile(file, (r) => {
-      if (builder.add(r)) used++;
-    });
+    const stats = await readUrlFile(
+      file,
+      (r) => {
+        if (builder.add(r)) used++;
+      },
+      names[i] ?? file,
+    );
     const what = stats.format === 'sitemap' ? plural(stats.records, '<loc>') : plural(stats.records, 'line');
     log(
-      `catalog: ${file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}`,
+      `catalog: ${stats.file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}${stats.readBytes !== undefined ? `; larger than the limit when decompressed: only its first ${stats.readBytes.toLocaleString('en')} bytes were read` : ''}`,
     );
   }
   const result = builder.result();

@@ -23,6 +23,8 @@ import {
 
 export interface CutoverOptions extends WaitTiming {
   readonly hostnames: readonly string[];
+  /** The hostnames are the stage's awaitingCutover (`--awaiting`). */
+  readonly awaiting?: boolean;
   readonly apply: boolean;
 }
 
@@ -47,9 +49,13 @@ async function txtHas(ctx: OpsContext, name: string, value: string): Promise<boo
 }
 
 /** The site of each configured hostname; refuses an empty list or a hostname the sites file does not have. */
-function sitesOfHostnames(deployment: LoadedDeployment, hostnames: readonly string[]): Map<string, string> {
+function sitesOfHostnames(deployment: LoadedDeployment, hostnames: readonly string[], awaiting = false): Map<string, string> {
   const known = new Map(hostnamesOf(deployment).map((h) => [h.host, h.site]));
   const unknown = hostnames.filter((h) => !known.has(h));
+  if (hostnames.length === 0 && awaiting)
+    throw new UsageError(
+      `stages.${deployment.stage.name}.awaitingCutover is empty: no hostname of the stage awaits cutover; name the hostnames to move, such as uk.po.co, or list them there`,
+    );
   if (hostnames.length === 0)
     throw new UsageError(
       "name the hostnames to move, such as uk.po.co, or give --awaiting for every hostname in the stage's awaitingCutover",
@@ -128,7 +134,7 @@ async function move(ctx: OpsContext, movable: readonly Plan[], timing: WaitTimin
 
 /** Plans, prints, and with `apply` moves each hostname; resolves to the exit status. */
 export async function cutover(ctx: OpsContext, deployment: LoadedDeployment, options: CutoverOptions): Promise<number> {
-  const known = sitesOfHostnames(deployment, options.hostnames);
+  const known = sitesOfHostnames(deployment, options.hostnames, options.awaiting);
   ctx.log(
     `cutover: stage ${deployment.stage.name}: ${options.apply ? 'moving' : 'planning (dry run; --apply moves)'} ${options.hostnames.join(', ')}`,
   );

@@ -53,6 +53,10 @@ export interface ReplayFileStats {
   readonly firstMalformed?: string;
   /** Decision logs: lines that are not decisions (START, END, REPORT, other messages), skipped. */
   readonly notDecisions?: number;
+  /** Lines past the limit of lines a file (`MAX_FILE_LINES`), counted and skipped; only when there were some. */
+  readonly linesOverLimit?: number;
+  /** Only when the file is larger, decompressed, than the limit (`MAX_FILE_BYTES`): how much of it was read; the rest was not. */
+  readonly readBytes?: number;
 }
 
 export interface FallbackUrl {
@@ -95,6 +99,51 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 export const MAX_LINE_BYTES = 64 * 1024;
 /** The longest `<loc>` content (in characters) read; longer ones are malformed. */
 export const MAX_LOC_CHARS = 64 * 1024;
+/** The most of a file read, decompressed (1 GiB); the rest is not read, and the report says so. */
+export const MAX_FILE_BYTES = 1024 ** 3;
+/** The most lines (blank lines apart) read from a line-oriented file; the lines after are counted and skipped. */
+export const MAX_FILE_LINES = 10_000_000;
+
+/** The limits of one file's reading (the constants above; tests give smaller ones). */
+export interface ReadLimits {
+  readonly maxFileBytes: number;
+  readonly maxFileLines: number;
+}
+
+const DEFAULT_LIMITS: ReadLimits = { maxFileBytes: MAX_FILE_BYTES, maxFileLines: MAX_FILE_LINES };
+
+/** Where the reading of one file is, and what the limits left out of it. */
+class Reading {
+  /** The line number of the line last handed out (blank lines counted). */
+  lineNo = 0;
+  /** Lines handed out. */
+  lines = 0;
+  linesOverLimit = 0;
+  bytes = 0;
+  cut = false;
+  constructor(readonly limits: ReadLimits) {}
+
+  /** The part of a chunk within the size limit (all of it, or its start, or nothing); notes the cut. */
+  within(chunk: Buffer): Buffer {
+    const room = this.limits.maxFileBytes - this.bytes;
+    if (chunk.length > room) {
+      this.cut = true;
+      chunk = chunk.subarray(0, Math.max(0, room));
+    }
+    this.bytes += chunk.length;
+    return chunk;
+  }
+
+  get full(): boolean {
+    return this.lines >= this.limits.maxFileLines;
+  }
+
+  /** The stats fields for the limits; none when none was reached. */
+  stats(): Pick<ReplayFileStats, 'linesOverLimit' | 'readBytes'> {
+    return { ...(this.linesOverLimit > 0 ? { linesOverLimit: this.linesOverLimit } : {}), ...(this.cut ? { readBytes: this.bytes } : {}) };
+  }
+}
+
 /** How much of a file the format sniff reads. */
 const SNIFF_BYTES = 8192;
 
@@ -119,49 +168,88 @@ function open(file: string, gzip: boolean): Readable {
   return gunzip;
 }
 
-/** The stream's lines without their line break (LF or CRLF); `null` for a line longer than `MAX_LINE_BYTES`, which is never held whole. */
-async function* readLines(input: Readable): AsyncGenerator<string | null> {
+/**
+ * The stream's lines without their line break (LF or CRLF), `r.lineNo`
+ * being the number of the one handed out; `null` for a line longer than
+ * `MAX_LINE_BYTES`, which is never held whole. Blank lines (nothing, or a
+ * lone CR) are counted but not handed out, in a tight loop (a flood of
+ * them costs little); lines past the line limit are counted, not held; at
+ * the size limit reading stops (a line cut there is dropped).
+ */
+async function* readLines(input: Readable, r: Reading): AsyncGenerator<string | null> {
   let parts: Buffer[] = [];
   let size = 0;
   let tooLong = false;
-  const take = (): string | null => {
-    let line: string | null = null;
-    if (!tooLong) {
-      line = (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8');
-      if (line.endsWith('\r')) line = line.slice(0, -1);
+  /** The line being read has bytes. */
+  let any = false;
+  /** The line that ends here: undefined when it is not handed out. */
+  const take = (): string | null | undefined => {
+    r.lineNo++;
+    let line: string | null | undefined;
+    if (!any || (!tooLong && size === 1 && parts[0][0] === 0x0d)) line = undefined;
+    else if (r.full) r.linesOverLimit++;
+    else {
+      r.lines++;
+      line = null;
+      if (!tooLong) {
+        line = (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8');
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+      }
     }
     parts = [];
     size = 0;
     tooLong = false;
+    any = false;
     return line;
   };
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    for await (const piece of input as AsyncIterable<Buffer>) {
+      const chunk = r.within(piece);
       let start = 0;
       for (;;) {
+        if (!any) {
+          // Blank lines, LF or CRLF, without a call each.
+          for (;;) {
+            if (chunk[start] === 0x0a) start++;
+            else if (chunk[start] === 0x0d && chunk[start + 1] === 0x0a) start += 2;
+            else break;
+            r.lineNo++;
+          }
+        }
         const nl = chunk.indexOf(0x0a, start);
         const end = nl < 0 ? chunk.length : nl;
-        if (!tooLong && end > start) {
-          if (size + (end - start) > MAX_LINE_BYTES + 1) {
-            // +1: a CRLF line of exactly MAX_LINE_BYTES holds one more byte here.
-            tooLong = true;
-            parts = [];
-            size = 0;
-          } else {
-            parts.push(chunk.subarray(start, end));
-            size += end - start;
+        if (end > start) {
+          any = true;
+          if (!tooLong && !r.full) {
+            if (size + (end - start) > MAX_LINE_BYTES + 1) {
+              // +1: a CRLF line of exactly MAX_LINE_BYTES holds one more byte here.
+              tooLong = true;
+              parts = [];
+              size = 0;
+            } else {
+              parts.push(chunk.subarray(start, end));
+              size += end - start;
+            }
           }
         }
         if (nl < 0) break;
-        yield take();
+        const line = take();
+        if (line !== undefined) yield line;
         start = nl + 1;
       }
+      if (r.cut) return;
     }
   } catch (err) {
-    if (size > 0 || tooLong) yield take();
+    if (any) {
+      const line = take();
+      if (line !== undefined) yield line;
+    }
     throw err;
   }
-  if (size > 0 || tooLong) yield take();
+  if (any) {
+    const line = take();
+    if (line !== undefined) yield line;
+  }
 }
 
 const TOO_LONG = `longer than ${MAX_LINE_BYTES / 1024} KiB`;
@@ -279,14 +367,13 @@ class Tally {
 const LOG_HOST_FIELDS = ['x-host-header', 'cs(Host)'];
 const LOG_PATH_FIELD = 'cs-uri-stem';
 
-async function readLog(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
+async function readLog(file: string, gzip: boolean, sink: Sink, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReplayFileStats> {
   let fields: string[] | undefined;
   const t = new Tally();
-  let lineNo = 0;
-  const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
+  const r = new Reading(limits);
+  const bad = (why: string): void => t.bad(`line ${r.lineNo}: ${why}`);
   try {
-    for await (const line of readLines(open(file, gzip))) {
-      lineNo++;
+    for await (const line of readLines(open(file, gzip), r)) {
       if (line === null) {
         t.records++;
         bad(TOO_LONG);
@@ -327,7 +414,7 @@ async function readLog(file: string, gzip: boolean, sink: Sink): Promise<ReplayF
   } catch (err) {
     bad(`the file ends in the middle (${(err as Error).message})`);
   }
-  return { file, format: 'cloudfront-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
+  return { file, format: 'cloudfront-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed, ...r.stats() };
 }
 
 /**
@@ -342,18 +429,17 @@ async function eachLine(
   t: Tally,
   comments: boolean,
   each: (line: string, bad: (why: string) => void) => void,
+  r: Reading,
 ): Promise<void> {
-  let lineNo = 0;
-  const bad = (why: string): void => t.bad(`line ${lineNo}: ${why}`);
+  const bad = (why: string): void => t.bad(`line ${r.lineNo}: ${why}`);
   try {
-    for await (const raw of readLines(open(file, gzip))) {
-      lineNo++;
+    for await (const raw of readLines(open(file, gzip), r)) {
       if (raw === null) {
         t.records++;
         bad(TOO_LONG);
         continue;
       }
-      const line = (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      const line = (r.lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
       if (line === '' || (comments && line.startsWith('#'))) continue;
       t.records++;
       each(line, bad);
@@ -363,14 +449,22 @@ async function eachLine(
   }
 }
 
-async function readUrlList(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
+async function readUrlList(file: string, gzip: boolean, sink: Sink, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReplayFileStats> {
   const t = new Tally();
-  await eachLine(file, gzip, t, true, (line, bad) => {
-    const u = parseUrlLine(line);
-    if ('error' in u) bad(u.error);
-    else sink.add(u.host, u.path, u.country);
-  });
-  return { file, format: 'url-list', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
+  const r = new Reading(limits);
+  await eachLine(
+    file,
+    gzip,
+    t,
+    true,
+    (line, bad) => {
+      const u = parseUrlLine(line);
+      if ('error' in u) bad(u.error);
+      else sink.add(u.host, u.path, u.country);
+    },
+    r,
+  );
+  return { file, format: 'url-list', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed, ...r.stats() };
 }
 
 /**
@@ -452,8 +546,9 @@ export class LocScanner {
   }
 }
 
-async function readSitemap(file: string, gzip: boolean, sink: Sink): Promise<ReplayFileStats> {
+async function readSitemap(file: string, gzip: boolean, sink: Sink, limits: ReadLimits = DEFAULT_LIMITS): Promise<ReplayFileStats> {
   const t = new Tally();
+  const r = new Reading(limits);
   let index = false;
   let tail = '';
   const scanner = new LocScanner(
@@ -486,13 +581,16 @@ async function readSitemap(file: string, gzip: boolean, sink: Sink): Promise<Rep
     scanner.push(text);
   };
   try {
-    for await (const chunk of open(file, gzip)) push(decoder.write(chunk as Buffer));
+    for await (const chunk of open(file, gzip)) {
+      push(decoder.write(r.within(chunk as Buffer)));
+      if (r.cut) break;
+    }
   } catch (err) {
     t.bad(`the file ends in the middle (${(err as Error).message})`);
   }
   push(decoder.end());
   scanner.end();
-  return { file, format: 'sitemap', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed };
+  return { file, format: 'sitemap', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed, ...r.stats() };
 }
 
 /** A decision as the function logs it. */
@@ -552,16 +650,37 @@ function parseDecisionLine(line: string): LogItem {
   return isObject(inner) ? asDecision(inner) : { notDecision: true };
 }
 
-async function readDecisionLog(file: string, gzip: boolean, onDecision: (d: LoggedDecision) => void): Promise<ReplayFileStats> {
+async function readDecisionLog(
+  file: string,
+  gzip: boolean,
+  onDecision: (d: LoggedDecision) => void,
+  limits: ReadLimits = DEFAULT_LIMITS,
+): Promise<ReplayFileStats> {
   const t = new Tally();
+  const r = new Reading(limits);
   let notDecisions = 0;
-  await eachLine(file, gzip, t, false, (line, bad) => {
-    const item = parseDecisionLine(line);
-    if ('error' in item) bad(item.error);
-    else if ('notDecision' in item) notDecisions++;
-    else onDecision(item.decision);
-  });
-  return { file, format: 'decision-log', records: t.records, malformed: t.malformed, firstMalformed: t.firstMalformed, notDecisions };
+  await eachLine(
+    file,
+    gzip,
+    t,
+    false,
+    (line, bad) => {
+      const item = parseDecisionLine(line);
+      if ('error' in item) bad(item.error);
+      else if ('notDecision' in item) notDecisions++;
+      else onDecision(item.decision);
+    },
+    r,
+  );
+  return {
+    file,
+    format: 'decision-log',
+    records: t.records,
+    malformed: t.malformed,
+    firstMalformed: t.firstMalformed,
+    notDecisions,
+    ...r.stats(),
+  };
 }
 
 /** Whether a host is served: one of the sites' hostnames, or one label below a wildcard's (`*.po.co`). */
@@ -587,6 +706,8 @@ export interface ReplayOptions {
   readonly rulesFile?: string;
   /** @default config/catalog.json */
   readonly catalogFile?: string;
+  /** @default `MAX_FILE_BYTES` and `MAX_FILE_LINES` */
+  readonly limits?: Partial<ReadLimits>;
 }
 
 /** Refuses an empty list of files, or one that is missing or not a file, before anything is read. */
@@ -672,12 +793,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   });
   const engine = new RedirectEngine(config.tables);
   const counts = new ReplayCounts(servedHosts(config));
+  const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const files: ReplayFileStats[] = [];
   for (let i = 0; i < options.files.length; i++) {
     const { gzip, format } = formats[i];
     const file = options.files[i];
-    if (format === 'decision-log') files.push(await readDecisionLog(file, gzip, counts.onDecision));
-    else files.push(await (format === 'sitemap' ? readSitemap : format === 'url-list' ? readUrlList : readLog)(file, gzip, counts));
+    if (format === 'decision-log') files.push(await readDecisionLog(file, gzip, counts.onDecision, limits));
+    else files.push(await (format === 'sitemap' ? readSitemap : format === 'url-list' ? readUrlList : readLog)(file, gzip, counts, limits));
   }
   const { decided, fallbacks } = decideAll(engine, counts.hits);
   const report: ReplayReport = { files, distinct: counts.hits.size, otherHosts: counts.otherHosts, fallbacks, landing: summarise(decided) };
@@ -712,11 +834,21 @@ const SUMMARY_ROWS = 10;
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** What `replay` writes to stderr first: a line per file read, with its format and counts. */
+/** What the limits left out of a file, for its line of the report; '' when nothing. */
+function limitsText(f: ReplayFileStats): string {
+  let text = '';
+  if (f.linesOverLimit)
+    text += `; ${plural(f.linesOverLimit, 'line')} past the limit of ${MAX_FILE_LINES.toLocaleString('en')} lines a file skipped`;
+  if (f.readBytes !== undefined)
+    text += `; larger than the limit when decompressed: only its first ${f.readBytes.toLocaleString('en')} bytes were read`;
+  return text;
+}
+
 export function renderFileStats(files: readonly ReplayFileStats[]): string {
   return files
     .map(
       (f) =>
-        `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}\n`,
+        `replay: ${f.file}: ${f.format}, ${plural(f.records, 'record')}, ${f.malformed} malformed${f.firstMalformed ? ` (first: ${f.firstMalformed})` : ''}${f.notDecisions !== undefined ? `, ${plural(f.notDecisions, 'line')} not decisions` : ''}${limitsText(f)}\n`,
     )
     .join('');
 }

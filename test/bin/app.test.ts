@@ -102,13 +102,29 @@ describe('bin/app.ts', () => {
     ).find((x) => x.Properties.FunctionName === 'PocoSunset-prod-redirects');
     expect(fn?.Properties.Description).toBe('po.co sunset redirects (origin-request), 2 bulk entries');
     expect(readJson(path.join(r.outdir, 'manifest.json')).artifacts['PocoSunset-prod'].environment).toBe('aws://222222222222/us-east-1');
+    // prod in config/stages.json is still to be filled in: synth says so, and still succeeds.
+    expect(r.stderr).toContain(
+      'stage prod still has placeholders: account 222222222222, hosted zone po.co Z0FILLINPOCOZONEID, hosted zone poco.net Z0FILLINPOCONETZONEID, alarm e-mail poco-sunset-alarms@example.com; fill them in in the stages file before deploying',
+    );
+  });
+
+  test('a context key one typo from one the app reads stops synth with a did-you-mean, no stack trace, nothing written', () => {
+    for (const [context, message] of [
+      [{ stag: 'prod' }, '-c stag=prod: unknown context key "stag". Did you mean "stage"?\n'],
+      [{ stage: 'prod', redirect: 'x.csv' }, '-c redirect=x.csv: unknown context key "redirect". Did you mean "redirects"?\n'],
+      [{ catalogue: 'c.json' }, '-c catalogue=c.json: unknown context key "catalogue". Did you mean "catalog"?\n'],
+    ] as [Record<string, string>, string][]) {
+      const r = runApp(context);
+      expect([r.status, r.stderr]).toEqual([1, message]);
+      expect(fs.readdirSync(r.outdir)).toEqual([]);
+    }
   });
 
   test('an unknown stage stops synth with the stages there are, and writes nothing', () => {
     const r = runApp({ stage: 'staging' });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      'Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "staging" (chosen with -c stage=staging). Fix: choose one of default or prod, or add it to config/stages.json.\n',
+      'Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "staging". Fix: choose one of default or prod (--stage NAME for the tools, -c stage=NAME for cdk), or add it to config/stages.json.\n',
     );
     expect(fs.readdirSync(r.outdir)).toEqual([]);
   });
@@ -117,12 +133,13 @@ describe('bin/app.ts', () => {
     const r = cdkSynth({ stage: 'staging' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(
-      'Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "staging" (chosen with -c stage=staging). Fix: choose one of default or prod, or add it to config/stages.json.\n',
+      'Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "staging". Fix: choose one of default or prod (--stage NAME for the tools, -c stage=NAME for cdk), or add it to config/stages.json.\n',
     );
   });
 
   test('the templates the tests assert on are the ones cdk synth writes', () => {
     const r = cdkSynth({});
+    expect(r.stderr).not.toContain('placeholders'); // the default stage is placeholders on purpose
     const inProcess = synthDeployment({ contentDirs: new Map() });
     expect(readJson(path.join(r.outdir, 'PocoSunset-default.template.json'))).toEqual(inProcess.parent.toJSON());
     for (const [name, nested] of inProcess.stack.siteStacks) {

@@ -145,7 +145,7 @@ describe('config/stages.json', () => {
     expect(selectStage(p, config, undefined)?.name).toBe('default');
     expect(selectStage(p, config, 'prod')?.name).toBe('prod');
     expect(selectStage(p, config, 'qa')).toBeUndefined();
-    expect(p.problems.map(formatProblem)).toEqual(['stages.json: stages: there is no stage "qa" (chosen with -c stage=qa). Fix: choose one of default or prod, or add it to stages.json.']);
+    expect(p.problems.map(formatProblem)).toEqual(['stages.json: stages: there is no stage "qa". Fix: choose one of default or prod (--stage NAME for the tools, -c stage=NAME for cdk), or add it to stages.json.']);
   });
 
   test.each([

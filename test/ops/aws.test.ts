@@ -383,7 +383,7 @@ describe('the CLI turns AWS failures into one line and exit 1 (clients mocked fo
     const stage = await run(['status', '--stage', 'qa']);
     expect([stage.code, stage.err]).toEqual([
       2,
-      'ops status: Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "qa" (chosen with -c stage=qa). Fix: choose one of default or prod, or add it to config/stages.json.\n',
+      'ops status: Config is invalid (1 problem); nothing was written.\n  config/stages.json: stages: there is no stage "qa". Fix: choose one of default or prod (--stage NAME for the tools, -c stage=NAME for cdk), or add it to config/stages.json.\n',
     ]);
     expect(cf.calls()).toHaveLength(0);
   });

@@ -431,3 +431,33 @@ test('the default catalogue is the one built from the public store links', () =>
   expect(catalog.stores['https://www.mi.com/in/']).toBeUndefined();
   for (const slugs of Object.values(catalog.stores)) expect(slugs).toEqual([...new Set(slugs)].sort());
 });
+
+describe('readUrlFile: limits', () => {
+  test('a flood of blank lines (64 MiB, gzipped to 64 KB) costs little; line numbers still count them', async () => {
+    // Before: about 30 s for this file.
+    const flood = write(
+      'flood.txt.gz',
+      gzipSync(
+        Buffer.concat([
+          Buffer.from('https://www.mi.com/uk/product/a/\n'),
+          Buffer.alloc(64 << 20, 0x0a),
+          Buffer.from('\r\n\r\nhttps://www.mi.com/uk/product/b/\n'),
+        ]),
+      ),
+    );
+    const started = Date.now();
+    const { stats, records } = await read(flood);
+    expect(Date.now() - started).toBeLessThan(15000);
+    expect(stats).toEqual({ file: flood, format: 'url list', gzip: true, records: 2, cutShort: undefined });
+    expect(records.map((r) => r.where)).toEqual([`${flood}:1`, `${flood}:${(64 << 20) + 4}`]);
+  }, 30000);
+
+  test('past the size limit (decompressed) the rest is not read; the line cut there is dropped; the stats say how much was read', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `https://www.mi.com/uk/product/p${String(i).padStart(2, '0')}/`); // 35 bytes and LF
+    const big = write('big-list.txt.gz', gzipSync(lines.join('\n') + '\n'));
+    const records: UrlRecord[] = [];
+    const stats = await readUrlFile(big, (r) => records.push(r), big, 36 * 5 + 10);
+    expect(stats).toMatchObject({ records: 5, readBytes: 190 });
+    expect(records.map((r) => r.text)).toEqual(lines.slice(0, 5));
+  });
+});

@@ -11,6 +11,7 @@ import { makeCheckTargetsCommand } from '../../lib/cli/commands/check-targets';
 import { main } from '../../lib/cli/poco';
 import type { Destination } from '../../lib/config/destinations';
 import { checkTargets, isErrorPage, TargetResult, USER_AGENT } from '../../lib/ops/check-targets';
+import { userPath } from '../../lib/cli/options';
 
 /** Per path: requests received. */
 const hits = new Map<string, number>();
@@ -208,7 +209,7 @@ describe('npm run ops -- check-targets', () => {
 
   test('the report: counts, each dead one with its chain and rules, each unknown one; exit 1', async () => {
     const r = await run(['--timeout-ms', '300', '--concurrency', '4', '--sites', 'my-sites.json', '--redirects', 'my.csv']);
-    expect(r.files).toEqual({ sitesFile: 'my-sites.json', redirectsFile: 'my.csv' });
+    expect(r.files).toEqual({ sitesFile: userPath('my-sites.json'), redirectsFile: userPath('my.csv') }); // relative to the user's directory
     expect(r.code).toBe(1);
     const p = (s: string): string => s.replace(/BASE/g, base);
     expect(r.stdout).toBe(

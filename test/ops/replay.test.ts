@@ -11,7 +11,7 @@ import { main } from '../../lib/cli/poco';
 import { ProblemList, formatProblem } from '../../lib/config/problems';
 import { hostRoles, parseRedirects } from '../../lib/config/redirects';
 import { renderRuleHits, renderSummary } from '../../lib/ops/landing-summary';
-import { fallbackCsv, LocScanner, replay } from '../../lib/ops/replay';
+import { fallbackCsv, LocScanner, renderFileStats, replay } from '../../lib/ops/replay';
 import { loadConfig } from '../../lib/config/load';
 import { DEFAULT_RULES_TEXT, defaultRule, sites } from '../support/engine';
 import { tmpDir } from '../support/tmp';
@@ -413,7 +413,7 @@ describe('replay: decision logs', () => {
     'list.csv',
     'po.co/a,https://www.mi.com/global/,301\npo.co/b,https://www.mi.com/global/,301\npo.co/c,https://www.mi.com/global/,301\n',
   );
-  const bulk = (line: number): string => `bulk:${list}:${line}`;
+  const bulk = (line: number): string => `bulk:${path.basename(list)}:${line}`;
   const [landing, productPage] = [defaultRule('landing'), defaultRule('product-page')];
   /** Configured and never hit: every rule of the rules file but the two logged, and the list's third line. */
   const neverHit = [
@@ -537,5 +537,70 @@ describe('npm run ops -- replay --summary-only', () => {
         '',
       ].join('\n') + renderSummary(report.landing, 'replay: where the requests land (decided by the engine with this config):'),
     );
+  });
+});
+
+describe('replay: limits', () => {
+  test('a flood of blank lines (64 MiB of them, gzipped to 64 KB) costs little: read, counted by line number, skipped', async () => {
+    // Before: one await per blank line, a minute for this file (209 s for 1 MB gzipped).
+    const flood = write(
+      'flood.txt.gz',
+      gzipSync(Buffer.concat([Buffer.from('https://po.co/uk/\n'), Buffer.alloc(64 << 20, 0x0a), Buffer.from('\r\n\r\nnot a url\n')])),
+    );
+    const started = Date.now();
+    const report = await replay({ files: [flood] });
+    expect(Date.now() - started).toBeLessThan(15000);
+    expect(report.files).toEqual([
+      {
+        file: flood,
+        format: 'url-list',
+        records: 2,
+        malformed: 1,
+        firstMalformed: `line ${(64 << 20) + 4}: expected a URL and at most a country, found 3 columns`,
+      },
+    ]);
+  }, 30000);
+
+  test('past the size limit (decompressed) the rest is not read, and the report says how much was', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `https://po.co/uk/p${String(i).padStart(3, '0')}`); // 21 bytes and LF each
+    const big = write('big.txt.gz', gzipSync(lines.join('\n') + '\n'));
+    const report = await replay({ files: [big], limits: { maxFileBytes: 22 * 10 + 3 } });
+    // Ten whole lines; the eleventh, cut at the limit, is dropped.
+    expect(report.files).toEqual([{ file: big, format: 'url-list', records: 10, malformed: 0, readBytes: 223 }]);
+    expect(renderFileStats(report.files)).toBe(
+      `replay: ${big}: url-list, 10 records, 0 malformed; larger than the limit when decompressed: only its first 223 bytes were read\n`,
+    );
+    expect(report.distinct).toBe(10);
+    const sitemapBig = write('big.xml', `<urlset>${lines.map((u) => `<url><loc>${u}</loc></url>`).join('')}</urlset>`);
+    const s = await replay({ files: [sitemapBig], limits: { maxFileBytes: 500 } });
+    expect(s.files[0]).toMatchObject({ format: 'sitemap', readBytes: 500 });
+    expect(s.files[0].records).toBeLessThan(100);
+  });
+
+  test('past the line limit of a file the lines are counted and skipped, and reported', async () => {
+    const list = write(
+      'many.txt',
+      ['# a comment', '', 'https://po.co/uk/a', 'https://po.co/uk/b', '', 'https://po.co/uk/c', 'x', 'https://po.co/uk/d', ''].join('\n'),
+    );
+    const report = await replay({ files: [list], limits: { maxFileLines: 3 } });
+    // The comment is a line read (then skipped as a comment); blank lines are not counted.
+    expect(report.files).toEqual([{ file: list, format: 'url-list', records: 2, malformed: 0, linesOverLimit: 3 }]);
+    expect(renderFileStats(report.files)).toBe(
+      `replay: ${list}: url-list, 2 records, 0 malformed; 3 lines past the limit of 10,000,000 lines a file skipped\n`,
+    );
+  });
+
+  test('--output naming a folder is refused before anything is read: exit 2, nothing left behind', async () => {
+    const out = tmpDir('replay-out-');
+    const err: string[] = [];
+    const stdout: string[] = [];
+    const code = await main(['replay', '--output', out, logPlain], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => stdout.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+    });
+    expect([code, stdout.join(''), err.join('').split('\n')[0]]).toEqual([2, '', `ops replay: --output ${out} is a folder`]);
+    expect(fs.readdirSync(out)).toEqual([]);
+    expect(fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith(`.${path.basename(out)}.`))).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { Target, targets } from '../../bench/targets';
 import { ParsedArgs, stringOption } from '../args';
 import { Command, noPositionals } from '../command';
 import type { CliIo } from '../io';
+import { pathOption } from '../options';
 
 const DEFAULT_OUT = path.join(PROJECT_ROOT, '.bench', 'results.json');
 
@@ -64,10 +65,10 @@ function benchOptionsOf(args: ParsedArgs): BenchOptions {
   const traffic = {
     requests,
     baseline: stringOption(args.options.baseline) ?? DEFAULT_BASELINE_REF,
-    app: stringOption(args.options.app),
+    app: pathOption(args.options.app),
     only: args.options['traffic-only'] === true,
   };
-  return { sizes, synthRuns, runs, processes, list, out: stringOption(args.options.out) ?? DEFAULT_OUT, traffic };
+  return { sizes, synthRuns, runs, processes, list, out: pathOption(args.options.out) ?? DEFAULT_OUT, traffic };
 }
 
 /** One list measured in this process, its row written to `out` as JSON; nothing printed. */

@@ -4,7 +4,7 @@ import { catalogFromFiles, checkCatalogFiles } from '../../ops/catalog';
 import { stringOption } from '../args';
 import type { Command } from '../command';
 import { writeFileWhole } from '../io';
-import { CONFIG_OPTIONS } from '../options';
+import { CONFIG_OPTIONS, pathOption, userPath } from '../options';
 
 export const catalogCommand: Command = {
   name: 'catalog',
@@ -26,11 +26,14 @@ The catalogue is written whole or not at all, stores and slugs sorted.`,
   exitStatus: `0 when the catalogue was written, 1 when no URL gave a product page
 of a configured store (nothing written), 2 on a missing or unreadable file or bad options.`,
   async run(args, io) {
-    const files = args.positionals;
-    const output = stringOption(args.options.output) ?? DEFAULT_CATALOG_FILE;
+    const files = args.positionals.map((f) => userPath(f));
+    const output = pathOption(args.options.output) ?? DEFAULT_CATALOG_FILE;
     checkCatalogFiles(files, output);
-    const built = await catalogFromFiles(files, stringOption(args.options.sites) ?? DEFAULT_SITES_FILE, (line) =>
-      io.stderr.write(line + '\n'),
+    const built = await catalogFromFiles(
+      files,
+      pathOption(args.options.sites) ?? DEFAULT_SITES_FILE,
+      (line) => io.stderr.write(line + '\n'),
+      args.positionals,
     );
     if (output === '-') io.stdout.write(built.json);
     else writeFileWhole(output, built.json);

@@ -8,9 +8,9 @@ import {
   jsonLines,
   renderReport,
 } from '../../ops/check-targets';
-import { intOption, stringOption } from '../args';
+import { intOption } from '../args';
 import { Command, noPositionals } from '../command';
-import { CONFIG_OPTIONS } from '../options';
+import { CONFIG_OPTIONS, pathOption } from '../options';
 
 /**
  * The `check-targets` command, with the destinations from `load` and the
@@ -47,7 +47,7 @@ status (the last answer's; null on a network error), chain, attempts, rules.`,
       const concurrency = intOption(args.options.concurrency, 'concurrency', tuning.concurrency ?? 8, 1, 64);
       const retries = intOption(args.options.retries, 'retries', tuning.retries ?? 2, 0, 10);
       const timeoutMs = intOption(args.options['timeout-ms'], 'timeout-ms', tuning.timeoutMs ?? 10000, 1, 600000);
-      const destinations = await load({ sitesFile: stringOption(args.options.sites), redirectsFile: stringOption(args.options.redirects) });
+      const destinations = await load({ sitesFile: pathOption(args.options.sites), redirectsFile: pathOption(args.options.redirects) });
       const results = await checkTargetsWithProgress(destinations, { ...tuning, concurrency, retries, timeoutMs }, (line) =>
         io.stderr.write(line + '\n'),
       );

@@ -35,6 +35,7 @@ until the distributions are deployed, with progress.`,
       deployment,
       {
         hostnames,
+        awaiting: args.options.awaiting === true,
         apply: args.options.apply === true,
         timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
       },

@@ -1,8 +1,9 @@
 /** `npm run diff`: the synthesized app against a baseline, stacks and redirects (lib/review/diff.ts). Offline. */
+import * as fs from 'fs';
 import { diffSides } from '../../review/diff';
 import { stringOption } from '../args';
 import { Command, noPositionals } from '../command';
-import { CONFIG_OPTIONS, deploymentOptionsOf, STAGE_OPTIONS } from '../options';
+import { CONFIG_OPTIONS, deploymentOptionsOf, pathOption, STAGE_OPTIONS, userPath } from '../options';
 
 export const diffCommand: Command = {
   name: 'diff',
@@ -34,8 +35,8 @@ hostname such as *.po.co as the sample name any-name.po.co). No AWS credentials 
   async run(args, io) {
     noPositionals(args);
     const sides = {
-      baseline: stringOption(args.options.baseline) ?? 'HEAD',
-      app: stringOption(args.options.app),
+      baseline: baselineOf(stringOption(args.options.baseline)),
+      app: pathOption(args.options.app),
       synth: deploymentOptionsOf(args),
     };
     const { text, different } = diffSides(sides, (line) => io.stderr.write(`diff: ${line}\n`));
@@ -43,3 +44,10 @@ hostname such as *.po.co as the sample name any-name.po.co). No AWS credentials 
     return args.options.fail === true && different ? 1 : 0;
   },
 };
+
+/** The baseline: a folder in the user's directory when one is there by that name, else a git ref (default HEAD). */
+function baselineOf(value: string | undefined): string {
+  if (value === undefined) return 'HEAD';
+  const folder = userPath(value);
+  return fs.existsSync(folder) ? folder : value;
+}

@@ -3,8 +3,8 @@ import { UsageError } from '../../config/problems';
 import { fallbackCsv, renderFileStats, renderReport, replay } from '../../ops/replay';
 import { intOption, stringOption } from '../args';
 import type { Command } from '../command';
-import { writeFileWhole } from '../io';
-import { CONFIG_OPTIONS, configFilesOf } from '../options';
+import { checkOutputFile, writeFileWhole } from '../io';
+import { CONFIG_OPTIONS, configFilesOf, pathOption, userPath } from '../options';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -32,7 +32,11 @@ Then, on stderr, where the traffic lands (bulk entry, product page, landing,
 support, fallback, ...) by requests and by distinct URLs; for decision logs
 also the hits per rule and the configured rules never hit.
 Malformed lines (and lines over 64 KiB) are counted and skipped; the counts go
-to stderr.`,
+to stderr. Of each file at most 1 GiB (decompressed) is read, and at most
+10,000,000 lines (blank lines apart): the lines past that are counted and
+skipped, and what a limit left out is said on the file's line.
+--output is refused before anything is read when it names a folder or a folder
+that does not exist.`,
   options: {
     output: { kind: 'string', value: 'FILE', help: 'write the CSV there (whole or not at all) instead of stdout' },
     top: { kind: 'string', value: 'N', help: 'only the N most requested' },
@@ -43,11 +47,13 @@ to stderr.`,
   async run(args, io) {
     const top = intOption(args.options.top, 'top', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
     const summaryOnly = args.options['summary-only'] === true;
-    const output = stringOption(args.options.output);
+    const output = pathOption(args.options.output);
     if (summaryOnly && (output !== undefined || args.options.top !== undefined))
       throw new UsageError('--summary-only writes no CSV: leave out --output and --top');
-    const report = await replay({ files: args.positionals, ...configFilesOf(args) });
-    io.stderr.write(renderFileStats(report.files));
+    if (output !== undefined) checkOutputFile('--output', output, stringOption(args.options.output));
+    const report = await replay({ files: args.positionals.map((f) => userPath(f)), ...configFilesOf(args) });
+    // What each file held, named as the user gave it (it was read from the user's directory).
+    io.stderr.write(renderFileStats(report.files.map((stats, i) => ({ ...stats, file: args.positionals[i] ?? stats.file }))));
     const shown = report.fallbacks.slice(0, top);
     io.stderr.write(renderReport(report, shown.length, summaryOnly));
     if (summaryOnly) return 0;
@@ -57,7 +63,7 @@ to stderr.`,
       return 0;
     }
     writeFileWhole(output, csv);
-    io.stderr.write(`replay: wrote ${shown.length} entries to ${output}\n`);
+    io.stderr.write(`replay: wrote ${shown.length} entries to ${stringOption(args.options.output)}\n`);
     return 0;
   },
 };

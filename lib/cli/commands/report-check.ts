@@ -4,8 +4,8 @@ import * as path from 'path';
 import { OpsError } from '../../config/problems';
 import { checkReport, CheckResult, findChromium } from '../../review/report-check';
 import { DEFAULT_REPORT_DIR } from '../../review/report';
-import { stringOption } from '../args';
 import { Command, noPositionals } from '../command';
+import { pathOption } from '../options';
 
 /** The check; a failure of the browser itself (it does not start, the page does not load) is printed as its message, exit status 1. */
 async function checked(dir: string, chromiumPath: string): Promise<CheckResult> {
@@ -32,7 +32,7 @@ CHROMIUM=/path, or /usr/bin/chromium (Debian: apt-get install chromium).`,
   exitStatus: '0 when every check passes; 1 when one does not, or the browser fails; 2 on bad options, no report or no Chromium.',
   async run(args, io) {
     noPositionals(args);
-    const dir = path.resolve(stringOption(args.options.report) ?? DEFAULT_REPORT_DIR);
+    const dir = path.resolve(pathOption(args.options.report) ?? DEFAULT_REPORT_DIR);
     const html = path.join(dir, 'index.html');
     if (!fs.existsSync(html)) {
       io.stderr.write(`report:check: no ${html}; run npm run report first\n`);

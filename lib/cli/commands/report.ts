@@ -4,9 +4,9 @@ import * as path from 'path';
 import { appAssembly, synthContext, synthesizeWorkingTree } from '../../review/assembly';
 import { DEFAULT_REPORT_DIR, ReportData, reportData, writeFilesTogether } from '../../review/report';
 import { renderHtml, renderMarkdown } from '../../review/report-render';
-import { intOption, stringOption } from '../args';
+import { intOption } from '../args';
 import { Command, noPositionals } from '../command';
-import { CONFIG_OPTIONS, deploymentOptionsOf, STAGE_OPTIONS } from '../options';
+import { CONFIG_OPTIONS, deploymentOptionsOf, pathOption, STAGE_OPTIONS } from '../options';
 
 /** The one-line count of what the report holds. */
 function summaryOf(data: ReportData): string {
@@ -41,8 +41,8 @@ needs no server and loads nothing from outside.
   async run(args, io) {
     noPositionals(args);
     const maxEntries = intOption(args.options['max-entries'], 'max-entries', 2000, 0, 10_000_000);
-    const out = path.resolve(stringOption(args.options.out) ?? DEFAULT_REPORT_DIR);
-    const app = stringOption(args.options.app);
+    const out = path.resolve(pathOption(args.options.out) ?? DEFAULT_REPORT_DIR);
+    const app = pathOption(args.options.app);
     if (!app) io.stderr.write('report: synthesizing the working tree\n');
     const { assembly, cleanup } = app
       ? appAssembly(app)
