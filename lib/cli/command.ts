@@ -81,7 +81,7 @@ export function versionLine(): string {
 /**
  * Parses `argv` for `command`, runs it and resolves to its exit status:
  * `--help` prints the help (0); `--version` the package's name and version
- * (0); a `UsageError` prints the message and the help (2); a config or
+ * (0); a `UsageError` prints the message and where the help is, two lines (2); a config or
  * bundle error its message (2); an `OpsError` its message (1); anything
  * else "internal error" and the message (1), the
  * stack trace only with DEBUG set. `label` prefixes messages (`ops diff`).
@@ -109,7 +109,7 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
     return await command.run({ ...rest, options: own }, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${label}: ${err.message}\n\n${usageOf(command)}\n`);
+      io.stderr.write(`${label}: ${err.message}\nSee "${command.invocation} --help".\n`);
       return 2;
     }
     if (err instanceof ConfigError || err instanceof BundleTooLargeError) {
