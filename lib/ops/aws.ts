@@ -12,6 +12,7 @@ import {
   GetDistributionCommandOutput,
   ListDistributionsCommand,
 } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import * as dns from 'dns';
 import * as fs from 'fs';
@@ -27,6 +28,8 @@ export interface AwsClients {
   readonly acm: ACMClient;
   /** Read only: preflight lists the records the stack would create. */
   readonly route53: Route53Client;
+  /** Read only: invalidate reads the function version the distributions ran before (lib/ops/deployed-tables.ts). Optional so contexts built without it still type-check. */
+  readonly lambda?: LambdaClient;
 }
 
 export interface OpsContext {
@@ -53,7 +56,12 @@ export interface OpsContext {
 export function defaultContext(log: (line: string) => void): OpsContext {
   const config = { region: EDGE_FUNCTION_REGION, maxAttempts: 1 };
   return {
-    clients: { cloudfront: new CloudFrontClient(config), acm: new ACMClient(config), route53: new Route53Client(config) },
+    clients: {
+      cloudfront: new CloudFrontClient(config),
+      acm: new ACMClient(config),
+      route53: new Route53Client(config),
+      lambda: new LambdaClient(config),
+    },
     log,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),

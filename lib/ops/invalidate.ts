@@ -4,8 +4,10 @@
  * the affected distributions, and wait until CloudFront is done.
  *
  * It is a step of the deploy (docs/operations.md, "Deploying"), not automatic:
- * the paths come from the difference between what was deployed before (a git
- * ref) and now, which the stack cannot know; and invalidating is only right
+ * the paths come from the difference between what was deployed before and
+ * now, which the stack cannot know: the function version the distributions
+ * ran before this deploy, read back from Lambda (lib/ops/deployed-tables.ts),
+ * or the config at a git ref (`--since`); and invalidating is only right
  * once every edge runs the new function version, so the command first waits
  * for each distribution to be Deployed.
  */
@@ -27,7 +29,8 @@ import {
 } from '../config/load';
 import { ConfigError, OpsError, UsageError } from '../config/problems';
 import { call, inventory, OpsContext, WaitTiming, waitForStatus, waitUntilDeployed } from './aws';
-import { catalogueChanges, configChanges, invalidationPaths, ruleSetOf, rulesFileChanges } from '../rules/redirect-changes';
+import { catalogueChanges, configChanges, invalidationPaths, RuleSet, ruleSetOf, rulesFileChanges } from '../rules/redirect-changes';
+import { deployedBaseline } from './deployed-tables';
 
 /**
  * The config as it was at a git ref (the sites file, bulk list, rules file
@@ -119,9 +122,31 @@ export function baselineAt(
   return configAtRef(ref, files);
 }
 
+/**
+ * What to compare with when no --since is given: the rules of the function
+ * version the distributions ran before this deploy, read back from Lambda
+ * (lib/ops/deployed-tables.ts); none when that version's engine code differs
+ * from this checkout's, which `ctx.log` is told: then only `/*` everywhere is
+ * safe. Throws an OpsError saying to give --since REF or --all when it
+ * cannot be read.
+ */
+export async function baselineDeployed(ctx: OpsContext, deployment: LoadedDeployment): Promise<RuleSet | undefined> {
+  const got = await deployedBaseline(ctx, deployment);
+  ctx.log(
+    `invalidate: comparing with what the distributions ran before: ${got.name} version ${got.version} (they run version ${got.current} now)`,
+  );
+  if (!got.rules)
+    ctx.log(
+      `invalidate: the engine's code differs between version ${got.version} and this checkout: answers may change where no rule did, so /* everywhere`,
+    );
+  return got.rules;
+}
+
 export interface InvalidateOptions extends WaitTiming {
-  /** What was deployed before; undefined with `all`. */
+  /** What was deployed before (the config at --since REF); undefined with `all` or `previous`. */
   readonly baseline?: LoadedConfig;
+  /** What was deployed before, as rules read back from the deployed function (`baselineDeployed`); used instead of `baseline`. */
+  readonly previous?: RuleSet;
   /** Invalidate `/*` on every redirect site. */
   readonly all: boolean;
   readonly apply: boolean;
@@ -136,12 +161,13 @@ type Plan = Map<string, string[]>;
  * baseline); undefined when the redirect rules did not change.
  */
 function planOf(ctx: OpsContext, deployment: LoadedDeployment, options: InvalidateOptions): Plan | undefined {
-  if (options.all || !options.baseline) {
+  const before = options.previous ?? (options.baseline ? ruleSetOf(options.baseline.tables) : undefined);
+  if (options.all || !before) {
     ctx.log('invalidate: every redirect site, /* (--all)');
     return new Map(deployment.sites.sites.filter((s) => s.mode !== 'frozen').map((s) => [s.name, ['/*']]));
   }
-  const baseline = options.baseline;
-  const changes = configChanges(ruleSetOf(baseline.tables), ruleSetOf(deployment.tables));
+  const baseline = before;
+  const changes = configChanges(before, ruleSetOf(deployment.tables));
   if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
   if (changes.rulesChanged) {
     ctx.log('invalidate: rules or catalogue changed: every redirect site, /*');

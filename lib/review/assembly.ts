@@ -12,7 +12,7 @@ import { BULK_FILE, withoutBulkColumns } from '../edge/bundle';
 import { PROJECT_ROOT } from '../config/load';
 import { OpsError, UsageError } from '../config/problems';
 import type { RuleSet } from '../rules/redirect-changes';
-import { columnsOfPackedV1 } from './packed-v1';
+import { bulkIndexOf } from '../edge/packed-v1';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation templates are read loosely
 export type Template = Record<string, any>;
@@ -64,12 +64,6 @@ export function ruleSetFromBundle(dir: string): RuleSet | undefined {
   const packed = path.join(dir, BULK_FILE);
   const bulk = fs.existsSync(packed) ? bulkIndexOf(fs.readFileSync(packed)) : new BulkIndex(packBulk(tables.bulk));
   return { tables: withoutBulkColumns(tables), bulk, code: code.slice(0, literal.start) + code.slice(literal.end) };
-}
-
-/** The index of a `bulk.bin`, of this format or of format 1 (packed again). */
-export function bulkIndexOf(bytes: Uint8Array): BulkIndex {
-  const v1 = columnsOfPackedV1(bytes);
-  return new BulkIndex(v1 ? packBulk(v1) : bytes);
 }
 
 /** The template files an assembly's manifest.json lists: each stack artifact's `templateFile`. */

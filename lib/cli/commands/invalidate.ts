@@ -2,7 +2,7 @@
 import { loadDeployment } from '../../config/load';
 import { UsageError } from '../../config/problems';
 import { defaultContext } from '../../ops/aws';
-import { baselineAt, invalidate } from '../../ops/invalidate';
+import { baselineAt, baselineDeployed, invalidate } from '../../ops/invalidate';
 import { intOption, stringOption } from '../args';
 import { Command, noPositionals } from '../command';
 import { AWS_OPTIONS, configFilesOf, deploymentOptionsOf } from '../options';
@@ -11,14 +11,16 @@ export const invalidateCommand: Command = {
   name: 'invalidate',
   summary: 'after a deploy that changed the rules, invalidate the affected cached redirects and wait; --apply to change',
   invocation: 'npm run ops -- invalidate --since REF',
-  description: `Compares the sites file, bulk list, rules file and store catalogue with their
-state at git REF (what was deployed before), prints each changed bulk entry
+  description: `Compares the sites file, bulk list, rules file and store catalogue with what
+was deployed before: without --since, the tables of the function version the
+distributions ran before this deploy (the numbered version before the one they
+run now, read back from Lambda); with --since, their state at git REF. Prints each changed bulk entry
 with an example URL and its old and new destination, each changed rule of the
 rules file and catalogue entry, and the paths to invalidate per distribution:
 <path>* for each changed bulk source; /* when sites, regions or headers
 changed, when the rules file's rules or the catalogue changed ("rules or
 catalogue changed": a rule can decide any path), or when the engine's code
-(lambda/) changed since REF. With --all instead of --since: /* on every
+(lambda/) changed since REF or differs from the previous version's. With --all instead of --since: /* on every
 redirect site. With --apply it waits
 until each distribution is Deployed (so every edge runs the new function), then
 invalidates and waits until CloudFront is done. Run it after "cdk deploy".`,
@@ -34,16 +36,19 @@ invalidates and waits until CloudFront is done. Run it after "cdk deploy".`,
     noPositionals(args);
     const since = stringOption(args.options.since);
     const all = args.options.all === true;
-    if (!since === !all) throw new UsageError('give --since REF (the config deployed before) or --all');
+    if (since !== undefined && all) throw new UsageError('give --since REF (the config deployed before) or --all, not both');
     const deployment = loadDeployment(deploymentOptionsOf(args));
     const log = (line: string): void => {
       io.stdout.write(line + '\n');
     };
+    const ctx = defaultContext(log);
     const baseline = since === undefined ? undefined : baselineAt(since, configFilesOf(args), log);
-    return invalidate(defaultContext(log), deployment, {
+    const previous = since === undefined && !all ? await baselineDeployed(ctx, deployment) : undefined;
+    return invalidate(ctx, deployment, {
       baseline,
-      // No baseline with --since: the engine changed, so /* everywhere.
-      all: all || baseline === undefined,
+      previous,
+      // No baseline or previous rules: the engine changed, so /* everywhere.
+      all: all || (baseline === undefined && previous === undefined),
       apply: args.options.apply === true,
       timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
     });

@@ -18,8 +18,8 @@ import {
 } from '../../../lambda/engine';
 import { fnv, FNV_BASIS } from '../../../lambda/engine/hash';
 import { generateList } from '../../../lib/bench/generate-list';
-import { bulkIndexOf } from '../../../lib/review/assembly';
-import { columnsOfPackedV1 } from '../../../lib/review/packed-v1';
+import { bulkIndexOf } from '../../../lib/edge/packed-v1';
+import { columnsOfPackedV1 } from '../../../lib/edge/packed-v1';
 
 describe('CSV format', () => {
   test('two to seven fields, quoted fields, blank lines, CRLF and a BOM', () => {

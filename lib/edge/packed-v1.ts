@@ -12,6 +12,7 @@
  * line[n], u8 meta[n], the keys (ASCII), and a JSON header with file, targets
  * and internal targets.
  */
+import { BulkIndex, packBulk } from '../../lambda/engine';
 import type { CompiledBulk } from '../../lambda/engine';
 
 const MAGIC_V1 = 0x314b4250; // "PBK1"
@@ -62,4 +63,10 @@ export function columnsOfPackedV1(bytes: Uint8Array): CompiledBulk | undefined {
     'file' | 'targets' | 'internalTargets'
   >;
   return { file: header.file, keys, meta, target, line, targets: header.targets, internalTargets: header.internalTargets };
+}
+
+/** The index of a `bulk.bin`, of this format or of format 1 (packed again). */
+export function bulkIndexOf(bytes: Uint8Array): BulkIndex {
+  const v1 = columnsOfPackedV1(bytes);
+  return new BulkIndex(v1 ? packBulk(v1) : bytes);
 }
