@@ -27,7 +27,7 @@ import { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
 import { constants as zlibConstants, createGunzip } from 'zlib';
 import { canonicalPath, normaliseHost, pathKey, RedirectEngine } from '../../lambda/engine';
-import { loadConfig, LoadedConfig } from '../config/load';
+import { loadConfig, LoadedConfig, LoadOptions } from '../config/load';
 import { UsageError } from '../config/problems';
 import {
   configuredRuleNames,
@@ -696,16 +696,9 @@ function urlKey(host: string, rawPath: string): string {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export interface ReplayOptions {
+/** The config files (`LoadOptions`), and what else the run takes. */
+export interface ReplayOptions extends LoadOptions {
   readonly files: readonly string[];
-  /** @default config/redirects.csv */
-  readonly redirectsFile?: string;
-  /** @default config/sites.json */
-  readonly sitesFile?: string;
-  /** @default config/rules.txt */
-  readonly rulesFile?: string;
-  /** @default config/catalog.json */
-  readonly catalogFile?: string;
   /** @default `MAX_FILE_BYTES` and `MAX_FILE_LINES` */
   readonly limits?: Partial<ReadLimits>;
 }
@@ -785,12 +778,7 @@ function decideAll(engine: RedirectEngine, hits: ReadonlyMap<string, number>): {
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   checkFiles(options.files);
   const formats = await Promise.all(options.files.map(sniff));
-  const config = loadConfig({
-    redirectsFile: options.redirectsFile,
-    sitesFile: options.sitesFile,
-    rulesFile: options.rulesFile,
-    catalogFile: options.catalogFile,
-  });
+  const config = loadConfig(options);
   const engine = new RedirectEngine(config.tables);
   const counts = new ReplayCounts(servedHosts(config));
   const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };

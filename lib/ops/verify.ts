@@ -20,21 +20,14 @@ import * as http from 'http';
 import * as https from 'https';
 import { RedirectEngine } from '../../lambda/engine';
 import * as fs from 'fs';
-import { contentDirsOf, DEFAULT_SITES_FILE, LoadedConfig, loadConfig } from '../config/load';
+import { contentDirsOf, DEFAULT_SITES_FILE, LoadedConfig, loadConfig, LoadOptions } from '../config/load';
 import { OpsError, UsageError } from '../config/problems';
 import { frozenIndexRewriter, snapshotLookup } from '../edge/frozen-site';
 import { buildProbes, expectedOutcomes, Probe, servedHostname } from '../rules/probes';
 
-export interface VerifyOptions {
+/** The config files (`LoadOptions`), and what else the run takes. */
+export interface VerifyOptions extends LoadOptions {
   readonly base: string;
-  /** @default config/redirects.csv */
-  readonly redirectsFile?: string;
-  /** @default config/sites.json */
-  readonly sitesFile?: string;
-  /** @default config/rules.txt */
-  readonly rulesFile?: string;
-  /** @default config/catalog.json */
-  readonly catalogFile?: string;
   /**
    * Bulk entries probed, spread evenly over the list.
    * @default 50
@@ -196,12 +189,7 @@ interface ProbeCheck {
 
 /** The run's probes (with the viewer country where it decides) and what they are checked with, from the config the options name. */
 function planRun(options: VerifyOptions): { probes: Probe[]; check: ProbeCheck } {
-  const config = loadConfig({
-    redirectsFile: options.redirectsFile,
-    sitesFile: options.sitesFile,
-    rulesFile: options.rulesFile,
-    catalogFile: options.catalogFile,
-  });
+  const config = loadConfig(options);
   const engine = new RedirectEngine(config.tables);
   const hostnames = new Set(config.sites.sites.flatMap((s) => s.hostnames));
   const frozen = frozenSnapshots(config, options.sitesFile ?? DEFAULT_SITES_FILE);
