@@ -9,6 +9,12 @@
  * is exactly when the engine reads that segment as the region too
  * (`RedirectEngine.regionPath`). Anything unusual keeps the country: more
  * cache keys, never a wrong answer.
+ *
+ * Where the path names no region, a key value store (when one is associated)
+ * lists the paths for which only some countries get an answer of their own
+ * (lib/edge/country-splits.ts, decided by the engine at synth): any other
+ * country is sent as `-`, the answer with no country, which the engine gives
+ * it anyway. A path the store does not list keeps every country apart.
  */
 import { COUNTRY_KEY_HEADER } from './keys';
 
@@ -24,6 +30,10 @@ interface CfRequest {
   uri: string;
   headers: CfHeaders;
 }
+/** What the function reads of CloudFront's key value store: `get` rejects for a key the store does not hold. */
+export interface KeyValues {
+  get(key: string): Promise<string>;
+}
 
 /** Whether the engine reads the path's first segment as a configured region. */
 export function namesRegion(uri: string, regions: readonly string[]): boolean {
@@ -34,22 +44,44 @@ export function namesRegion(uri: string, regions: readonly string[]): boolean {
 }
 
 /**
+ * Whether `key` gets an answer of its own for `hostPath`: the store's value
+ * lists the keys that do; a path the store does not hold keeps every key.
+ */
+async function keptApart(splits: KeyValues, hostPath: string, key: string): Promise<boolean> {
+  let apart: string;
+  try {
+    apart = await splits.get(hostPath);
+  } catch {
+    return true;
+  }
+  return (' ' + apart + ' ').indexOf(' ' + key + ' ') >= 0;
+}
+
+/**
  * The function's work, on a CloudFront Functions request: the country key is
  * `keys[country]`, one country standing for all that lead to the same
  * answers (`countryKeys`), or `-` for every country that leads to the
- * default region's answers (and for an unknown one).
+ * default region's answers (and for an unknown one); and `-` too where
+ * `splits` says this path gives that key the answer with no country.
  */
-export function countryKey(request: CfRequest, regions: readonly string[], keys: Readonly<Record<string, string>>): CfRequest {
+export async function countryKey(
+  request: CfRequest,
+  regions: readonly string[],
+  keys: Readonly<Record<string, string>>,
+  splits?: KeyValues,
+): Promise<CfRequest> {
   const headers = request.headers;
   const viewer = headers['cloudfront-viewer-country'];
   delete headers[COUNTRY_KEY_HEADER]; // a visitor cannot choose another visitor's answer
   if (!namesRegion(request.uri, regions)) {
-    const key = viewer !== undefined && Object.prototype.hasOwnProperty.call(keys, viewer.value) ? keys[viewer.value] : '-';
+    let key = viewer !== undefined && Object.prototype.hasOwnProperty.call(keys, viewer.value) ? keys[viewer.value] : '-';
+    const host = headers.host;
+    if (key !== '-' && splits !== undefined && host !== undefined && !(await keptApart(splits, host.value + request.uri, key))) key = '-';
     headers[COUNTRY_KEY_HEADER] = { value: key };
   }
   return request;
 }
 
-export function handler(event: { request: CfRequest }): CfRequest {
-  return countryKey(event.request, POCO_REGIONS, POCO_COUNTRY_KEYS);
+export function handler(event: { request: CfRequest }, splits?: KeyValues): Promise<CfRequest> {
+  return countryKey(event.request, POCO_REGIONS, POCO_COUNTRY_KEYS, splits);
 }

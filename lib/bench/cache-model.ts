@@ -29,6 +29,7 @@
  */
 import { wildcardOf } from '../../lambda/engine';
 import { CfValue, CfValues, loadCloudFrontFunction, parseQuery } from '../edge/cloudfront-event';
+import { readKeyValueStoreAsset } from '../edge/country-splits';
 import type { Template } from '../review/assembly';
 
 /** What a policy puts in the cache key, or forwards, of one kind (headers, query strings, cookies). */
@@ -59,6 +60,8 @@ export interface CloudFrontFunctionModel {
   readonly name: string;
   /** Its JavaScript source (`FunctionCode`). */
   readonly code: string;
+  /** The data of the key value store associated with it, when there is one. */
+  readonly keyValueStore?: ReadonlyMap<string, string>;
 }
 
 export interface BehaviorModel {
@@ -134,7 +137,11 @@ class Resolver {
   /** Parent file + nested stack logical id → nested template file. */
   private readonly children = new Map<string, string>();
 
-  constructor(private readonly templates: ReadonlyMap<string, Template>) {
+  constructor(
+    private readonly templates: ReadonlyMap<string, Template>,
+    /** The cloud assembly's folder, where the assets (a key value store's data) are staged. */
+    readonly assemblyDir?: string,
+  ) {
     for (const [file, t] of templates) {
       for (const [id, r] of Object.entries<Template>(t.Resources ?? {})) {
         const asset = r.Metadata?.['aws:asset:path'];
@@ -254,8 +261,8 @@ function functionCode(value: unknown, name: string): string {
  * Every distribution of an assembly's templates (template file name →
  * template), with what the model needs of each; sorted by id.
  */
-export function distributionsOf(templates: ReadonlyMap<string, Template>): DistributionModel[] {
-  const resolver = new Resolver(templates);
+export function distributionsOf(templates: ReadonlyMap<string, Template>, assemblyDir?: string): DistributionModel[] {
+  const resolver = new Resolver(templates, assemblyDir);
   const out: DistributionModel[] = [];
   for (const [file, t] of templates) {
     for (const [id, r] of Object.entries<Template>(t.Resources ?? {})) {
@@ -351,11 +358,31 @@ function viewerFunctionsOf(
     const ref = scope.resolver.resolve(a.FunctionARN, scope.file);
     if (!ref || 'literal' in ref || ref.resource.Type !== 'AWS::CloudFront::Function')
       throw new Error(`cache model: ${scope.where}: a CloudFront Function association that could not be followed to its function`);
-    const fn = { name: ref.id, code: functionCode(ref.resource.Properties?.FunctionCode, ref.id) };
+    const store = keyValueStoreOf(scope, ref.resource, ref.file);
+    const fn = {
+      name: ref.id,
+      code: functionCode(ref.resource.Properties?.FunctionCode, ref.id),
+      ...(store ? { keyValueStore: store } : {}),
+    };
     if (a.EventType === 'viewer-request') viewerRequestFunction = fn;
     else if (a.EventType === 'viewer-response') viewerResponseFunction = fn;
   }
   return { viewerRequestFunction, viewerResponseFunction };
+}
+
+/** The data of the key value store associated with a CloudFront Function, read from the assembly's assets; undefined when it has none. */
+function keyValueStoreOf(scope: DistributionScope, fn: Template, file: string): ReadonlyMap<string, string> | undefined {
+  const association = (fn.Properties?.FunctionConfig?.KeyValueStoreAssociations ?? [])[0] as Template | undefined;
+  if (association === undefined) return undefined;
+  const ref = scope.resolver.resolve(association.KeyValueStoreARN, file);
+  if (!ref || 'literal' in ref || ref.resource.Type !== 'AWS::CloudFront::KeyValueStore')
+    throw new Error(`cache model: ${scope.where}: a key value store association that could not be followed to its store`);
+  const source = scope.resolver.resolve(ref.resource.Properties?.ImportSource?.SourceArn, ref.file);
+  if (!source || !('literal' in source) || scope.resolver.assemblyDir === undefined)
+    throw new Error(
+      `cache model: ${scope.where}: the data of key value store ${ref.id} cannot be read without its cloud assembly's folder`,
+    );
+  return readKeyValueStoreAsset(scope.resolver.assemblyDir, String(source.literal));
 }
 
 /** Whether CloudFront routes `host` to a distribution with `alias`: equal, or under a wildcard by exactly one label. */
@@ -423,6 +450,26 @@ interface LoadedBehavior {
   readonly viewerRequest?: (event: unknown) => unknown;
 }
 
+/** A key value store's data that counts each read a function makes of it. */
+class CountedStore extends Map<string, string> {
+  constructor(
+    data: ReadonlyMap<string, string>,
+    private readonly reads: { count: number },
+  ) {
+    super(data);
+  }
+
+  override get(key: string): string | undefined {
+    this.reads.count++;
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    this.reads.count++;
+    return super.has(key);
+  }
+}
+
 /**
  * The cache of every distribution of an assembly: `play` routes a request
  * by Host, picks the behavior, runs its viewer-request CloudFront Function,
@@ -433,6 +480,7 @@ export class CacheModel {
   private readonly wildcards: { alias: string; index: number }[] = [];
   private readonly loaded: { model: DistributionModel; behaviors: LoadedBehavior[] }[];
   private readonly cached = new Set<string>();
+  private readonly reads = { count: 0 };
 
   constructor(readonly distributions: readonly DistributionModel[]) {
     this.loaded = distributions.map((d, index) => {
@@ -446,7 +494,13 @@ export class CacheModel {
           model: b,
           ...(b.pathPattern !== undefined ? { test: pathPatternTest(b.pathPattern) } : {}),
           ...(b.viewerRequestFunction
-            ? { viewerRequest: loadCloudFrontFunction(b.viewerRequestFunction.code, `${d.id}/${b.viewerRequestFunction.name}.js`) }
+            ? {
+                viewerRequest: loadCloudFrontFunction(
+                  b.viewerRequestFunction.code,
+                  `${d.id}/${b.viewerRequestFunction.name}.js`,
+                  b.viewerRequestFunction.keyValueStore && new CountedStore(b.viewerRequestFunction.keyValueStore, this.reads),
+                ),
+              }
             : {}),
         })),
       };
@@ -458,6 +512,11 @@ export class CacheModel {
     const h = host.toLowerCase();
     const i = this.exact.get(h) ?? this.wildcards.find((w) => aliasMatches(w.alias, h))?.index;
     return i === undefined ? undefined : this.distributions[i];
+  }
+
+  /** Reads the functions have made of their key value stores so far. */
+  get keyValueStoreReads(): number {
+    return this.reads.count;
   }
 
   /** Forgets every cached key. */

@@ -103,6 +103,8 @@ export interface DistributionRuns {
   readonly requests: number;
   readonly functionRuns: number;
   readonly cloudFrontFunctionRuns: number;
+  /** Reads its CloudFront Functions made of their key value stores. */
+  readonly keyValueStoreReads: number;
   readonly floor: number;
 }
 
@@ -116,6 +118,7 @@ export interface EdgeRunsResult {
   /** Lambda@Edge runs: origin-request on each cache miss, viewer events on each request. */
   readonly functionRuns: number;
   readonly cloudFrontFunctionRuns: number;
+  readonly keyValueStoreReads: number;
   /** Distinct floor keys among the requests the model routes. */
   readonly floor: number;
   /** The floor with the country kept wherever the answer is per visitor. */
@@ -133,8 +136,9 @@ export async function playModel(
   templates: ReadonlyMap<string, Template>,
   traffic: readonly TrafficRequest[],
   floor: FloorKeys,
+  assemblyDir?: string,
 ): Promise<EdgeRunsResult> {
-  const distributions: DistributionModel[] = distributionsOf(templates);
+  const distributions: DistributionModel[] = distributionsOf(templates, assemblyDir);
   const { per, unrouted } = await playTraffic(distributions, traffic, floor);
   const byDistribution = distributionRunsOf(distributions, per);
   return resultOf(label, traffic.length, unrouted, byDistribution, per);
@@ -145,6 +149,7 @@ interface DistributionTally {
   requests: number;
   functionRuns: number;
   cloudFrontFunctionRuns: number;
+  keyValueStoreReads: number;
   readonly floor: Set<string>;
   readonly floorPerVisitor: Set<string>;
 }
@@ -159,13 +164,21 @@ async function playTraffic(
   const per = new Map<string, DistributionTally>(
     distributions.map((d) => [
       d.id,
-      { requests: 0, functionRuns: 0, cloudFrontFunctionRuns: 0, floor: new Set<string>(), floorPerVisitor: new Set<string>() },
+      {
+        requests: 0,
+        functionRuns: 0,
+        cloudFrontFunctionRuns: 0,
+        keyValueStoreReads: 0,
+        floor: new Set<string>(),
+        floorPerVisitor: new Set<string>(),
+      },
     ]),
   );
   let unrouted = 0;
   for (let i = 0; i < traffic.length; i++) {
+    const readsBefore = model.keyValueStoreReads;
     const played = model.play(traffic[i]);
-    const r: PlayResult = played instanceof Promise ? await played : played;
+    const r: PlayResult = await played; // a promise from a function run in its own context is not this realm's Promise
     const d = r.distribution === undefined ? undefined : per.get(r.distribution);
     if (!d) {
       unrouted++;
@@ -174,6 +187,7 @@ async function playTraffic(
     d.requests++;
     d.functionRuns += r.lambdaRuns;
     d.cloudFrontFunctionRuns += r.cloudFrontFunctionRuns;
+    d.keyValueStoreReads += model.keyValueStoreReads - readsBefore;
     const k = floor.strict[i];
     if (k !== undefined) d.floor.add(k);
     const kv = floor.perVisitor[i];
@@ -192,6 +206,7 @@ function distributionRunsOf(distributions: readonly DistributionModel[], per: Re
       requests: d.requests,
       functionRuns: d.functionRuns,
       cloudFrontFunctionRuns: d.cloudFrontFunctionRuns,
+      keyValueStoreReads: d.keyValueStoreReads,
       floor: d.floor.size,
     };
   });
@@ -215,6 +230,7 @@ function resultOf(
     unrouted,
     functionRuns,
     cloudFrontFunctionRuns: sum((d) => d.cloudFrontFunctionRuns),
+    keyValueStoreReads: sum((d) => d.keyValueStoreReads),
     floor: floorSize,
     floorPerVisitor: [...per.values()].reduce((s, d) => s + d.floorPerVisitor.size, 0),
     runsPer1000: (functionRuns * 1000) / n,
@@ -238,6 +254,7 @@ export function renderEdgeRuns(results: readonly EdgeRunsResult[]): string {
     'floor per 1,000',
     'runs / floor',
     'CloudFront Functions per 1,000',
+    'key value store reads per 1,000',
   ];
   const rows: string[][] = [];
   for (const r of results) {
@@ -249,6 +266,7 @@ export function renderEdgeRuns(results: readonly EdgeRunsResult[]): string {
       fmt(r.floorPer1000, 1),
       fmt(r.ratio, 2) + '×',
       fmt((r.cloudFrontFunctionRuns * 1000) / r.requests, 0),
+      fmt((r.keyValueStoreReads * 1000) / r.requests, 0),
     ]);
     for (const d of r.byDistribution) {
       if (d.functionRuns === 0 && d.floor === 0) continue;
@@ -260,6 +278,7 @@ export function renderEdgeRuns(results: readonly EdgeRunsResult[]): string {
         fmt((d.floor * 1000) / r.requests, 1),
         fmt(d.functionRuns / d.floor, 2) + '×',
         fmt((d.cloudFrontFunctionRuns * 1000) / r.requests, 0),
+        fmt((d.keyValueStoreReads * 1000) / r.requests, 0),
       ]);
     }
   }
@@ -315,11 +334,11 @@ export async function benchEdgeRuns(options: EdgeRunsOptions = {}): Promise<Edge
       synthesize(PROJECT_ROOT, currentDir, [], 'the app');
     }
     say(`bench: ${traffic.length.toLocaleString('en-US')} modelled requests over ${urls.length} URLs through the current templates`);
-    results.push(await playModel('current templates', readAssembly(currentDir, 'current').templates, traffic, floor));
+    results.push(await playModel('current templates', readAssembly(currentDir, 'current').templates, traffic, floor, currentDir));
     say(`bench: synthesizing ${ref} (the last released version) for the traffic model`);
     const base = synthesizeRef(ref, []);
     try {
-      results.push(await playModel(`${ref} (last release)`, readAssembly(base.outdir, ref).templates, traffic, floor));
+      results.push(await playModel(`${ref} (last release)`, readAssembly(base.outdir, ref).templates, traffic, floor, base.outdir));
     } finally {
       base.cleanup();
     }
@@ -333,9 +352,12 @@ export async function benchEdgeRuns(options: EdgeRunsOptions = {}): Promise<Edge
     text: renderEdgeRuns(results),
     target: {
       what: 'edge function runs / floor (traffic model)',
-      measured: `${fmt(current.ratio, 2)}× (${fmt(current.runsPer1000, 1)} / ${fmt(current.floorPer1000, 1)} per 1,000); ${ref}: ${fmt(baseline.ratio, 2)}×`,
+      measured:
+        `${fmt(current.ratio, 2)}× (${fmt(current.runsPer1000, 1)} / ${fmt(current.floorPer1000, 1)} per 1,000); ${ref}: ${fmt(baseline.ratio, 2)}×` +
+        (current.unrouted > 0 ? `; ${fmt(current.unrouted)} requests unrouted` : ''),
       target: `≤ ${EDGE_RUNS_GOAL}×`,
-      met: current.ratio <= EDGE_RUNS_GOAL,
+      // Requests the current templates do not route would be missing from both sides of the ratio: never met then.
+      met: current.ratio <= EDGE_RUNS_GOAL && current.unrouted === 0,
     },
   };
 }

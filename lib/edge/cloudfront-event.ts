@@ -176,12 +176,37 @@ export function parseQuery(query: string): CfValues {
   return out;
 }
 
+/** The first line of a function that reads its key value store (`KEY_VALUE_STORE_PRELUDE` in lib/edge/viewer-functions.ts). */
+const IMPORT_CLOUDFRONT = /^import cf from 'cloudfront';\n/;
+
+/** The `cloudfront` module's key value store handle over `data`, as CloudFront Functions offer it: `get` rejects for a key not held. */
+function keyValueStoreHandle(data: ReadonlyMap<string, string>): object {
+  return {
+    get: (key: string): Promise<string> => {
+      const value = data.get(key);
+      return value === undefined
+        ? Promise.reject(new Error(`KeyValueStore: key ${JSON.stringify(key)} not found`))
+        : Promise.resolve(value);
+    },
+    exists: (key: string): Promise<boolean> => Promise.resolve(data.has(key)),
+  };
+}
+
 /**
  * A CloudFront Function's `handler`, from its code run in a fresh `vm`
- * context as at the edge: no Node.js globals, `console` silenced, and of
- * `require` only the `crypto` module cloudfront-js-2.0 offers.
+ * context as at the edge: no Node.js globals, `console` silenced, of
+ * `require` only the `crypto` module cloudfront-js-2.0 offers, and, for a
+ * function that imports the `cloudfront` module, the key value store
+ * associated with it (`keyValueStore`: its data).
  */
-export function loadCloudFrontFunction<H = (event: unknown) => unknown>(code: string, filename: string): H {
+export function loadCloudFrontFunction<H = (event: unknown) => unknown>(
+  code: string,
+  filename: string,
+  keyValueStore?: ReadonlyMap<string, string>,
+): H {
+  const importsStore = IMPORT_CLOUDFRONT.test(code);
+  if (importsStore && keyValueStore === undefined)
+    throw new Error(`${filename}: imports the cloudfront module's key value store, but no key value store is associated with it`);
   const context = vm.createContext({
     console: { log: () => undefined, warn: () => undefined, error: () => undefined },
     require: (name: string): unknown => {
@@ -189,7 +214,10 @@ export function loadCloudFrontFunction<H = (event: unknown) => unknown>(code: st
       if (name === 'crypto') return require('crypto');
       throw new Error(`${filename}: requires ${JSON.stringify(name)}, which CloudFront Functions do not offer`);
     },
+    ...(importsStore ? { cf: { kvs: () => keyValueStoreHandle(keyValueStore!) } } : {}),
   });
+  // A script cannot import: the module is given as the global `cf` instead (the line is kept blank so line numbers stay).
+  if (importsStore) code = code.replace(IMPORT_CLOUDFRONT, '\n');
   vm.runInContext(code, context, { filename });
   const handler: unknown = vm.runInContext('typeof handler === "function" ? handler : undefined', context);
   if (typeof handler !== 'function')

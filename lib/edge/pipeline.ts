@@ -21,13 +21,14 @@ import {
   ViewerRequest,
 } from './cloudfront-event';
 import { appendQueryFunctionCode, countryKeyFunctionCode, countryKeys } from './viewer-functions';
+import { countrySplits } from './country-splits';
 
 /** A CloudFront Function's handler, loaded from its code. */
 export type ViewerFunction = (event: unknown) => unknown;
 
 /** Loads a CloudFront Function's code (a top-level `function handler(event)`) in a context of its own, as CloudFront runs it. */
-export function loadViewerFunction(code: string, name = 'viewer function'): ViewerFunction {
-  return loadCloudFrontFunction<ViewerFunction>(code, name);
+export function loadViewerFunction(code: string, name = 'viewer function', keyValueStore?: ReadonlyMap<string, string>): ViewerFunction {
+  return loadCloudFrontFunction<ViewerFunction>(code, name, keyValueStore);
 }
 
 /** The functions and policies of one redirect behavior. */
@@ -43,20 +44,21 @@ export interface RedirectBehaviorModel {
   readonly handler: EdgeHandler;
 }
 
+/** The country-key function as the stack builds it for `tables` (lib/stacks/poco-sunset-stack.ts), with its key value store's data. */
+export function countryKeyFunctionModel(tables: CompiledTables): ViewerFunction {
+  const keys = countryKeys(tables);
+  const splits = countrySplits(tables, keys);
+  const regions = tables.regions.map((r) => r.name);
+  return loadViewerFunction(countryKeyFunctionCode(regions, keys, splits.size > 0), 'country-key', splits);
+}
+
 /**
  * The redirect behavior of a site of `mode` as the stack builds it (the same
  * policies and function code), around `handler`: what the preview runs.
  */
 export function redirectBehaviorModel(mode: SiteMode, tables: CompiledTables, handler: EdgeHandler): RedirectBehaviorModel {
   return {
-    viewerRequest: decidesByCountry(mode)
-      ? loadViewerFunction(
-          countryKeyFunctionCode(
-            tables.regions.map((r) => r.name),
-            countryKeys(tables),
-          ),
-        )
-      : undefined,
+    viewerRequest: decidesByCountry(mode) ? countryKeyFunctionModel(tables) : undefined,
     viewerResponse: loadViewerFunction(appendQueryFunctionCode()),
     cacheKey: { headers: redirectCacheKey(mode), queryString: false },
     forwarding: redirectForwarding(mode),
@@ -65,7 +67,7 @@ export function redirectBehaviorModel(mode: SiteMode, tables: CompiledTables, ha
 }
 
 /** What the viewer-request stage leaves: the request's headers (lower-case names) as CloudFront then holds them. */
-export function viewerRequestHeaders(model: RedirectBehaviorModel, viewer: ViewerRequest): Record<string, string> {
+export async function viewerRequestHeaders(model: RedirectBehaviorModel, viewer: ViewerRequest): Promise<Record<string, string>> {
   const forwarded = new Set(model.forwarding.headers);
   const headers: CfValues = { host: { value: viewer.host } };
   for (const [name, value] of Object.entries(viewer.otherHeaders ?? {})) headers[name.toLowerCase()] = { value };
@@ -79,7 +81,7 @@ export function viewerRequestHeaders(model: RedirectBehaviorModel, viewer: Viewe
       headers,
       cookies: {},
     };
-    model.viewerRequest({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request });
+    await model.viewerRequest({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request });
   }
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(headers)) if (v !== undefined) out[name] = v.value;
@@ -87,8 +89,8 @@ export function viewerRequestHeaders(model: RedirectBehaviorModel, viewer: Viewe
 }
 
 /** The cache key CloudFront computes for a request: the URI, the key's headers, and the query string when it is in the key. */
-export function cacheKey(model: RedirectBehaviorModel, viewer: ViewerRequest): string {
-  const headers = viewerRequestHeaders(model, viewer);
+export async function cacheKey(model: RedirectBehaviorModel, viewer: ViewerRequest): Promise<string> {
+  const headers = await viewerRequestHeaders(model, viewer);
   const parts = [viewer.uri ?? '/', ...model.cacheKey.headers.map((h) => `${h}=${headers[h] ?? ''}`)];
   if (model.cacheKey.queryString) parts.push(`?${viewer.querystring ?? ''}`);
   return parts.join('\n');
@@ -100,7 +102,7 @@ export async function originAnswer(
   viewer: ViewerRequest,
 ): Promise<CloudFrontRequest | CloudFrontResultResponse> {
   // The headers as the viewer-request stage left them; Host and the viewer's country are added again by the event builder.
-  const headers = viewerRequestHeaders(model, viewer);
+  const headers = await viewerRequestHeaders(model, viewer);
   delete headers.host;
   delete headers[VIEWER_COUNTRY_HEADER];
   return model.handler(originRequestEvent({ ...viewer, otherHeaders: headers }, model.forwarding));

@@ -11,7 +11,20 @@ import type { CompiledTables } from '../../lambda/engine';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, CloudFrontFunctionTooLargeError } from './limits';
 import { PROJECT_ROOT } from '../config/load';
 
-function build(entry: string, name: string, define: Record<string, string> = {}): string {
+/**
+ * The lines that open a function reading its associated key value store
+ * (CloudFront Developer Guide, "Helper methods for key value stores").
+ */
+export const KEY_VALUE_STORE_PRELUDE = "import cf from 'cloudfront';\nconst kvs = cf.kvs();\n";
+
+/** How a function's file is built: its `handler` returns a promise (`async`); it reads an associated key value store. */
+interface BuildOptions {
+  readonly define?: Record<string, string>;
+  readonly async?: boolean;
+  readonly keyValueStore?: boolean;
+}
+
+function build(entry: string, name: string, options: BuildOptions = {}): string {
   const out = buildSync({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [path.join(PROJECT_ROOT, 'lambda', 'viewer', entry)],
@@ -19,16 +32,17 @@ function build(entry: string, name: string, define: Record<string, string> = {})
     write: false,
     format: 'iife',
     globalName: 'poco',
-    // cloudfront-js-2.0 is ES5.1 plus const, let, arrow functions and template literals: esbuild
-    // refuses to build anything else it cannot lower (for...of, spread, destructuring, classes).
+    // cloudfront-js-2.0 is ES5.1 plus const, let, arrow functions, template literals and async/await:
+    // esbuild refuses to build anything else it cannot lower (for...of, spread, destructuring, classes).
     target: 'es5',
-    supported: { 'const-and-let': true, arrow: true, 'template-literal': true },
+    supported: { 'const-and-let': true, arrow: true, 'template-literal': true, 'async-await': true },
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
-    define,
+    define: options.define ?? {},
   });
-  const code = `${out.outputFiles[0].text.trim()}\nfunction handler(event) { return poco.handler(event); }\n`;
+  const handler = `${options.async ? 'async ' : ''}function handler(event) { return poco.handler(event${options.keyValueStore ? ', kvs' : ''}); }`;
+  const code = `${options.keyValueStore ? KEY_VALUE_STORE_PRELUDE : ''}${out.outputFiles[0].text.trim()}\n${handler}\n`;
   const bytes = Buffer.byteLength(code);
   if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES)
     throw new CloudFrontFunctionTooLargeError(name, bytes, 'configure fewer regions, or move the work to the redirect function.');
@@ -56,11 +70,20 @@ export function countryKeys(tables: Pick<CompiledTables, 'countries' | 'rules' |
   return Object.fromEntries(Object.entries(keys).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** The viewer-request function of region-path sites: the country in the cache key only where the path names no region, and only as far as it changes the answer. */
-export function countryKeyFunctionCode(regions: readonly string[], keys: Readonly<Record<string, string>>): string {
+/**
+ * The viewer-request function of region-path sites: the country in the cache
+ * key only where the path names no region, and only as far as it changes the
+ * answer; with `keyValueStore`, the function reads the country splits
+ * (lib/edge/country-splits.ts) from the key value store associated with it.
+ */
+export function countryKeyFunctionCode(regions: readonly string[], keys: Readonly<Record<string, string>>, keyValueStore = false): string {
   return build('country-key.ts', 'country-key', {
-    POCO_REGIONS: JSON.stringify([...regions].map((r) => r.toLowerCase()).sort()),
-    POCO_COUNTRY_KEYS: JSON.stringify(keys),
+    define: {
+      POCO_REGIONS: JSON.stringify([...regions].map((r) => r.toLowerCase()).sort()),
+      POCO_COUNTRY_KEYS: JSON.stringify(keys),
+    },
+    async: true,
+    keyValueStore,
   });
 }
 

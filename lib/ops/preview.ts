@@ -269,18 +269,25 @@ async function redirectAnswer(
   for (const [name, value] of Object.entries(req.headers)) {
     if (name !== 'host' && name !== COUNTRY_HEADER && value !== undefined) otherHeaders[name] = single(value)!;
   }
-  bundleLog.last = undefined;
-  const pending = viewerAnswer(behavior, {
-    host: single(req.headers.host) ?? '',
-    uri,
-    querystring,
-    method: req.method ?? 'GET',
-    country: single(req.headers[COUNTRY_HEADER]),
-    otherHeaders,
-  });
-  // The handler logs before it returns, synchronously: read its line before any other request can run.
-  const line = bundleLog.last;
-  const result = await pending;
+  // The handler logs before it returns, synchronously: its line is read right after the call, before any other request can run.
+  let line: string | undefined;
+  const handler: EdgeHandler = (event) => {
+    bundleLog.last = undefined;
+    const pending = behavior.handler(event);
+    line = bundleLog.last;
+    return pending;
+  };
+  const result = await viewerAnswer(
+    { ...behavior, handler },
+    {
+      host: single(req.headers.host) ?? '',
+      uri,
+      querystring,
+      method: req.method ?? 'GET',
+      country: single(req.headers[COUNTRY_HEADER]),
+      otherHeaders,
+    },
+  );
   let rule = '?';
   try {
     rule = String((JSON.parse(line ?? '{}') as { rule?: unknown }).rule ?? '?');

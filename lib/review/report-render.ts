@@ -48,7 +48,7 @@ export function diagramOf(data: ReportData): Diagram {
       edges.push([id, dist]);
     });
     for (const f of s.distribution?.viewerFunctions ?? []) {
-      const label = `CloudFront Function (${f.event}): ${f.name}`;
+      const label = `CloudFront Function (${f.event})${f.keyValueStore ? ' + key value store' : ''}: ${f.name}`;
       let node = nodes.find((n) => n.label === label);
       if (!node) nodes.push((node = { id: `cff${nodes.length}`, label, column: 2 }));
       edges.push([dist, node.id]);

@@ -38,7 +38,8 @@ export interface SiteRow {
     /** `origin-request` for redirect sites; undefined for the frozen site. */
     readonly functionEvent?: string;
     /** The behavior's CloudFront Functions: event and what the function's comment says it does. */
-    readonly viewerFunctions: readonly { readonly event: string; readonly name: string }[];
+    /** Each CloudFront Function: its event, its name (the comment), and whether it reads a key value store. */
+    readonly viewerFunctions: readonly { readonly event: string; readonly name: string; readonly keyValueStore: boolean }[];
     readonly origin: string;
   };
 }
@@ -102,20 +103,21 @@ export interface ReportData {
  * names: a resource of the site's own template (`Fn::GetAtt`), or of the
  * parent's, reached through the nested stack's parameter (`Ref`).
  */
-function functionComment(arn: Template, site: Template, parent: Template | undefined): string {
-  const commentOf = (t: Template | undefined, id: unknown): string | undefined => {
+/** The CloudFront Function an association's ARN names: in the site's template, or in the parent's through a nested-stack parameter. */
+function functionResource(arn: Template, site: Template, parent: Template | undefined): Template | undefined {
+  const fnOf = (t: Template | undefined, id: unknown): Template | undefined => {
     const fn = typeof id === 'string' ? t?.Resources?.[id] : undefined;
-    return fn?.Type === 'AWS::CloudFront::Function' ? String(fn.Properties?.FunctionConfig?.Comment ?? '') : undefined;
+    return fn?.Type === 'AWS::CloudFront::Function' ? fn : undefined;
   };
-  const own = commentOf(site, arn?.['Fn::GetAtt']?.[0]);
+  const own = fnOf(site, arn?.['Fn::GetAtt']?.[0]);
   if (own !== undefined) return own;
   const param = arn?.Ref;
   for (const r of Object.values<Template>(parent?.Resources ?? {})) {
     const value = r.Type === 'AWS::CloudFormation::Stack' ? r.Properties?.Parameters?.[param] : undefined;
-    const found = value === undefined ? undefined : commentOf(parent, value['Fn::GetAtt']?.[0] ?? value.Ref);
+    const found = value === undefined ? undefined : fnOf(parent, value['Fn::GetAtt']?.[0] ?? value.Ref);
     if (found !== undefined) return found;
   }
-  return 'a CloudFront Function';
+  return undefined;
 }
 
 function distributionOf(t: Template, parent: Template | undefined): SiteRow['distribution'] {
@@ -129,10 +131,17 @@ function distributionOf(t: Template, parent: Template | undefined): SiteRow['dis
       aliases: c.Aliases ?? [],
       priceClass: String(c.PriceClass ?? ''),
       functionEvent: c.DefaultCacheBehavior?.LambdaFunctionAssociations?.[0]?.EventType,
-      viewerFunctions: associations.map((a) => ({
-        event: String(a.EventType),
-        name: functionComment(a.FunctionARN, t, parent).replace(/^po\.co sunset: /, ''),
-      })),
+      viewerFunctions: associations.map((a) => {
+        const fn = functionResource(a.FunctionARN, t, parent);
+        return {
+          event: String(a.EventType),
+          name:
+            fn === undefined
+              ? 'a CloudFront Function'
+              : String(fn.Properties?.FunctionConfig?.Comment ?? '').replace(/^po\.co sunset: /, ''),
+          keyValueStore: (fn?.Properties?.FunctionConfig?.KeyValueStoreAssociations ?? []).length > 0,
+        };
+      }),
       origin:
         typeof origin.DomainName === 'string'
           ? origin.DomainName

@@ -12,6 +12,7 @@ import { EdgeLogRetention } from '../constructs/edge-log-retention';
 import { RedirectCachePolicy } from '../constructs/redirect-cache-policy';
 import { RedirectViewerFunctions } from '../constructs/redirect-viewer-functions';
 import { countryKeys } from '../edge/viewer-functions';
+import { countrySplits } from '../edge/country-splits';
 import { ViewerCountryPolicy } from '../constructs/viewer-country-policy';
 import { decidesByCountry } from '../edge/cloudfront-event';
 import { RedirectFunction } from '../constructs/redirect-function';
@@ -114,9 +115,12 @@ export class PocoSunsetStack extends Stack {
     redirectFunction: RedirectFunction,
     modes: readonly SiteMode[],
   ): Map<string, RedirectBehavior> {
+    const keys = countryKeys(props.tables);
+    const byCountry = modes.some(decidesByCountry);
     const functions = new RedirectViewerFunctions(this, 'ViewerFunctions', {
-      regions: modes.some(decidesByCountry) ? props.sites.regions.map((r) => r.name) : undefined,
-      countryKeys: countryKeys(props.tables),
+      regions: byCountry ? props.sites.regions.map((r) => r.name) : undefined,
+      countryKeys: keys,
+      countrySplits: byCountry ? countrySplits(props.tables, keys) : undefined,
     });
     const behaviors = new Map<string, RedirectBehavior>();
     for (const mode of modes) {

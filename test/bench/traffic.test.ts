@@ -4,6 +4,8 @@
  * hand-written template fragments as CloudFront would key them; the floor
  * asks the engine where the country changes the answer. Nothing is timed.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { RedirectEngine } from '../../lambda/engine';
 import { loadConfig } from '../../lib/config/load';
 import { aliasMatches, CacheModel, distributionsOf, PlayResult, ViewerRequest } from '../../lib/bench/cache-model';
@@ -19,6 +21,8 @@ import {
   Xorshift32,
 } from '../../lib/bench/traffic';
 import type { Template } from '../../lib/review/assembly';
+import { keyValueStoreFile } from '../../lib/edge/country-splits';
+import { tmpDir } from '../support/tmp';
 
 const config = loadConfig();
 const urls = buildUrlSet(urlSetInputOf(config));
@@ -249,6 +253,43 @@ describe('the cache model, on template fragments', () => {
     expect(played.cloudFrontFunctionRuns).toBe(1);
   });
 
+  test('a function reading a key value store gets the data its import source names in the cloud assembly, and its reads are counted', async () => {
+    const dir = tmpDir('poco-kvs-model-');
+    const hash = 'c'.repeat(64);
+    fs.writeFileSync(path.join(dir, `asset.${hash}.json`), keyValueStoreFile(new Map([['po.co/product/x', 'GB']])));
+    const code = `import cf from 'cloudfront';
+const kvs = cf.kvs();
+async function handler(event) {
+  var r = event.request;
+  var c = r.headers['cloudfront-viewer-country'];
+  var key = c ? c.value : '-';
+  try { if ((await kvs.get(r.headers.host.value + r.uri)).split(' ').indexOf(key) < 0) key = '-'; } catch (e) {}
+  r.headers['x-key'] = { value: key };
+  return r;
+}`;
+    const t = singleStack(['po.co'], {
+      headers: ['host', 'x-key'],
+      originRequestHeaders: ['cloudfront-viewer-country'],
+      functionCode: code,
+    });
+    const resources = t.get('Stack.template.json')!.Resources;
+    resources.Store = {
+      Type: 'AWS::CloudFront::KeyValueStore',
+      Properties: { Name: 'store', ImportSource: { SourceType: 'S3', SourceArn: `arn:aws:s3:::assets/${hash}.json` } },
+    };
+    resources.ViewerFn.Properties.FunctionConfig.KeyValueStoreAssociations = [{ KeyValueStoreARN: { 'Fn::GetAtt': ['Store', 'Arn'] } }];
+    const model = new CacheModel(distributionsOf(t, dir));
+    const keys: (string | undefined)[] = [];
+    for (const country of ['GB', 'FR', 'DE'])
+      keys.push((await model.play({ host: 'po.co', uri: '/product/x', querystring: '', country })).key);
+    // GB gets its own answer there; FR and DE share the key "-".
+    expect(keys.map((k) => k?.split('\n').find((l) => l.startsWith('x-key:')))).toEqual(['x-key:GB', 'x-key:-', 'x-key:-']);
+    expect(model.keyValueStoreReads).toBe(3);
+    expect(() => distributionsOf(t)).toThrow(
+      "cache model: Stack.template.json#Dist: the data of key value store Store cannot be read without its cloud assembly's folder",
+    );
+  });
+
   test('each distribution runs its function in a context of its own', () => {
     const counter =
       'var n = 0; function handler(event) { n++; event.request.headers["x-n"] = { value: String(n) }; return event.request; }';
@@ -428,5 +469,26 @@ describe('the floor', () => {
       ratio: 4 / 3,
     });
     expect(withCountry.runsPer1000).toBe(800);
+  });
+
+  test('an async viewer-request function, whose promise is of its own context, is played like any other', async () => {
+    const engine = new RedirectEngine(config.tables);
+    const traffic: TrafficRequest[] = [
+      { host: 'po.co', uri: '/uk/', querystring: '', country: 'GB' },
+      { host: 'po.co', uri: '/UK/', querystring: '', country: 'FR' },
+      { host: 'po.co', uri: '/de/', querystring: '', country: 'FR' },
+    ];
+    const code = 'async function handler(event) { event.request.uri = event.request.uri.toLowerCase(); return event.request; }';
+    const played = await playModel(
+      't',
+      singleStack(['po.co'], { headers: ['host'], functionCode: code }),
+      traffic,
+      floorKeys(engine, traffic),
+    );
+    expect({ runs: played.functionRuns, unrouted: played.unrouted, cloudFrontFunctionRuns: played.cloudFrontFunctionRuns }).toEqual({
+      runs: 2,
+      unrouted: 0,
+      cloudFrontFunctionRuns: 3,
+    });
   });
 });

@@ -94,7 +94,7 @@ test("no cache key maps to two answers, and each is the engine's, for any rules 
           for (const uri of PATHS) {
             for (const country of COUNTRIES) {
               const viewer = { host, uri, country };
-              const key = cacheKey(model, viewer);
+              const key = await cacheKey(model, viewer);
               const res = (await originAnswer(model, viewer)) as CloudFrontResultResponse;
               const answer = `${res.status} ${res.headers?.location?.[0]?.value ?? ''}`;
               const want = engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country });

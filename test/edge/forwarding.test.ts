@@ -10,7 +10,9 @@ import type { CloudFrontResultResponse } from 'aws-lambda';
 import { RedirectEngine } from '../../lambda/engine';
 import { createHandler } from '../../lambda/handler';
 import { Forwarding, forwardingFromPolicies, redirectForwarding } from '../../lib/edge/cloudfront-event';
-import { cacheKey, loadViewerFunction, originAnswer, RedirectBehaviorModel, viewerAnswer } from '../../lib/edge/pipeline';
+import { countrySplits, readKeyValueStoreAsset } from '../../lib/edge/country-splits';
+import { countryKeyFunctionCode, countryKeys } from '../../lib/edge/viewer-functions';
+import { cacheKey, loadViewerFunction, originAnswer, RedirectBehaviorModel, ViewerFunction, viewerAnswer } from '../../lib/edge/pipeline';
 import { only, synthDeployment } from '../support/deployment';
 
 const deployed = synthDeployment();
@@ -32,6 +34,15 @@ function parentResource(siteName: string, ref: Json): Json {
   return parentTemplate.Resources[id];
 }
 
+/** The data of the key value store a function of the stage's stack reads, from the cloud assembly's assets; undefined when it reads none. */
+function keyValueStoreOf(fn: Json): ReadonlyMap<string, string> | undefined {
+  const association = (fn.Properties.FunctionConfig.KeyValueStoreAssociations ?? [])[0] as Json | undefined;
+  if (association === undefined) return undefined;
+  const store = deployed.parent.toJSON().Resources[association.KeyValueStoreARN['Fn::GetAtt'][0]] as Json;
+  expect(store.Type).toBe('AWS::CloudFront::KeyValueStore');
+  return readKeyValueStoreAsset(deployed.app.outdir, store.Properties.ImportSource.SourceArn);
+}
+
 /** A site's redirect behavior, from the templates: policies, functions, and the handler around the compiled tables. */
 function behaviorOf(siteName: string, overrides: Partial<RedirectBehaviorModel> = {}): RedirectBehaviorModel {
   const behavior = only(deployed.sites.get(siteName)!, 'AWS::CloudFront::Distribution').Properties.DistributionConfig
@@ -40,18 +51,16 @@ function behaviorOf(siteName: string, overrides: Partial<RedirectBehaviorModel> 
   expect(cache.Type).toBe('AWS::CloudFront::CachePolicy');
   const key = cache.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin;
   const orp = behavior.OriginRequestPolicyId ? parentResource(siteName, behavior.OriginRequestPolicyId) : undefined;
-  const code = (event: string): string | undefined => {
+  const load = (event: string): ViewerFunction | undefined => {
     const association = ((behavior.FunctionAssociations ?? []) as Json[]).find((a) => a.EventType === event);
     if (!association) return undefined;
     const fn = parentResource(siteName, association.FunctionARN);
     expect([fn.Type, fn.Properties.FunctionConfig.Runtime]).toEqual(['AWS::CloudFront::Function', 'cloudfront-js-2.0']);
-    return fn.Properties.FunctionCode as string;
+    return loadViewerFunction(fn.Properties.FunctionCode as string, event, keyValueStoreOf(fn));
   };
-  const viewerRequest = code('viewer-request');
-  const viewerResponse = code('viewer-response');
   return {
-    viewerRequest: viewerRequest === undefined ? undefined : loadViewerFunction(viewerRequest),
-    viewerResponse: viewerResponse === undefined ? undefined : loadViewerFunction(viewerResponse),
+    viewerRequest: load('viewer-request'),
+    viewerResponse: load('viewer-response'),
     cacheKey: forwardingFromPolicies(key),
     forwarding: forwardingFromPolicies(key, orp?.Properties.OriginRequestPolicyConfig),
     handler,
@@ -105,7 +114,7 @@ async function sharedKeys(siteName: string, model: RedirectBehaviorModel): Promi
   const seen = new Map<string, { answer: string; request: string }>();
   const out: string[] = [];
   for (const r of requestsOf(siteName)) {
-    const key = `${r.host}\n${cacheKey(model, r)}`;
+    const key = `${r.host}\n${await cacheKey(model, r)}`;
     const answer = brief((await originAnswer(model, r)) as Json);
     const request = `https://${r.host}${r.uri}?${r.querystring} [${r.country ?? '-'}]`;
     const first = seen.get(key);
@@ -142,6 +151,22 @@ describe('what the policies forward and key on', () => {
     });
   });
 
+  test("the preview's country-key function is the deployed one: the same code and the same key value store", () => {
+    const behavior = only(deployed.sites.get('global')!, 'AWS::CloudFront::Distribution').Properties.DistributionConfig
+      .DefaultCacheBehavior as Json;
+    const association = (behavior.FunctionAssociations as Json[]).find((a) => a.EventType === 'viewer-request')!;
+    const fn = parentResource('global', association.FunctionARN);
+    const keys = countryKeys(tables);
+    expect(fn.Properties.FunctionCode).toBe(
+      countryKeyFunctionCode(
+        tables.regions.map((r) => r.name),
+        keys,
+        true,
+      ),
+    );
+    expect(keyValueStoreOf(fn)).toEqual(countrySplits(tables, keys));
+  });
+
   test.each(REDIRECT_SITES)('%s: the preview forwards what the template forwards (redirectForwarding)', (name) => {
     const { headers, queryString } = redirectForwarding(sites.sites.find((s) => s.name === name)!.mode);
     expect({ headers: [...headers].sort(), queryString } as Forwarding).toEqual(behaviorOf(name).forwarding);
@@ -157,29 +182,36 @@ describe('as CloudFront runs it', () => {
     expect(await sharedKeys(name, behaviorOf(name))).toEqual([]);
   });
 
-  test('a path that names its region is cached once for every country; one that names none, once per region a country leads to', () => {
+  test('a path that names its region is cached once for every country; one that names none, once per region a country leads to, or fewer where the splits say so', async () => {
     const m = behaviorOf('global');
-    const keys = (uri: string): number => new Set(COUNTRIES.map((country) => cacheKey(m, { host: 'po.co', uri, country }))).size;
+    const keys = async (uri: string): Promise<number> =>
+      new Set(await Promise.all(COUNTRIES.map((country) => cacheKey(m, { host: 'po.co', uri, country })))).size;
     // US and an unknown country share the default region's key, "-".
     const perCountry = COUNTRIES.length - 1;
-    expect([keys('/uk/product/poco-f7'), keys('/UK/'), keys('/product/poco-f7'), keys('/%75k/'), keys('/x/../uk/')]).toEqual([
-      1,
-      1,
-      perCountry,
-      perCountry,
-      perCountry,
-    ]);
+    // poco-f7 is sold by the uk, id and tw stores (and India's is its frozen site): GB, IN, ID and TW get answers of their own;
+    // FR, DE, BR, US and no country get the global store's page, one key. A path the splits do not list keeps every country apart.
+    const uris = [
+      '/uk/product/poco-f7',
+      '/UK/',
+      '/product/poco-f7',
+      '/product/poco-f7/',
+      '/product/poco-f7/reviews',
+      '/%75k/',
+      '/x/../uk/',
+    ];
+    expect(await Promise.all(uris.map(keys))).toEqual([1, 1, 5, 5, perCountry, perCountry, perCountry]);
   });
 
-  test('the query string never makes a key: a unique click id is a hit', () => {
+  test('the query string never makes a key: a unique click id is a hit', async () => {
     const m = behaviorOf('global');
-    expect(new Set(QUERIES.map((querystring) => cacheKey(m, { host: 'po.co', uri: '/uk/', querystring }))).size).toBe(1);
+    const keys = await Promise.all(QUERIES.map((querystring) => cacheKey(m, { host: 'po.co', uri: '/uk/', querystring })));
+    expect(new Set(keys).size).toBe(1);
   });
 
   test('a visitor cannot choose the country key', async () => {
     const m = behaviorOf('global');
     const forged = { host: 'po.co', uri: '/product/poco-f7', country: 'GB', otherHeaders: { 'x-poco-country': 'TW' } };
-    expect(cacheKey(m, forged)).toBe(cacheKey(m, { host: 'po.co', uri: '/product/poco-f7', country: 'GB' }));
+    expect(await cacheKey(m, forged)).toBe(await cacheKey(m, { host: 'po.co', uri: '/product/poco-f7', country: 'GB' }));
     expect(brief((await viewerAnswer(m, forged)) as Json)).toBe('302 https://www.mi.com/uk/product/poco-f7/');
   });
 });
@@ -199,6 +231,23 @@ describe('the checks can fail', () => {
 
   test('without the viewer-request function, country-decided answers break', async () => {
     expect((await mismatches('global', { ...behaviorOf('global'), viewerRequest: undefined })).length).toBeGreaterThan(0);
+  });
+
+  test('with splits that send a country as "-" where it gets an answer of its own, its visitors get the global one', async () => {
+    const keys = countryKeys(tables);
+    const wrongSplits = new Map([...countrySplits(tables, keys), ['po.co/product/poco-f6', '-']]);
+    const code = countryKeyFunctionCode(
+      tables.regions.map((r) => r.name),
+      keys,
+      true,
+    );
+    const wrong = await mismatches('global', {
+      ...behaviorOf('global'),
+      viewerRequest: loadViewerFunction(code, 'country-key', wrongSplits),
+    });
+    expect(wrong.length).toBeGreaterThan(0);
+    expect(wrong.every((m) => m.startsWith('https://po.co/product/poco-f6?'))).toBe(true);
+    expect(wrong.some((m) => m.includes('[ID]'))).toBe(true);
   });
 
   test('without the viewer-response function, kept query strings are lost', async () => {

@@ -21,9 +21,9 @@ const appendQuery = loadViewerFunction(appendQueryFunctionCode());
 
 type Headers = Record<string, { value: string } | undefined>;
 
-function keyOf(uri: string, headers: Headers = {}): string | undefined {
-  const request = { method: 'GET', uri, querystring: {}, headers: { host: { value: 'po.co' }, ...headers }, cookies: {} };
-  const out = countryKey({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request }) as {
+async function keyOf(uri: string, headers: Headers = {}, fn = countryKey, host = 'po.co'): Promise<string | undefined> {
+  const request = { method: 'GET', uri, querystring: {}, headers: { host: { value: host }, ...headers }, cookies: {} };
+  const out = (await fn({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '198.51.100.1' }, request })) as {
     headers: Headers;
   };
   return out.headers[COUNTRY_KEY_HEADER]?.value;
@@ -63,11 +63,11 @@ describe('the country key (viewer-request, region-path sites)', () => {
     ['/uk/../x', 'GB'],
     ['/./uk/', 'GB'],
     ['/index.html', 'GB'],
-  ])('%s -> %s', (uri, key) => {
-    expect(keyOf(uri, GB)).toBe(key);
+  ])('%s -> %s', async (uri, key) => {
+    expect(await keyOf(uri, GB)).toBe(key);
   });
 
-  test('one key per region: a country with a store of its own is its key, any other "-" (the default region\'s)', () => {
+  test('one key per region: a country with a store of its own is its key, any other "-" (the default region\'s)', async () => {
     expect(KEYS).toEqual({
       AU: 'AU',
       BR: 'BR',
@@ -90,7 +90,8 @@ describe('the country key (viewer-request, region-path sites)', () => {
       TW: 'TW',
       VN: 'VN',
     });
-    expect(['US', 'NL', 'NG'].map((cc) => keyOf('/', { 'cloudfront-viewer-country': { value: cc } }))).toEqual(['-', '-', '-']);
+    const others = await Promise.all(['US', 'NL', 'NG'].map((cc) => keyOf('/', { 'cloudfront-viewer-country': { value: cc } })));
+    expect(others).toEqual(['-', '-', '-']);
   });
 
   test('countries of one region share a key; a country a rule names keeps its own', () => {
@@ -106,22 +107,67 @@ describe('the country key (viewer-request, region-path sites)', () => {
     expect([twoForUk.GB, twoForUk.JE]).toEqual(['GB', 'GB']);
   });
 
-  test('an unknown or odd country is "-"; a visitor\'s own key header is replaced or removed', () => {
-    expect(keyOf('/')).toBe('-');
-    expect(keyOf('/', { 'cloudfront-viewer-country': { value: 'gb1' } })).toBe('-');
-    expect(keyOf('/', { ...GB, [COUNTRY_KEY_HEADER]: { value: 'TW' } })).toBe('GB');
-    expect(keyOf('/uk/', { ...GB, [COUNTRY_KEY_HEADER]: { value: 'TW' } })).toBeUndefined();
+  test('an unknown or odd country is "-"; a visitor\'s own key header is replaced or removed', async () => {
+    expect(await keyOf('/')).toBe('-');
+    expect(await keyOf('/', { 'cloudfront-viewer-country': { value: 'gb1' } })).toBe('-');
+    expect(await keyOf('/', { ...GB, [COUNTRY_KEY_HEADER]: { value: 'TW' } })).toBe('GB');
+    expect(await keyOf('/uk/', { ...GB, [COUNTRY_KEY_HEADER]: { value: 'TW' } })).toBeUndefined();
   });
 
-  test('never throws, and never leaves a key the viewer chose', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), fc.option(fc.string(), { nil: undefined }), fc.string(), (uri, country, forged) => {
-        const headers: Headers = { [COUNTRY_KEY_HEADER]: { value: forged } };
-        if (country !== undefined) headers['cloudfront-viewer-country'] = { value: country };
-        const key = keyOf(uri, headers);
-        expect(key === undefined || key === '-' || key === KEYS[country ?? '']).toBe(true);
-      }),
+  test('never throws, and never leaves a key the viewer chose', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary' }),
+        fc.option(fc.string(), { nil: undefined }),
+        fc.string(),
+        async (uri, country, forged) => {
+          const headers: Headers = { [COUNTRY_KEY_HEADER]: { value: forged } };
+          if (country !== undefined) headers['cloudfront-viewer-country'] = { value: country };
+          const key = await keyOf(uri, headers);
+          expect(key === undefined || key === '-' || key === KEYS[country ?? '']).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the country splits (the key value store the country-key function reads)', () => {
+  const SPLITS = new Map([
+    ['po.co/product/poco-f6', 'ID IN PH'],
+    ['po.co/product/only-global', '-'],
+  ]);
+  const withSplits = loadViewerFunction(countryKeyFunctionCode(REGIONS, KEYS, true), 'country-key', SPLITS);
+  const from = (cc: string): Headers => ({ 'cloudfront-viewer-country': { value: cc } });
+
+  test.each([
+    ['/product/poco-f6', 'ID', 'ID'], // listed among the keys with an answer of their own
+    ['/product/poco-f6', 'PH', 'PH'],
+    ['/product/poco-f6', 'GB', '-'], // not listed: the answer with no country
+    ['/product/poco-f6', 'US', '-'],
+    ['/product/only-global', 'ID', '-'],
+    ['/product/poco-f6/', 'GB', 'GB'], // a path the store does not hold keeps every country apart
+    ['/Product/poco-f6', 'GB', 'GB'],
+    ['/uk/product/poco-f6', 'GB', undefined], // names its region: no country at all
+  ])('po.co%s from %s -> %s', async (uri, cc, key) => {
+    expect(await keyOf(uri, from(cc), withSplits)).toBe(key);
+  });
+
+  test('the store is looked up by the Host as sent: another host, or another case of it, keeps every country apart', async () => {
+    expect(await keyOf('/product/poco-f6', from('GB'), withSplits, 'www.po.co')).toBe('GB');
+    expect(await keyOf('/product/poco-f6', from('GB'), withSplits, 'PO.CO')).toBe('GB');
+  });
+
+  test('the code opens with the key value store import, and still fits with room to spare', () => {
+    const code = countryKeyFunctionCode(REGIONS, KEYS, true);
+    expect(code.startsWith("import cf from 'cloudfront';\nconst kvs = cf.kvs();\n")).toBe(true);
+    expect(code.trimEnd().endsWith('async function handler(event) { return poco.handler(event, kvs); }')).toBe(true);
+    expect(Buffer.byteLength(code)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES / 4);
+  });
+
+  test('a function that reads a key value store cannot be loaded without one', () => {
+    expect(() => loadViewerFunction(countryKeyFunctionCode(REGIONS, KEYS, true), 'country-key')).toThrow(
+      "country-key: imports the cloudfront module's key value store, but no key value store is associated with it",
     );
   });
 });

@@ -190,7 +190,7 @@ describe("the report's content", () => {
     expect(edges).toContain('redirect function (origin-request) -> uk: https://www.mi.com/uk/');
     expect(edges).toContain('redirect function (origin-request) -> in (frozen): https://in.po.co/');
     expect(edges).toContain(
-      'global distribution (PriceClass_100) -> CloudFront Function (viewer-request): the viewer country in the cache key only where the path names no region',
+      'global distribution (PriceClass_100) -> CloudFront Function (viewer-request) + key value store: the viewer country in the cache key only where the path names no region',
     );
     expect(edges).toContain(
       'uk distribution (PriceClass_100) -> CloudFront Function (viewer-response): appends the viewer query string to redirects whose rule keeps it',
