@@ -30,10 +30,6 @@ interface CfRequest {
   uri: string;
   headers: CfHeaders;
 }
-/** What the function reads of CloudFront's key value store: `get` rejects for a key the store does not hold. */
-export interface KeyValues {
-  get(key: string): Promise<string>;
-}
 
 /** Whether the engine reads the path's first segment as a configured region. */
 export function namesRegion(uri: string, regions: readonly string[]): boolean {
@@ -44,44 +40,54 @@ export function namesRegion(uri: string, regions: readonly string[]): boolean {
 }
 
 /**
- * Whether `key` gets an answer of its own for `hostPath`: the store's value
- * lists the keys that do; a path the store does not hold keeps every key.
- */
-async function keptApart(splits: KeyValues, hostPath: string, key: string): Promise<boolean> {
-  let apart: string;
-  try {
-    apart = await splits.get(hostPath);
-  } catch {
-    return true;
-  }
-  return (' ' + apart + ' ').indexOf(' ' + key + ' ') >= 0;
-}
-
-/**
- * The function's work, on a CloudFront Functions request: the country key is
+ * The function's work without the store, synchronous: the country key is
  * `keys[country]`, one country standing for all that lead to the same
  * answers (`countryKeys`), or `-` for every country that leads to the
- * default region's answers (and for an unknown one); and `-` too where
- * `splits` says this path gives that key the answer with no country.
+ * default region's answers (and for an unknown one). Returns what to look up
+ * in the country splits: the Host as sent and the URI, where the key is a
+ * country's own and the splits could make it `-`; `''` where there is nothing
+ * to look up.
  */
-export async function countryKey(
-  request: CfRequest,
-  regions: readonly string[],
-  keys: Readonly<Record<string, string>>,
-  splits?: KeyValues,
-): Promise<CfRequest> {
+export function countryKey(request: CfRequest, regions: readonly string[], keys: Readonly<Record<string, string>>): string {
   const headers = request.headers;
   const viewer = headers['cloudfront-viewer-country'];
   delete headers[COUNTRY_KEY_HEADER]; // a visitor cannot choose another visitor's answer
-  if (!namesRegion(request.uri, regions)) {
-    let key = viewer !== undefined && Object.prototype.hasOwnProperty.call(keys, viewer.value) ? keys[viewer.value] : '-';
-    const host = headers.host;
-    if (key !== '-' && splits !== undefined && host !== undefined && !(await keptApart(splits, host.value + request.uri, key))) key = '-';
-    headers[COUNTRY_KEY_HEADER] = { value: key };
-  }
+  if (namesRegion(request.uri, regions)) return '';
+  const key = viewer !== undefined && Object.prototype.hasOwnProperty.call(keys, viewer.value) ? keys[viewer.value] : '-';
+  headers[COUNTRY_KEY_HEADER] = { value: key };
+  const host = headers.host;
+  return key !== '-' && host !== undefined ? host.value + request.uri : '';
+}
+
+/**
+ * The country splits' verdict on the key `countryKey` set: `apart` is the
+ * store's value for the looked-up path (the keys that get an answer of their
+ * own there), or null when the store holds none; a key it does not list
+ * becomes `-`, the answer with no country.
+ */
+export function settle(request: CfRequest, apart: string | null): CfRequest {
+  const key = request.headers[COUNTRY_KEY_HEADER];
+  if (apart !== null && key !== undefined && (' ' + apart + ' ').indexOf(' ' + key.value + ' ') < 0)
+    request.headers[COUNTRY_KEY_HEADER] = { value: '-' };
   return request;
 }
 
-export function handler(event: { request: CfRequest }, splits?: KeyValues): Promise<CfRequest> {
-  return countryKey(event.request, POCO_REGIONS, POCO_COUNTRY_KEYS, splits);
+/** The function without a key value store (no splits): `countryKey` alone. */
+export function handler(event: { request: CfRequest }): CfRequest {
+  countryKey(event.request, POCO_REGIONS, POCO_COUNTRY_KEYS);
+  return event.request;
+}
+
+/**
+ * With a key value store, the two synchronous halves around the read, which
+ * the file's top-level `async function handler` makes
+ * (`COUNTRY_KEY_STORE_HANDLER` in lib/edge/viewer-functions.ts): CloudFront
+ * Functions allow `async` and `await` only there, not in closures.
+ */
+export function lookup(event: { request: CfRequest }): string {
+  return countryKey(event.request, POCO_REGIONS, POCO_COUNTRY_KEYS);
+}
+
+export function settleEvent(event: { request: CfRequest }, apart: string | null): CfRequest {
+  return settle(event.request, apart);
 }

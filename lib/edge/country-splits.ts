@@ -27,8 +27,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CompiledRule, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
 
-/** CloudFront KeyValueStore limits (Developer Guide, "File format for key-value pairs"). */
-export const KEY_VALUE_STORE_LIMITS = { fileBytes: 5 * 1024 * 1024, keyChars: 512, valueChars: 1024 } as const;
+/**
+ * CloudFront KeyValueStore limits (Developer Guide, "File format for key-value
+ * pairs": 5 MB a file, keys of 512 and values of 1,024 characters), counted
+ * here in UTF-8 bytes, which are never fewer than characters.
+ */
+export const KEY_VALUE_STORE_LIMITS = { fileBytes: 5 * 1024 * 1024, keyBytes: 512, valueBytes: 1024 } as const;
 
 /** The value of a path no country key gets an answer of its own for. */
 export const NO_SPLIT = '-';
@@ -124,12 +128,12 @@ export function countrySplits(tables: CompiledTables, keys: Readonly<Record<stri
 export function keyValueStoreFile(entries: ReadonlyMap<string, string>): string {
   const data = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value }));
   for (const { key, value } of data) {
-    if (key.length > KEY_VALUE_STORE_LIMITS.keyChars)
+    if (Buffer.byteLength(key) > KEY_VALUE_STORE_LIMITS.keyBytes)
       throw new CountrySplitsTooLargeError(
-        `the key ${JSON.stringify(key.slice(0, 80) + '…')} is over ${KEY_VALUE_STORE_LIMITS.keyChars} characters`,
+        `the key ${JSON.stringify(key.slice(0, 80) + '…')} is over ${KEY_VALUE_STORE_LIMITS.keyBytes} bytes`,
       );
-    if (value.length > KEY_VALUE_STORE_LIMITS.valueChars)
-      throw new CountrySplitsTooLargeError(`the value of ${JSON.stringify(key)} is over ${KEY_VALUE_STORE_LIMITS.valueChars} characters`);
+    if (Buffer.byteLength(value) > KEY_VALUE_STORE_LIMITS.valueBytes)
+      throw new CountrySplitsTooLargeError(`the value of ${JSON.stringify(key)} is over ${KEY_VALUE_STORE_LIMITS.valueBytes} bytes`);
   }
   const file = JSON.stringify({ data });
   const bytes = Buffer.byteLength(file);

@@ -17,12 +17,39 @@ import { PROJECT_ROOT } from '../config/load';
  */
 export const KEY_VALUE_STORE_PRELUDE = "import cf from 'cloudfront';\nconst kvs = cf.kvs();\n";
 
-/** How a function's file is built: its `handler` returns a promise (`async`); it reads an associated key value store. */
+/** The top-level handler of a function without a key value store: the bundle's `handler`. */
+const PLAIN_HANDLER = 'function handler(event) { return poco.handler(event); }';
+
+/**
+ * The top-level handler of the country-key function with its key value store.
+ * CloudFront Functions allow `async` and `await` only in a top-level function
+ * (not in closures, which every function inside the bundle is), so the read is
+ * here, between the bundle's two synchronous halves
+ * (lambda/viewer/country-key.ts: `lookup`, `settleEvent`). A key the store
+ * does not hold (`get` rejects) leaves the country key as it is.
+ */
+export const COUNTRY_KEY_STORE_HANDLER = `async function handler(event) {
+  var key = poco.lookup(event);
+  if (key === '') return event.request;
+  var apart = null;
+  try {
+    apart = await kvs.get(key);
+  } catch (e) {
+    apart = null;
+  }
+  return poco.settleEvent(event, apart);
+}`;
+
+/** How a function's file is built: the top-level handler around the bundle, and whether it reads a key value store. */
 interface BuildOptions {
   readonly define?: Record<string, string>;
-  readonly async?: boolean;
+  /** @default PLAIN_HANDLER */
+  readonly handler?: string;
   readonly keyValueStore?: boolean;
 }
+
+/** `async` or `await` in the bundle: a closure, which CloudFront Functions refuse to make async. */
+const ASYNC_IN_BUNDLE = /\basync\b|\bawait\b/;
 
 function build(entry: string, name: string, options: BuildOptions = {}): string {
   const out = buildSync({
@@ -32,17 +59,22 @@ function build(entry: string, name: string, options: BuildOptions = {}): string 
     write: false,
     format: 'iife',
     globalName: 'poco',
-    // cloudfront-js-2.0 is ES5.1 plus const, let, arrow functions, template literals and async/await:
-    // esbuild refuses to build anything else it cannot lower (for...of, spread, destructuring, classes).
+    // cloudfront-js-2.0 is ES5.1 plus const, let, arrow functions and template literals (and async/await in a
+    // top-level function only): esbuild refuses to build anything else it cannot lower (for...of, spread,
+    // destructuring, classes, async).
     target: 'es5',
-    supported: { 'const-and-let': true, arrow: true, 'template-literal': true, 'async-await': true },
+    supported: { 'const-and-let': true, arrow: true, 'template-literal': true },
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
     define: options.define ?? {},
   });
-  const handler = `${options.async ? 'async ' : ''}function handler(event) { return poco.handler(event${options.keyValueStore ? ', kvs' : ''}); }`;
-  const code = `${options.keyValueStore ? KEY_VALUE_STORE_PRELUDE : ''}${out.outputFiles[0].text.trim()}\n${handler}\n`;
+  const bundle = out.outputFiles[0].text.trim();
+  if (ASYNC_IN_BUNDLE.test(bundle))
+    throw new Error(
+      `The CloudFront Function ${name} has async or await inside its bundle; CloudFront Functions allow them only in the top-level handler.`,
+    );
+  const code = `${options.keyValueStore ? KEY_VALUE_STORE_PRELUDE : ''}${bundle}\n${options.handler ?? PLAIN_HANDLER}\n`;
   const bytes = Buffer.byteLength(code);
   if (bytes > CLOUDFRONT_FUNCTION_MAX_BYTES)
     throw new CloudFrontFunctionTooLargeError(name, bytes, 'configure fewer regions, or move the work to the redirect function.');
@@ -82,8 +114,7 @@ export function countryKeyFunctionCode(regions: readonly string[], keys: Readonl
       POCO_REGIONS: JSON.stringify([...regions].map((r) => r.toLowerCase()).sort()),
       POCO_COUNTRY_KEYS: JSON.stringify(keys),
     },
-    async: true,
-    keyValueStore,
+    ...(keyValueStore ? { handler: COUNTRY_KEY_STORE_HANDLER, keyValueStore } : {}),
   });
 }
 

@@ -17,6 +17,9 @@ import {
   sameResponse,
 } from '../../lib/edge/country-splits';
 import { countryKeys } from '../../lib/edge/viewer-functions';
+import { originRequestEvent, redirectForwarding } from '../../lib/edge/cloudfront-event';
+import { createHandler } from '../../lambda/handler';
+import { COUNTRY_KEY_HEADER } from '../../lambda/viewer/keys';
 import { tablesFor } from '../support/engine';
 import { tmpDir } from '../support/tmp';
 
@@ -24,6 +27,7 @@ const { tables } = loadConfig();
 const KEYS = countryKeys(tables);
 const SPLITS = countrySplits(tables, KEYS);
 const engine = new RedirectEngine(tables);
+const handler = createHandler(tables, { log: () => undefined });
 
 /** Every country the tables map, some they do not (the default region's), and none. */
 const COUNTRIES: (string | undefined)[] = [...new Set(tables.countries.map(([cc]) => cc)), 'US', 'NL', 'ZZ', undefined];
@@ -33,15 +37,26 @@ function decide(hostPath: string, country: string | undefined): Decision {
   return engine.decide({ method: 'GET', scheme: 'https', host: hostPath.slice(0, slash), path: hostPath.slice(slash), query: '', country });
 }
 
-test('every listed path: each country gets, through its key or "-", the answer its own country gets', () => {
+/** The redirect function's complete response (status, every header, body) to `host + path` with the country key header `key`. */
+async function responseTo(hostPath: string, key: string): Promise<string> {
+  const slash = hostPath.indexOf('/');
+  const event = originRequestEvent(
+    { host: hostPath.slice(0, slash), uri: hostPath.slice(slash), otherHeaders: { [COUNTRY_KEY_HEADER]: key } },
+    redirectForwarding('region-path'),
+  );
+  return JSON.stringify(await handler(event));
+}
+
+test('every listed path: each country gets, through its key or "-", the complete response the redirect function gives its own country', async () => {
   const wrong: string[] = [];
   for (const [hostPath, value] of SPLITS) {
     const apart = value.split(' ');
     for (const country of COUNTRIES) {
       const key = country !== undefined && KEYS[country] !== undefined ? KEYS[country] : '-';
-      const sent = key !== '-' && apart.includes(key) ? key : undefined;
-      if (!sameResponse(decide(hostPath, country), decide(hostPath, sent)))
-        wrong.push(`${hostPath} [${country ?? '-'}] sent as ${sent ?? '-'}`);
+      const sent = key !== '-' && apart.includes(key) ? key : '-';
+      // The redirect function reads the country from the key header: its own country's code there is the full request.
+      if ((await responseTo(hostPath, sent)) !== (await responseTo(hostPath, country ?? '-')))
+        wrong.push(`${hostPath} [${country ?? '-'}] sent as ${sent}`);
     }
   }
   expect(SPLITS.size).toBeGreaterThan(500);
@@ -141,13 +156,11 @@ describe('the key value store file', () => {
     const head = "The country-key function's key value store would not fit CloudFront's limits: ";
     const long = 'po.co/' + 'x'.repeat(600);
     expect(() => keyValueStoreFile(new Map([[long, 'GB']]))).toThrow(
-      new CountrySplitsTooLargeError(`the key "po.co/${'x'.repeat(74)}…" is over 512 characters`),
+      new CountrySplitsTooLargeError(`the key "po.co/${'x'.repeat(74)}…" is over 512 bytes`),
     );
-    expect(() => keyValueStoreFile(new Map([[long, 'GB']]))).toThrow(
-      head + `the key "po.co/${'x'.repeat(74)}…" is over 512 characters. ` + fix,
-    );
+    expect(() => keyValueStoreFile(new Map([[long, 'GB']]))).toThrow(head + `the key "po.co/${'x'.repeat(74)}…" is over 512 bytes. ` + fix);
     expect(() => keyValueStoreFile(new Map([['po.co/a', 'GB '.repeat(400)]]))).toThrow(
-      head + 'the value of "po.co/a" is over 1024 characters. ' + fix,
+      head + 'the value of "po.co/a" is over 1024 bytes. ' + fix,
     );
     const many = new Map(Array.from({ length: 120000 }, (_, i) => [`po.co/product/poco-${i}/specs_m/`, 'GB ID IN PH TR TW']));
     expect(() => keyValueStoreFile(many)).toThrow(
