@@ -114,12 +114,12 @@ export function countrySplits(tables: CompiledTables, keys: Readonly<Record<stri
   const paths = candidatePaths(tables);
   const entries = new Map<string, string>();
   for (const host of hostnames)
-    for (const path of paths) {
+    for (const uri of paths) {
       const decide = (country: string | undefined): Decision =>
-        engine.decide({ method: 'GET', scheme: 'https', host, path, query: '', country });
+        engine.decide({ method: 'GET', scheme: 'https', host, path: uri, query: '', country });
       const none = decide(undefined);
       const apart = countryKeys.filter((k) => !sameResponse(decide(k), none));
-      if (apart.length < countryKeys.length) entries.set(host + path, apart.length > 0 ? apart.join(' ') : NO_SPLIT);
+      if (apart.length < countryKeys.length) entries.set(host + uri, apart.length > 0 ? apart.join(' ') : NO_SPLIT);
     }
   return entries;
 }

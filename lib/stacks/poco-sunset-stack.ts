@@ -116,11 +116,11 @@ export class PocoSunsetStack extends Stack {
     modes: readonly SiteMode[],
   ): Map<string, RedirectBehavior> {
     const keys = countryKeys(props.tables);
-    const byCountry = modes.some(decidesByCountry);
+    const anyByCountry = modes.some(decidesByCountry);
     const functions = new RedirectViewerFunctions(this, 'ViewerFunctions', {
-      regions: byCountry ? props.sites.regions.map((r) => r.name) : undefined,
+      regions: anyByCountry ? props.sites.regions.map((r) => r.name) : undefined,
       countryKeys: keys,
-      countrySplits: byCountry ? countrySplits(props.tables, keys) : undefined,
+      countrySplits: anyByCountry ? countrySplits(props.tables, keys) : undefined,
     });
     const behaviors = new Map<string, RedirectBehavior>();
     for (const mode of modes) {
