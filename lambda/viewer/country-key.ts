@@ -48,7 +48,7 @@ export function namesRegion(uri: string, regions: readonly string[]): boolean {
  * country's own and the splits could make it `-`; `''` where there is nothing
  * to look up.
  */
-export function countryKey(request: CfRequest, regions: readonly string[], keys: Readonly<Record<string, string>>): string {
+function countryKey(request: CfRequest, regions: readonly string[], keys: Readonly<Record<string, string>>): string {
   const headers = request.headers;
   const viewer = headers['cloudfront-viewer-country'];
   delete headers[COUNTRY_KEY_HEADER]; // a visitor cannot choose another visitor's answer
@@ -57,19 +57,6 @@ export function countryKey(request: CfRequest, regions: readonly string[], keys:
   headers[COUNTRY_KEY_HEADER] = { value: key };
   const host = headers.host;
   return key !== '-' && host !== undefined ? host.value + request.uri : '';
-}
-
-/**
- * The country splits' verdict on the key `countryKey` set: `apart` is the
- * store's value for the looked-up path (the keys that get an answer of their
- * own there), or null when the store holds none; a key it does not list
- * becomes `-`, the answer with no country.
- */
-export function settle(request: CfRequest, apart: string | null): CfRequest {
-  const key = request.headers[COUNTRY_KEY_HEADER];
-  if (apart !== null && key !== undefined && (' ' + apart + ' ').indexOf(' ' + key.value + ' ') < 0)
-    request.headers[COUNTRY_KEY_HEADER] = { value: '-' };
-  return request;
 }
 
 /** The function without a key value store (no splits): `countryKey` alone. */
@@ -82,12 +69,23 @@ export function handler(event: { request: CfRequest }): CfRequest {
  * With a key value store, the two synchronous halves around the read, which
  * the file's top-level `async function handler` makes
  * (`COUNTRY_KEY_STORE_HANDLER` in lib/edge/viewer-functions.ts): CloudFront
- * Functions allow `async` and `await` only there, not in closures.
+ * Functions allow `async` and `await` only there, not in closures. First
+ * `countryKey`, returning what to look up.
  */
 export function lookup(event: { request: CfRequest }): string {
   return countryKey(event.request, POCO_REGIONS, POCO_COUNTRY_KEYS);
 }
 
-export function settleEvent(event: { request: CfRequest }, apart: string | null): CfRequest {
-  return settle(event.request, apart);
+/**
+ * Then the country splits' verdict on the key `lookup` set: `apart` is the
+ * store's value for the looked-up path (the keys that get an answer of their
+ * own there), or null when the store holds none; a key it does not list
+ * becomes `-`, the answer with no country.
+ */
+export function settle(event: { request: CfRequest }, apart: string | null): CfRequest {
+  const headers = event.request.headers;
+  const key = headers[COUNTRY_KEY_HEADER];
+  if (apart !== null && key !== undefined && (' ' + apart + ' ').indexOf(' ' + key.value + ' ') < 0)
+    headers[COUNTRY_KEY_HEADER] = { value: '-' };
+  return event.request;
 }

@@ -25,7 +25,7 @@ const PLAIN_HANDLER = 'function handler(event) { return poco.handler(event); }';
  * CloudFront Functions allow `async` and `await` only in a top-level function
  * (not in closures, which every function inside the bundle is), so the read is
  * here, between the bundle's two synchronous halves
- * (lambda/viewer/country-key.ts: `lookup`, `settleEvent`). A key the store
+ * (lambda/viewer/country-key.ts: `lookup`, `settle`). A key the store
  * does not hold (`get` rejects) leaves the country key as it is.
  */
 export const COUNTRY_KEY_STORE_HANDLER = `async function handler(event) {
@@ -37,7 +37,7 @@ export const COUNTRY_KEY_STORE_HANDLER = `async function handler(event) {
   } catch (e) {
     apart = null;
   }
-  return poco.settleEvent(event, apart);
+  return poco.settle(event, apart);
 }`;
 
 /** How a function's file is built: the top-level handler around the bundle, and whether it reads a key value store. */
