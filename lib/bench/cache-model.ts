@@ -507,10 +507,15 @@ export class CacheModel {
     });
   }
 
+  /** The index of the distribution CloudFront routes `host` to: the exact alias, else a wildcard one. */
+  private indexOf(host: string): number | undefined {
+    const h = host.toLowerCase();
+    return this.exact.get(h) ?? this.wildcards.find((w) => aliasMatches(w.alias, h))?.index;
+  }
+
   /** The distribution CloudFront routes `host` to: the exact alias, else a wildcard one. */
   route(host: string): DistributionModel | undefined {
-    const h = host.toLowerCase();
-    const i = this.exact.get(h) ?? this.wildcards.find((w) => aliasMatches(w.alias, h))?.index;
+    const i = this.indexOf(host);
     return i === undefined ? undefined : this.distributions[i];
   }
 
@@ -519,15 +524,9 @@ export class CacheModel {
     return this.reads.count;
   }
 
-  /** Forgets every cached key. */
-  clear(): void {
-    this.cached.clear();
-  }
-
   /** Plays one request; a promise only when a viewer-request function is async. */
   play(req: ViewerRequest): PlayResult | Promise<PlayResult> {
-    const h = req.host.toLowerCase();
-    const index = this.exact.get(h) ?? this.wildcards.find((w) => aliasMatches(w.alias, h))?.index;
+    const index = this.indexOf(req.host);
     if (index === undefined) return { lambdaRuns: 0, cloudFrontFunctionRuns: 0 };
     const d = this.loaded[index];
     const behavior = d.behaviors.find((b) => !b.test || b.test(req.uri)) ?? d.behaviors[d.behaviors.length - 1];

@@ -20,7 +20,7 @@ import { canonicalPath, Decision, EngineRequest, normaliseHost, pathKey, Redirec
 import { LoadedConfig, loadConfig, PROJECT_ROOT } from '../config/load';
 import { readAssembly, synthesize, synthesizeRef, Template } from '../review/assembly';
 import { CacheModel, DistributionModel, distributionsOf, PlayResult } from './cache-model';
-import { markdownTable } from './format';
+import { fmt, markdownTable } from './format';
 import { buildUrlSet, DEFAULT_REQUESTS, DEFAULT_SEED, generateTraffic, TrafficRequest, TrafficUrl, UrlSetInput } from './traffic';
 
 /** The real legacy links the URL set starts with. */
@@ -238,10 +238,6 @@ function resultOf(
     ratio: functionRuns / floorSize,
     byDistribution,
   };
-}
-
-function fmt(n: number, digits = 0): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 }
 
 /** The results as one Markdown table: each model, then its distributions that run a function or have a floor. */

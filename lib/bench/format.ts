@@ -1,9 +1,9 @@
 /** How `npm run bench` prints numbers and tables. */
 import { median, ListRow } from './stats';
 
-/** A number with thousands separators and exactly `digits` decimals. */
+/** A number with thousands separators and exactly `digits` decimals; `–` for one that is not finite (a ratio over 0). */
 export function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 }
 
 /** A Markdown table, columns after the first right-aligned unless `left`. */

@@ -88,3 +88,12 @@ export function compileTables(sites: SitesConfig, bulkFile: string, entries: rea
     rules,
   };
 }
+
+/**
+ * The tables without the bulk list's columns: what the bundle's index.js
+ * embeds (the columns live in bulk.bin), and, given to an engine with no bulk
+ * index, the rules file alone.
+ */
+export function withoutBulkColumns(tables: CompiledTables): CompiledTables {
+  return { ...tables, bulk: compileBulk(tables.bulk.file, []) };
+}

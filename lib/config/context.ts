@@ -3,6 +3,7 @@
  * that looks like a typo of one the app reads, and a stage's placeholders.
  * Pure: bin/app.ts reports what these return.
  */
+import { editDistance } from './fields';
 import type { StageConfig } from './stages';
 
 /** The context keys this app reads. */
@@ -10,17 +11,6 @@ const OUR_KEYS = ['stage', 'sites', 'stages', 'redirects', 'rules', 'catalog'] a
 
 /** Context keys the CDK itself (its CLI or cdk.json) sets that look like none of ours but are short. */
 const CDK_KEYS = new Set(['cli-telemetry', 'assets', 'aws-cdk', 'bundling-stacks', 'acknowledged-issue-numbers', 'notices']);
-
-/** Levenshtein distance, for did-you-mean. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length];
-}
 
 /**
  * A context key that is none of ours but within two edits of one (`-c

@@ -23,7 +23,8 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance, for did-you-mean. */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0];
@@ -41,7 +42,7 @@ function distance(a: string, b: string): number {
 export function unknownKeys(p: ProblemList, path: string, obj: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(obj)) {
     if (known.includes(key) || key.startsWith('$')) continue;
-    const near = known.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
+    const near = known.map((k) => [k, editDistance(k.toLowerCase(), key.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
     const fix = near && near[1] <= 3 ? `rename it to "${near[0]}".` : `remove it; known keys here are ${oneOf(known)}.`;
     p.atField(path ? `${path}.${key}` : key, `unknown key ${q(key)}.`, fix);
   }

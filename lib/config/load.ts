@@ -6,16 +6,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CompiledRule, CompiledTables, MAX_INTERNAL_HOPS, RedirectEngine } from '../../lambda/engine';
 import { parseCatalog, ProductsByRegion } from './catalog';
-import { compileTables, regionOrder } from './compile';
+import { compileTables, regionOrder, withoutBulkColumns } from './compile';
 import { ConfigError, ConfigProblem, formatProblem, ProblemList } from './problems';
 import { BulkEntry, hostRoles, parseRedirects } from './redirects';
 import { parseRules } from './rules';
 import { namesRegion } from '../../lambda/viewer/country-key';
+import { PROJECT_ROOT } from './paths';
 import { parseSites, SitesConfig } from './sites';
 import { parseStages, selectStage, StageConfig } from './stages';
 
-/** The project's root folder (where package.json is). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export { PROJECT_ROOT };
 export const DEFAULT_SITES_FILE = path.join(PROJECT_ROOT, 'config', 'sites.json');
 export const DEFAULT_REDIRECTS_FILE = path.join(PROJECT_ROOT, 'config', 'redirects.csv');
 export const DEFAULT_STAGES_FILE = path.join(PROJECT_ROOT, 'config', 'stages.json');
@@ -49,6 +49,19 @@ export interface LoadOptions {
    * @default write `warning: ...` lines to stderr
    */
   readonly onWarning?: (warning: string) => void;
+}
+
+/** The four config files, as the loaders take them (an absent one: its default). */
+export type ConfigFiles = Pick<LoadOptions, 'sitesFile' | 'redirectsFile' | 'rulesFile' | 'catalogFile'>;
+
+/** Each config file as given, or its default in the project's config/. */
+export function withDefaultFiles(files: ConfigFiles): Required<ConfigFiles> {
+  return {
+    sitesFile: files.sitesFile ?? DEFAULT_SITES_FILE,
+    redirectsFile: files.redirectsFile ?? DEFAULT_REDIRECTS_FILE,
+    rulesFile: files.rulesFile ?? DEFAULT_RULES_FILE,
+    catalogFile: files.catalogFile ?? DEFAULT_CATALOG_FILE,
+  };
 }
 
 export interface LoadedConfig {
@@ -221,10 +234,16 @@ function join(path: string, rest: string): string {
  * the visitor's country: CloudFront would serve the first visitor's answer
  * to every other.
  */
-function checkInternalTargets(p: ProblemList, entries: readonly BulkEntry[], tables: CompiledTables, sites: SitesConfig): void {
+function checkInternalTargets(
+  p: ProblemList,
+  entries: readonly BulkEntry[],
+  tables: CompiledTables,
+  sites: SitesConfig,
+  engineOf: () => RedirectEngine,
+): void {
   const internal = entries.filter((e) => e.internal);
   if (internal.length === 0) return;
-  const engine = new RedirectEngine(tables);
+  const engine = engineOf();
   const single = oneHopEngine(tables, internal);
   const byLine = new Map(entries.map((e) => [e.line, e]));
   const bulkRule = `bulk:${tables.bulk.file}:`;
@@ -291,12 +310,11 @@ function checkInternalTargets(p: ProblemList, entries: readonly BulkEntry[], tab
  * only its own URL, and the rules file alone answers it the same (redundant).
  * Warnings: the list still loads.
  */
-function bulkWarnings(file: string, entries: readonly BulkEntry[], tables: CompiledTables, ruleset: Ruleset, sites: SitesConfig): ConfigProblem[] {
+function bulkWarnings(file: string, entries: readonly BulkEntry[], tables: CompiledTables, engineOf: () => RedirectEngine): ConfigProblem[] {
   const warnings: ConfigProblem[] = [];
   const warn = (line: number, message: string, fix: string): number => warnings.push({ file, line, message, fix });
   const https = new Map<string, BulkEntry>();
   for (const e of entries) if (e.scheme === 'https') https.set(e.host + e.path, e);
-  let engine: RedirectEngine | undefined;
   let rulesAlone: RedirectEngine | undefined;
   const bulkRule = `bulk:${tables.bulk.file}:`;
   for (const e of entries) {
@@ -307,8 +325,7 @@ function bulkWarnings(file: string, entries: readonly BulkEntry[], tables: Compi
     }
     const twin = e.scheme === 'any' ? https.get(e.host + e.path) : undefined;
     if (twin) {
-      engine ??= new RedirectEngine(tables);
-      const rule = engine.decide({ method: 'GET', scheme: 'https', host: e.host, path: e.path, query: '' }).rule;
+      const rule = engineOf().decide({ method: 'GET', scheme: 'https', host: e.host, path: e.path, query: '' }).rule;
       if (rule !== bulkRule + e.line && !rule.startsWith(bulkRule + e.line + ' > ')) {
         warn(e.line, `SOURCE_URL ${JSON.stringify(e.source)} is shadowed: at ${url} line ${twin.line} (${JSON.stringify(twin.source)}) answers, and CloudFront sends only HTTPS.`, `keep one of lines ${Math.min(e.line, twin.line)} and ${Math.max(e.line, twin.line)}.`);
         continue;
@@ -316,7 +333,7 @@ function bulkWarnings(file: string, entries: readonly BulkEntry[], tables: Compi
     }
     // Only entries that decide their own URL and nothing else: subpaths, queries and subdomains could make them matter elsewhere.
     if (e.internal || e.subpathMatching || e.preserveQueryString || e.includeSubdomains) continue;
-    rulesAlone ??= new RedirectEngine(compileTables(sites, tables.bulk.file, [], ruleset));
+    rulesAlone ??= new RedirectEngine(withoutBulkColumns(tables));
     const d = rulesAlone.decide({ method: 'GET', scheme: 'https', host: e.host, path: e.path, query: '', country: '' });
     if (d.action === 'redirect' && !d.perVisitor && d.status === e.status && d.location === e.target) {
       warn(e.line, `is redundant: the rules file already answers ${d.status} ${d.location} at ${url} (${d.rule}).`, 'remove this line.');
@@ -341,10 +358,7 @@ interface Collected {
 }
 
 function collect(options: LoadOptions): Collected {
-  const sitesFile = options.sitesFile ?? DEFAULT_SITES_FILE;
-  const redirectsFile = options.redirectsFile ?? DEFAULT_REDIRECTS_FILE;
-  const rulesFile = options.rulesFile ?? DEFAULT_RULES_FILE;
-  const catalogFile = options.catalogFile ?? DEFAULT_CATALOG_FILE;
+  const { sitesFile, redirectsFile, rulesFile, catalogFile } = withDefaultFiles(options);
   const ioProblems: ConfigProblem[] = [];
   const sitesText = read(sitesFile, ioProblems, 'the sites file (default config/sites.json)');
   const catalogText = read(catalogFile, ioProblems, 'the store catalogue (default config/catalog.json)');
@@ -365,9 +379,13 @@ function collect(options: LoadOptions): Collected {
   let warnings: ConfigProblem[] = [];
   if (sites) {
     // Compiled from the valid lines even when others are wrong, so loops are reported in the same run.
-    tables = compileTables(sites, bundleName(redirectsFile), entries, { rules, products });
-    checkInternalTargets(rp, entries, tables, sites);
-    warnings = bulkWarnings(rp.file, entries, tables, { rules, products }, sites);
+    const compiled = compileTables(sites, bundleName(redirectsFile), entries, { rules, products });
+    // One engine over the whole list for both checks, made only if one needs it (it packs the bulk list).
+    let engine: RedirectEngine | undefined;
+    const engineOf = (): RedirectEngine => (engine ??= new RedirectEngine(compiled));
+    tables = compiled;
+    checkInternalTargets(rp, entries, compiled, sites, engineOf);
+    warnings = bulkWarnings(rp.file, entries, compiled, engineOf);
   }
   const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
   return {

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CompiledHeaders, SiteMode } from '../../lambda/engine';
 import { checkHostname, isObject, NAME, namedEntries, parseJsonObject, unknownKeys } from './fields';
+import { PROJECT_ROOT } from './paths';
 import { oneOf, ProblemList, q } from './problems';
 
 export interface RegionConfig {
@@ -184,9 +185,6 @@ function checkHsts(p: ProblemList, hsts: unknown): string | undefined {
   }
   return undefined;
 }
-
-/** The project's root folder, which file names in messages are relative to (as in load.ts's displayName). */
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * Parses and validates the text of config/sites.json. A frozen site's

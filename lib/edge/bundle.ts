@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { deflateRawSync } from 'zlib';
 import { CompiledTables, packBulk } from '../../lambda/engine';
+import { withoutBulkColumns } from '../config/compile';
 import { PROJECT_ROOT } from '../config/load';
 import { EDGE_EVENT, EDGE_LIMITS, EDGE_NODE_TARGET } from './limits';
 
@@ -82,12 +83,6 @@ function bundledHandler(): string {
       throw new Error(`bundle: expected ${TABLES_PLACEHOLDER} once in the esbuild output`);
   }
   return handlerCode;
-}
-
-/** The tables as index.js embeds them: the bulk list's columns live in bulk.bin. With no bulk index beside them, an engine has no bulk list. */
-export function withoutBulkColumns(tables: CompiledTables): CompiledTables {
-  const { file } = tables.bulk;
-  return { ...tables, bulk: { file, keys: [], meta: [], target: [], line: [], targets: [], internalTargets: [] } };
 }
 
 /** Bundles lambda/handler.ts around `tables`. Throws `BundleTooLargeError` past the package limit. */

@@ -25,7 +25,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CompiledRule, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
+import { BulkIndex, CompiledRule, CompiledTables, Decision, RedirectEngine } from '../../lambda/engine';
 
 /**
  * CloudFront KeyValueStore limits (Developer Guide, "File format for key-value
@@ -102,10 +102,11 @@ export function candidatePaths(tables: Pick<CompiledTables, 'rules' | 'regions'>
  *
  * `keys` is the country-key map the function is built with (`countryKeys`):
  * each distinct value is one country key, decided as the redirect function
- * decides it, with that country.
+ * decides it, with that country. `bulk`: the bulk list already packed (the
+ * bundle's), so a long list is not packed again.
  */
-export function countrySplits(tables: CompiledTables, keys: Readonly<Record<string, string>>): Map<string, string> {
-  const engine = new RedirectEngine(tables);
+export function countrySplits(tables: CompiledTables, keys: Readonly<Record<string, string>>, bulk?: BulkIndex): Map<string, string> {
+  const engine = new RedirectEngine(tables, bulk);
   const countryKeys = [...new Set(Object.values(keys))].sort();
   const hostnames = tables.hosts
     .filter(([h, si]) => tables.sites[si].mode === 'region-path' && !h.startsWith('*.'))

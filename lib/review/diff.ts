@@ -9,7 +9,7 @@
 import { fullDiff, formatDifferences, TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { PassThrough } from 'stream';
 import { CompiledTables, RedirectEngine } from '../../lambda/engine';
-import { withoutBulkColumns } from '../edge/bundle';
+import { withoutBulkColumns } from '../config/compile';
 import { outcomeOf, ruleWalk } from '../rules/probes';
 import {
   CatalogueChange,

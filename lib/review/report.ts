@@ -18,7 +18,7 @@ import {
   Decision,
   RedirectEngine,
 } from '../../lambda/engine';
-import { withoutBulkColumns } from '../edge/bundle';
+import { withoutBulkColumns } from '../config/compile';
 import { PROJECT_ROOT } from '../config/load';
 import { OpsError } from '../config/problems';
 import { outcomeOf, ruleText, ruleWalk, WalkStep } from '../rules/probes';
@@ -37,7 +37,6 @@ export interface SiteRow {
     readonly priceClass: string;
     /** `origin-request` for redirect sites; undefined for the frozen site. */
     readonly functionEvent?: string;
-    /** The behavior's CloudFront Functions: event and what the function's comment says it does. */
     /** Each CloudFront Function: its event, its name (the comment), and whether it reads a key value store. */
     readonly viewerFunctions: readonly { readonly event: string; readonly name: string; readonly keyValueStore: boolean }[];
     readonly origin: string;
@@ -99,11 +98,10 @@ export interface ReportData {
 }
 
 /**
- * The comment of the CloudFront Function an association's `FunctionARN`
- * names: a resource of the site's own template (`Fn::GetAtt`), or of the
- * parent's, reached through the nested stack's parameter (`Ref`).
+ * The CloudFront Function an association's `FunctionARN` names: a resource of
+ * the site's own template (`Fn::GetAtt`), or of the parent's, reached through
+ * the nested stack's parameter (`Ref`).
  */
-/** The CloudFront Function an association's ARN names: in the site's template, or in the parent's through a nested-stack parameter. */
 function functionResource(arn: Template, site: Template, parent: Template | undefined): Template | undefined {
   const fnOf = (t: Template | undefined, id: unknown): Template | undefined => {
     const fn = typeof id === 'string' ? t?.Resources?.[id] : undefined;

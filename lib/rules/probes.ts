@@ -15,7 +15,7 @@ import {
   RedirectEngine,
   wildcardOf,
 } from '../../lambda/engine';
-import { withoutBulkColumns } from '../edge/bundle';
+import { withoutBulkColumns } from '../config/compile';
 import type { LoadedConfig } from '../config/load';
 
 export interface Probe {
@@ -73,11 +73,6 @@ export function sampleHost(hostname: string, taken: { has(name: string): boolean
     const name = `${WILDCARD_SAMPLE_LABEL}${i === 1 ? '' : `-${i}`}${suffix}`;
     if (!taken.has(name)) return name;
   }
-}
-
-/** `https://host/path`, and for a wildcard's sample name what it stands for: `https://any-name.po.co/ (for *.po.co)`. */
-export function labelUrl(url: string, hostname: string, host: string): string {
-  return hostname === host ? url : `${url} (for ${hostname})`;
 }
 
 /** Whether a Host is answered by a configured hostname: itself, or a wildcard one label up (as CloudFront matches aliases). */

@@ -3,7 +3,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { CompiledTables, SiteMode } from '../../lambda/engine';
+import { BulkIndex, CompiledTables, SiteMode } from '../../lambda/engine';
 import type { SiteConfig, SitesConfig } from '../config/sites';
 import type { StageConfig } from '../config/stages';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
@@ -120,7 +120,7 @@ export class PocoSunsetStack extends Stack {
     const functions = new RedirectViewerFunctions(this, 'ViewerFunctions', {
       regions: anyByCountry ? props.sites.regions.map((r) => r.name) : undefined,
       countryKeys: keys,
-      countrySplits: anyByCountry ? countrySplits(props.tables, keys) : undefined,
+      countrySplits: anyByCountry ? countrySplits(props.tables, keys, new BulkIndex(redirectFunction.bundle.bulk)) : undefined,
     });
     const behaviors = new Map<string, RedirectBehavior>();
     for (const mode of modes) {

@@ -1,7 +1,8 @@
 /** `npm run diff`: stacks as cdk diff prints them, and the redirect diff, offline. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { bundleEdgeFunction, withoutBulkColumns } from '../../lib/edge/bundle';
+import { withoutBulkColumns } from '../../lib/config/compile';
+import { bundleEdgeFunction } from '../../lib/edge/bundle';
 import { main } from '../../lib/cli/poco';
 import { loadConfig, PROJECT_ROOT } from '../../lib/config/load';
 import { readAssembly, tablesFromBundleCode } from '../../lib/review/assembly';
