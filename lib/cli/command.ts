@@ -46,7 +46,7 @@ function specOf(options: OptionDefs): OptionSpec {
 }
 
 /** The options as help lines: name and value, help, default in brackets; aligned. */
-export function optionsHelp(options: OptionDefs): string {
+function optionsHelp(options: OptionDefs): string {
   const rows = Object.entries(options).map(([name, def]) => [
     `--${name}${def.value ? ` ${def.value}` : ''}`,
     def.help,
@@ -60,7 +60,7 @@ export function optionsHelp(options: OptionDefs): string {
 }
 
 /** A command's whole help: usage line, description, options, exit status. */
-export function usageOf(command: Command): string {
+function usageOf(command: Command): string {
   const line = [command.invocation, Object.keys(command.options).length ? '[options]' : '', command.positionals ?? '']
     .filter(Boolean)
     .join(' ');
@@ -128,7 +128,7 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
 }
 
 /** The error a stream gives when its reader has gone away (`| head`): EPIPE, or a write after that. */
-export function isBrokenPipe(err: unknown): boolean {
+function isBrokenPipe(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END';
 }
@@ -139,7 +139,7 @@ export function isBrokenPipe(err: unknown): boolean {
  * there is no one left to tell. Any other error of those streams is left
  * to fail as before.
  */
-export function exitQuietlyOnBrokenPipe(proc: NodeJS.Process = process): void {
+function exitQuietlyOnBrokenPipe(proc: NodeJS.Process = process): void {
   for (const stream of [proc.stdout, proc.stderr]) {
     stream.on('error', (err: unknown) => {
       if (!isBrokenPipe(err)) throw err;

@@ -4,6 +4,7 @@
  * `options` and reads them back with `configFilesOf` / `deploymentOptionsOf`.
  */
 import * as path from 'path';
+import type { ConfigFiles } from '../config/load';
 import type { ParsedArgs } from './args';
 import { stringOption } from './args';
 import type { OptionDefs } from './command';
@@ -12,7 +13,7 @@ import type { OptionDefs } from './command';
  * The directory the user ran the command in: npm sets INIT_CWD to it (and
  * runs the script in the project root); without npm, the current directory.
  */
-export function userDir(): string {
+function userDir(): string {
   return process.env.INIT_CWD || process.cwd();
 }
 
@@ -46,14 +47,6 @@ export const STAGE_OPTIONS = {
   stage: { kind: 'string', value: 'NAME', help: 'stage of the stages file', default: 'its defaultStage' },
   stages: { kind: 'string', value: 'FILE', help: 'stages file', default: 'config/stages.json' },
 } as const satisfies OptionDefs;
-
-/** The config files as the loaders take them. */
-export interface ConfigFiles {
-  readonly redirectsFile?: string;
-  readonly sitesFile?: string;
-  readonly rulesFile?: string;
-  readonly catalogFile?: string;
-}
 
 /** The config files given on the command line (absent ones undefined: the loaders' defaults). */
 export function configFilesOf(args: ParsedArgs): ConfigFiles {

@@ -302,7 +302,7 @@ export async function certificateCovers(
  * Polls until `check` says done, printing the state whenever it changes and
  * at least once a minute, with the time waited.
  */
-export async function waitUntil(
+async function waitUntil(
   ctx: OpsContext,
   what: string,
   check: () => Promise<{ done: boolean; state: string }>,

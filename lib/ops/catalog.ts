@@ -17,6 +17,7 @@ import { StringDecoder } from 'string_decoder';
 import { createGunzip } from 'zlib';
 import { PROJECT_ROOT } from '../config/load';
 import { OpsError, UsageError } from '../config/problems';
+import { ByteLimit, cutNote, MAX_INPUT_BYTES } from './input-limit';
 
 /** The longest line or `<loc>` read, in bytes (lines) or characters (`<loc>`s). */
 export const MAX_RECORD = 64 * 1024;
@@ -246,9 +247,6 @@ export interface FileStats {
   /** Set when the file is larger than `MAX_INPUT_BYTES` decompressed: the bytes read; the rest was not. */
   readonly readBytes?: number;
 }
-
-/** The most of one input file read, decompressed (1 GiB); the rest is not read, and the message says so. */
-export const MAX_INPUT_BYTES = 1024 ** 3;
 
 /** Splits bytes into lines; a line over `MAX_RECORD` bytes is reported as null without being kept. */
 class LineSplitter {
@@ -534,19 +532,12 @@ export async function readUrlFile(
     onRecord(record);
   });
   let cutShort: string | undefined;
-  let bytes = 0;
-  let cut = false;
+  const limit = new ByteLimit(maxBytes);
   try {
     for await (const piece of stream) {
-      let chunk = piece as Buffer;
-      if (bytes + chunk.length > maxBytes) {
-        // At the limit: what is before it is read (a line or <loc> cut there is reported as unfinished), the rest not.
-        chunk = chunk.subarray(0, Math.max(0, maxBytes - bytes));
-        cut = true;
-      }
-      bytes += chunk.length;
-      reader.feed(chunk);
-      if (cut) break;
+      // At the limit: what is before it is read (a line or <loc> cut there is reported as unfinished), the rest not.
+      reader.feed(limit.within(piece as Buffer));
+      if (limit.cut) break;
     }
   } catch (err) {
     if (!gzip) throw err;
@@ -555,8 +546,8 @@ export async function readUrlFile(
     stream.destroy();
   }
   // A URL list's line cut at the size limit is not read (its URL would be cut too); a sitemap's cut <loc> is reported unfinished.
-  if (!(cut && reader.format === 'url list')) reader.finish();
-  return { file: name, format: reader.format ?? 'url list', gzip, records, cutShort, ...(cut ? { readBytes: bytes } : {}) };
+  if (!(limit.cut && reader.format === 'url list')) reader.finish();
+  return { file: name, format: reader.format ?? 'url list', gzip, records, cutShort, ...(limit.cut ? { readBytes: limit.bytes } : {}) };
 }
 
 /** How a file is named in messages: relative to the project root when inside it, else as given. */
@@ -599,7 +590,7 @@ export function storesOfSites(file: string): string[] {
 }
 
 /** Checks every input file before anything is read: it exists, is a file, can be opened. */
-function checkFiles(files: readonly string[]): void {
+export function checkInputFiles(files: readonly string[]): void {
   if (files.length === 0) throw new UsageError('give at least one sitemap or URL list');
   for (const f of files) {
     const stat = fs.statSync(f, { throwIfNoEntry: false });
@@ -615,19 +606,6 @@ function checkFiles(files: readonly string[]): void {
 
 function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/**
- * Checks the command's files before anything is read: every input exists,
- * is a file and can be opened; the output (unless `-`, stdout) is not a
- * folder and its folder exists.
- */
-export function checkCatalogFiles(files: readonly string[], output: string): void {
-  checkFiles(files);
-  if (output === '-') return;
-  const dir = fs.statSync(path.dirname(path.resolve(output)), { throwIfNoEntry: false });
-  if (!dir?.isDirectory()) throw new UsageError(`--output ${output}: the folder ${path.dirname(output)} does not exist`);
-  if (fs.statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${output} is a folder`);
 }
 
 export interface BuiltCatalog {
@@ -661,7 +639,7 @@ export async function catalogFromFiles(
     );
     const what = stats.format === 'sitemap' ? plural(stats.records, '<loc>') : plural(stats.records, 'line');
     log(
-      `catalog: ${stats.file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}${stats.readBytes !== undefined ? `; larger than the limit when decompressed: only its first ${stats.readBytes.toLocaleString('en')} bytes were read` : ''}`,
+      `catalog: ${stats.file}: ${stats.format}${stats.gzip ? ' (gzip)' : ''}, ${what}, ${used} used${stats.cutShort ? `; the file ends in the middle (${stats.cutShort}), read as far as it goes` : ''}${stats.readBytes !== undefined ? `; ${cutNote(stats.readBytes)}` : ''}`,
     );
   }
   const result = builder.result();

@@ -14,10 +14,11 @@ import { GetFunctionCommand, ListVersionsByFunctionCommand } from '@aws-sdk/clie
 import { CompiledTables } from '../../lambda/engine';
 import type { LoadedDeployment } from '../config/load';
 import { OpsError } from '../config/problems';
-import { BULK_FILE, bundleEdgeFunction, withoutBulkColumns } from '../edge/bundle';
+import { withoutBulkColumns } from '../config/compile';
+import { BULK_FILE, bundleEdgeFunction } from '../edge/bundle';
 import { bulkIndexOf } from '../edge/packed-v1';
 import type { RuleSet } from '../rules/redirect-changes';
-import { call, inventory, OpsContext } from './aws';
+import { call, Inventory, inventory, OpsContext } from './aws';
 
 /** A numbered version's ARN: `arn:aws:lambda:REGION:ACCOUNT:function:NAME:VERSION`. */
 export function parseVersionArn(arn: string): { name: string; version: number } | undefined {
@@ -165,8 +166,12 @@ export interface DeployedBaseline {
 const FIX = 'Fix: give --since REF (the git ref deployed before) or --all.';
 
 /** The function version this stage's redirect distributions run now (they must agree). */
-async function currentVersion(ctx: OpsContext, deployment: LoadedDeployment): Promise<{ name: string; version: number }> {
-  const inv = await inventory(ctx, deployment);
+async function currentVersion(
+  ctx: OpsContext,
+  deployment: LoadedDeployment,
+  known?: Inventory,
+): Promise<{ name: string; version: number }> {
+  const inv = known ?? (await inventory(ctx, deployment));
   const arns = new Set<string>();
   for (const site of deployment.sites.sites.filter((s) => s.mode !== 'frozen')) {
     const arn = inv.ours.get(site.name)?.DefaultCacheBehavior?.LambdaFunctionAssociations?.Items?.[0]?.LambdaFunctionARN;
@@ -189,11 +194,12 @@ async function currentVersion(ctx: OpsContext, deployment: LoadedDeployment): Pr
  * fails is an OpsError that says to give --since REF or --all. The engine's
  * code is compared with this checkout's bundle of `deployment`: where it
  * differs, `rules` is undefined (answers may change where no rule did).
+ * `inv`: the stage's distributions, when already listed.
  */
-export async function deployedBaseline(ctx: OpsContext, deployment: LoadedDeployment): Promise<DeployedBaseline> {
+export async function deployedBaseline(ctx: OpsContext, deployment: LoadedDeployment, inv?: Inventory): Promise<DeployedBaseline> {
   const lambda = ctx.clients.lambda;
   if (!lambda) throw new OpsError(`no Lambda client to read the deployed function with. ${FIX}`);
-  const { name, version: current } = await currentVersion(ctx, deployment);
+  const { name, version: current } = await currentVersion(ctx, deployment, inv);
   const fail = (what: string, err: unknown): OpsError => {
     const detail = err instanceof Error ? `: ${err.message}` : '';
     // An AWS failure already says its own fix (credentials, permissions): this one is the alternative.

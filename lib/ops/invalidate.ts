@@ -17,18 +17,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import {
-  DEFAULT_CATALOG_FILE,
-  DEFAULT_REDIRECTS_FILE,
-  DEFAULT_RULES_FILE,
-  DEFAULT_SITES_FILE,
-  LoadedConfig,
-  LoadedDeployment,
-  loadConfig,
-  PROJECT_ROOT,
-} from '../config/load';
+import { ConfigFiles, LoadedConfig, LoadedDeployment, loadConfig, PROJECT_ROOT, withDefaultFiles } from '../config/load';
 import { ConfigError, OpsError, UsageError } from '../config/problems';
-import { call, inventory, OpsContext, WaitTiming, waitForStatus, waitUntilDeployed } from './aws';
+import { call, Inventory, inventory, OpsContext, WaitTiming, waitForStatus, waitUntilDeployed } from './aws';
 import { catalogueChanges, configChanges, invalidationPaths, RuleSet, ruleSetOf, rulesFileChanges } from '../rules/redirect-changes';
 import { deployedBaseline } from './deployed-tables';
 
@@ -39,14 +30,12 @@ import { deployedBaseline } from './deployed-tables';
  * catalogue is an error (a ref from before the rules file also has another
  * engine, which `engineChangedSince` finds first).
  */
-export function configAtRef(
-  ref: string,
-  files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string },
-): LoadedConfig {
-  const sitesFile = path.resolve(files.sitesFile ?? DEFAULT_SITES_FILE);
-  const redirectsFile = path.resolve(files.redirectsFile ?? DEFAULT_REDIRECTS_FILE);
-  const rulesFile = path.resolve(files.rulesFile ?? DEFAULT_RULES_FILE);
-  const catalogFile = path.resolve(files.catalogFile ?? DEFAULT_CATALOG_FILE);
+export function configAtRef(ref: string, files: ConfigFiles): LoadedConfig {
+  const given = withDefaultFiles(files);
+  const sitesFile = path.resolve(given.sitesFile);
+  const redirectsFile = path.resolve(given.redirectsFile);
+  const rulesFile = path.resolve(given.rulesFile);
+  const catalogFile = path.resolve(given.catalogFile);
   const git = (args: string[], cwd: string): string =>
     execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   let top: string;
@@ -110,11 +99,7 @@ export function engineChangedSince(ref: string, dir: string = PROJECT_ROOT): boo
  * loader, as at a ref from before the rules file), which `log` is told: then
  * only `/*` everywhere is safe, and needs no baseline.
  */
-export function baselineAt(
-  ref: string,
-  files: { sitesFile?: string; redirectsFile?: string; rulesFile?: string; catalogFile?: string },
-  log: (line: string) => void,
-): LoadedConfig | undefined {
+export function baselineAt(ref: string, files: ConfigFiles, log: (line: string) => void): LoadedConfig | undefined {
   if (engineChangedSince(ref)) {
     log(`invalidate: the engine's code (lambda/) changed since ${ref}: answers may change where no rule did, so /* everywhere`);
     return undefined;
@@ -128,10 +113,10 @@ export function baselineAt(
  * (lib/ops/deployed-tables.ts); none when that version's engine code differs
  * from this checkout's, which `ctx.log` is told: then only `/*` everywhere is
  * safe. Throws an OpsError saying to give --since REF or --all when it
- * cannot be read.
+ * cannot be read. `inv`: the stage's distributions, when already listed.
  */
-export async function baselineDeployed(ctx: OpsContext, deployment: LoadedDeployment): Promise<RuleSet | undefined> {
-  const got = await deployedBaseline(ctx, deployment);
+export async function baselineDeployed(ctx: OpsContext, deployment: LoadedDeployment, inv?: Inventory): Promise<RuleSet | undefined> {
+  const got = await deployedBaseline(ctx, deployment, inv);
   ctx.log(
     `invalidate: comparing with what the distributions ran before: ${got.name} version ${got.version} (they run version ${got.current} now)`,
   );
@@ -150,6 +135,8 @@ export interface InvalidateOptions extends WaitTiming {
   /** Invalidate `/*` on every redirect site. */
   readonly all: boolean;
   readonly apply: boolean;
+  /** The stage's distributions, when already listed (for `previous`): not listed again. */
+  readonly inventory?: Inventory;
 }
 
 /** Paths to invalidate, by site name. */
@@ -166,14 +153,13 @@ function planOf(ctx: OpsContext, deployment: LoadedDeployment, options: Invalida
     ctx.log('invalidate: every redirect site, /* (--all)');
     return new Map(deployment.sites.sites.filter((s) => s.mode !== 'frozen').map((s) => [s.name, ['/*']]));
   }
-  const baseline = before;
   const changes = configChanges(before, ruleSetOf(deployment.tables));
   if (changes.sitesChanged) ctx.log('invalidate: sites, regions, countries or headers changed: every redirect site, /*');
   if (changes.rulesChanged) {
     ctx.log('invalidate: rules or catalogue changed: every redirect site, /*');
-    for (const c of rulesFileChanges(baseline.tables, deployment.tables))
+    for (const c of rulesFileChanges(before.tables, deployment.tables))
       ctx.log(`  ${c.kind} rule ${c.idAfter ?? c.idBefore}: ${c.kind === 'changed' ? `${c.before} -> ${c.after}` : (c.after ?? c.before)}`);
-    for (const c of catalogueChanges(baseline.tables, deployment.tables))
+    for (const c of catalogueChanges(before.tables, deployment.tables))
       ctx.log(`  catalogue ${c.region}:${c.added.map((p) => ` +${p}`).join('')}${c.removed.map((p) => ` -${p}`).join('')}`);
   }
   for (const r of changes.rules) ctx.log(`  ${r.kind} ${r.source}: ${r.example} ${r.before} -> ${r.after}`);
@@ -245,8 +231,9 @@ async function applyPlan(
   deployment: LoadedDeployment,
   plan: Plan,
   timing: WaitTiming,
+  known?: Inventory,
 ): Promise<{ completed: number; failed: string[] }> {
-  const inv = await inventory(ctx, deployment);
+  const inv = known ?? (await inventory(ctx, deployment));
   const failed: string[] = [];
   const fail = (site: string, message: string): void => {
     failed.push(site);
@@ -291,7 +278,7 @@ export async function invalidate(ctx: OpsContext, deployment: LoadedDeployment, 
     );
     return 0;
   }
-  const { completed, failed } = await applyPlan(ctx, deployment, plan, options);
+  const { completed, failed } = await applyPlan(ctx, deployment, plan, options, options.inventory);
   ctx.log(
     `invalidate: ${completed} completed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')}): run again to retry them` : ''}.`,
   );

@@ -207,7 +207,7 @@ function holdingVerdict(
 }
 
 /** The check of one hostname from its facts (pure): who holds it, the verdict and what to do. */
-export function checkOf(f: HostnameFacts, setting: PreflightSetting): HostnameCheck {
+function checkOf(f: HostnameFacts, setting: PreflightSetting): HostnameCheck {
   const { holder, heldElsewhere } = holderOf(f, setting.ourIds);
   let { verdict, advice } = holdingVerdict(f, heldElsewhere, setting);
   // Records someone else made: CloudFormation cannot create the stack's over them.

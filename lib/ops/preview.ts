@@ -28,16 +28,7 @@ import type { EdgeHandler } from '../../lambda/handler';
 import { bundleEdgeFunction, writeBundle } from '../edge/bundle';
 import { VIEWER_COUNTRY_HEADER as COUNTRY_HEADER } from '../edge/cloudfront-event';
 import { RedirectBehaviorModel, redirectBehaviorModel, viewerAnswer } from '../edge/pipeline';
-import {
-  contentDirsOf,
-  DEFAULT_CATALOG_FILE,
-  DEFAULT_REDIRECTS_FILE,
-  DEFAULT_RULES_FILE,
-  DEFAULT_SITES_FILE,
-  displayName,
-  LoadedConfig,
-  loadConfig,
-} from '../config/load';
+import { ConfigFiles, contentDirsOf, displayName, LoadedConfig, loadConfig, withDefaultFiles } from '../config/load';
 import { OpsError } from '../config/problems';
 import type { SiteConfig } from '../config/sites';
 import { frozenIndexRewriter, NOT_FOUND_PAGE, snapshotLookup } from '../edge/frozen-site';
@@ -401,15 +392,8 @@ interface Served {
   readonly answer: (req: http.IncomingMessage) => Promise<Answer>;
 }
 
-interface ConfigPaths {
-  readonly sitesFile: string;
-  readonly redirectsFile: string;
-  readonly rulesFile: string;
-  readonly catalogFile: string;
-}
-
 /** Loads the config and bundles it; throws the config's problems (`ConfigError`) or the bundle's. */
-function serve(files: ConfigPaths): Served {
+function serve(files: Required<ConfigFiles>): Served {
   const config = loadConfig(files);
   const bundle = loadBundle(config);
   try {
@@ -450,12 +434,7 @@ function watchFiles(files: readonly string[], changed: (names: string[]) => void
 
 /** Loads config, bundles the handler and starts listening; rejects with the config's problems or a bind error. */
 export async function startPreview(options: PreviewOptions): Promise<Preview> {
-  const files: ConfigPaths = {
-    sitesFile: options.sitesFile ?? DEFAULT_SITES_FILE,
-    redirectsFile: options.redirectsFile ?? DEFAULT_REDIRECTS_FILE,
-    rulesFile: options.rulesFile ?? DEFAULT_RULES_FILE,
-    catalogFile: options.catalogFile ?? DEFAULT_CATALOG_FILE,
-  };
+  const files = withDefaultFiles(options);
   let current = serve(files);
   const first = current;
   const server = previewServer((req) => current.answer(req), options.log);

@@ -29,6 +29,7 @@ import { constants as zlibConstants, createGunzip } from 'zlib';
 import { canonicalPath, normaliseHost, pathKey, RedirectEngine } from '../../lambda/engine';
 import { loadConfig, LoadedConfig, LoadOptions } from '../config/load';
 import { UsageError } from '../config/problems';
+import { ByteLimit, cutNote, MAX_INPUT_BYTES } from './input-limit';
 import {
   configuredRuleNames,
   DecisionCount,
@@ -55,7 +56,7 @@ export interface ReplayFileStats {
   readonly notDecisions?: number;
   /** Lines past the limit of lines a file (`MAX_FILE_LINES`), counted and skipped; only when there were some. */
   readonly linesOverLimit?: number;
-  /** Only when the file is larger, decompressed, than the limit (`MAX_FILE_BYTES`): how much of it was read; the rest was not. */
+  /** Only when the file is larger, decompressed, than the limit (`MAX_INPUT_BYTES`): how much of it was read; the rest was not. */
   readonly readBytes?: number;
 }
 
@@ -99,8 +100,6 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 export const MAX_LINE_BYTES = 64 * 1024;
 /** The longest `<loc>` content (in characters) read; longer ones are malformed. */
 export const MAX_LOC_CHARS = 64 * 1024;
-/** The most of a file read, decompressed (1 GiB); the rest is not read, and the report says so. */
-export const MAX_FILE_BYTES = 1024 ** 3;
 /** The most lines (blank lines apart) read from a line-oriented file; the lines after are counted and skipped. */
 export const MAX_FILE_LINES = 10_000_000;
 
@@ -110,28 +109,17 @@ export interface ReadLimits {
   readonly maxFileLines: number;
 }
 
-const DEFAULT_LIMITS: ReadLimits = { maxFileBytes: MAX_FILE_BYTES, maxFileLines: MAX_FILE_LINES };
+const DEFAULT_LIMITS: ReadLimits = { maxFileBytes: MAX_INPUT_BYTES, maxFileLines: MAX_FILE_LINES };
 
-/** Where the reading of one file is, and what the limits left out of it. */
-class Reading {
+/** Where the reading of one file is, and what the limits left out of it (its bytes: `ByteLimit`). */
+class Reading extends ByteLimit {
   /** The line number of the line last handed out (blank lines counted). */
   lineNo = 0;
   /** Lines handed out. */
   lines = 0;
   linesOverLimit = 0;
-  bytes = 0;
-  cut = false;
-  constructor(readonly limits: ReadLimits) {}
-
-  /** The part of a chunk within the size limit (all of it, or its start, or nothing); notes the cut. */
-  within(chunk: Buffer): Buffer {
-    const room = this.limits.maxFileBytes - this.bytes;
-    if (chunk.length > room) {
-      this.cut = true;
-      chunk = chunk.subarray(0, Math.max(0, room));
-    }
-    this.bytes += chunk.length;
-    return chunk;
+  constructor(readonly limits: ReadLimits) {
+    super(limits.maxFileBytes);
   }
 
   get full(): boolean {
@@ -699,7 +687,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The config files (`LoadOptions`), and what else the run takes. */
 export interface ReplayOptions extends LoadOptions {
   readonly files: readonly string[];
-  /** @default `MAX_FILE_BYTES` and `MAX_FILE_LINES` */
+  /** @default `MAX_INPUT_BYTES` and `MAX_FILE_LINES` */
   readonly limits?: Partial<ReadLimits>;
 }
 
@@ -821,17 +809,16 @@ const SUMMARY_ROWS = 10;
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-/** What `replay` writes to stderr first: a line per file read, with its format and counts. */
 /** What the limits left out of a file, for its line of the report; '' when nothing. */
 function limitsText(f: ReplayFileStats): string {
   let text = '';
   if (f.linesOverLimit)
     text += `; ${plural(f.linesOverLimit, 'line')} past the limit of ${MAX_FILE_LINES.toLocaleString('en')} lines a file skipped`;
-  if (f.readBytes !== undefined)
-    text += `; larger than the limit when decompressed: only its first ${f.readBytes.toLocaleString('en')} bytes were read`;
+  if (f.readBytes !== undefined) text += `; ${cutNote(f.readBytes)}`;
   return text;
 }
 
+/** What `replay` writes to stderr first: a line per file read, with its format and counts. */
 export function renderFileStats(files: readonly ReplayFileStats[]): string {
   return files
     .map(

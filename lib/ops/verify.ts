@@ -166,8 +166,8 @@ function frozenSnapshots(config: LoadedConfig, sitesFile: string): Map<string, s
 export async function verify(options: VerifyOptions, log: (line: string) => void): Promise<VerifyReport> {
   const { probes, check } = planRun(options);
   log(runHeader(options.base, probes.length, check.target, options.viewerCountry));
-  if (probes.length > 0) await checkReachable(probes[0], check, options.base);
-  const results = await checkAll(probes, check, options.concurrency ?? 8, (r) => {
+  const first = probes.length > 0 ? await checkReachable(probes[0], check, options.base) : undefined;
+  const results = await checkAll(probes, check, options.concurrency ?? 8, first, (r) => {
     const line = resultLine(r, options.verbose);
     if (line !== undefined) log(line);
   });
@@ -221,6 +221,7 @@ async function checkAll(
   probes: readonly Probe[],
   check: ProbeCheck,
   concurrency: number,
+  first: string | undefined,
   done: (result: ProbeResult) => void,
 ): Promise<ProbeResult[]> {
   const results: ProbeResult[] = new Array(probes.length);
@@ -228,7 +229,7 @@ async function checkAll(
   const worker = async (): Promise<void> => {
     while (next < probes.length) {
       const i = next++;
-      results[i] = await checkProbe(probes[i], check);
+      results[i] = await checkProbe(probes[i], check, i === 0 ? first : undefined);
       done(results[i]);
     }
   };
@@ -236,14 +237,14 @@ async function checkAll(
   return results;
 }
 
-/** One probe's result: its answer against the engine's (or the snapshot's), a redirect to the frozen site followed one hop. */
-async function checkProbe(p: Probe, check: ProbeCheck): Promise<ProbeResult> {
+/** One probe's result: its answer (`answered`, when already sent) against the engine's (or the snapshot's), a redirect to the frozen site followed one hop. */
+async function checkProbe(p: Probe, check: ProbeCheck, answered?: string): Promise<ProbeResult> {
   const { frozen, rewrite, target, timeoutMs } = check;
   let expected = expectedOutcomes(check.engine, p, check.countryFixed, check.allCountries);
   const frozenHost = servedHostname(p.host, frozen);
   if (frozenHost !== undefined && expected.length === 1 && expected[0] === 'not a redirect')
     expected = frozenOutcomes(frozen.get(frozenHost), p.target, rewrite);
-  const actual = await send(p, target, timeoutMs);
+  const actual = answered ?? (await send(p, target, timeoutMs));
   let ok = matches(actual, expected);
   const hop = ok ? frozenHop(actual, frozen) : undefined;
   let followed: ProbeResult['followed'];
@@ -271,13 +272,18 @@ function resultLine(r: ProbeResult, verbose: boolean | undefined): string | unde
 /** Errors that mean nothing answers at the base URL at all: no point sending the other probes. */
 const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/;
 
-/** Sends one probe first; when nothing answers at `base`, throws one error instead of a FAILED line per probe. */
-async function checkReachable(first: Probe, check: ProbeCheck, base: string): Promise<void> {
+/** The error of a run in which nothing answered at `base`. */
+function unanswered(base: string, actual: string): OpsError {
+  return new OpsError(
+    `no probe got an answer from ${base} (${actual}). Fix: check the URL; for the preview, start it first with npm start.`,
+  );
+}
+
+/** Sends one probe first, and returns its answer; when nothing answers at `base`, throws one error instead of a FAILED line per probe. */
+async function checkReachable(first: Probe, check: ProbeCheck, base: string): Promise<string> {
   const actual = await send(first, check.target, check.timeoutMs);
-  if (actual.startsWith('error:') && UNREACHABLE.test(actual))
-    throw new OpsError(
-      `no probe got an answer from ${base} (${actual}). Fix: check the URL; for the preview, start it first with npm start.`,
-    );
+  if (actual.startsWith('error:') && UNREACHABLE.test(actual)) throw unanswered(base, actual);
+  return actual;
 }
 
 /** The report of the results, after logging the count line; throws when no probe got an answer. */
@@ -285,10 +291,6 @@ function summarise(results: ProbeResult[], base: string, log: (line: string) => 
   const failures = results.filter((r) => !r.ok && (r.followed?.actual ?? r.actual).startsWith('error:')).length;
   const mismatches = results.filter((r) => !r.ok).length - failures;
   log(`verify: ${results.length} probes: ${results.length - mismatches - failures} match, ${mismatches} mismatch, ${failures} failed`);
-  if (failures === results.length && results.length > 0) {
-    throw new OpsError(
-      `no probe got an answer from ${base} (${results[0].actual}). Fix: check the URL; for the preview, start it first with npm start.`,
-    );
-  }
+  if (failures === results.length && results.length > 0) throw unanswered(base, results[0].actual);
   return { results, mismatches, failures };
 }

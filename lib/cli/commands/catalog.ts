@@ -1,9 +1,9 @@
 /** `npm run ops -- catalog FILE...`: builds config/catalog.json from store sitemaps or URL lists (lib/ops/catalog.ts). */
 import { DEFAULT_CATALOG_FILE, DEFAULT_SITES_FILE, displayName } from '../../config/load';
-import { catalogFromFiles, checkCatalogFiles } from '../../ops/catalog';
+import { catalogFromFiles, checkInputFiles } from '../../ops/catalog';
 import { stringOption } from '../args';
 import type { Command } from '../command';
-import { writeFileWhole } from '../io';
+import { checkOutputFile, writeFileWhole } from '../io';
 import { CONFIG_OPTIONS, pathOption, userPath } from '../options';
 
 export const catalogCommand: Command = {
@@ -28,7 +28,8 @@ of a configured store (nothing written), 2 on a missing or unreadable file or ba
   async run(args, io) {
     const files = args.positionals.map((f) => userPath(f));
     const output = pathOption(args.options.output) ?? DEFAULT_CATALOG_FILE;
-    checkCatalogFiles(files, output);
+    checkInputFiles(files);
+    if (output !== '-') checkOutputFile('--output', output);
     const built = await catalogFromFiles(
       files,
       pathOption(args.options.sites) ?? DEFAULT_SITES_FILE,

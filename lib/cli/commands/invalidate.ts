@@ -1,7 +1,7 @@
 /** `npm run ops -- invalidate`: after a deploy, invalidates the cached redirects the change affects (lib/ops/invalidate.ts); --apply to change. */
 import { loadDeployment } from '../../config/load';
 import { UsageError } from '../../config/problems';
-import { defaultContext } from '../../ops/aws';
+import { defaultContext, inventory } from '../../ops/aws';
 import { baselineAt, baselineDeployed, invalidate } from '../../ops/invalidate';
 import { intOption, stringOption } from '../args';
 import { Command, noPositionals } from '../command';
@@ -43,12 +43,15 @@ invalidates and waits until CloudFront is done. Run it after "cdk deploy".`,
     };
     const ctx = defaultContext(log);
     const baseline = since === undefined ? undefined : baselineAt(since, configFilesOf(args), log);
-    const previous = since === undefined && !all ? await baselineDeployed(ctx, deployment) : undefined;
+    // Listed once, for both the deployed baseline and the invalidations.
+    const inv = since === undefined && !all ? await inventory(ctx, deployment) : undefined;
+    const previous = inv ? await baselineDeployed(ctx, deployment, inv) : undefined;
     return invalidate(ctx, deployment, {
       baseline,
       previous,
-      // No baseline or previous rules: the engine changed, so /* everywhere.
-      all: all || (baseline === undefined && previous === undefined),
+      // With neither baseline nor previous rules (the engine changed), invalidate plans /* everywhere.
+      all,
+      ...(inv ? { inventory: inv } : {}),
       apply: args.options.apply === true,
       timeoutMs: intOption(args.options.timeout, 'timeout', 30, 1, 24 * 60) * 60000,
     });

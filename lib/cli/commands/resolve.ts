@@ -15,7 +15,7 @@ import type { CliIo } from '../io';
 import { CONFIG_OPTIONS, configFilesOf } from '../options';
 
 /** The JSON line printed for one URL. */
-export function formatResult(url: string, country: string, d: Decision): string {
+function formatResult(url: string, country: string, d: Decision): string {
   return JSON.stringify({ url, country: country || null, action: d.action, status: d.status, location: d.location, rule: d.rule });
 }
 
